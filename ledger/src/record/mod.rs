@@ -1,0 +1,209 @@
+//! Vehicle records, submitter signatures and log entries.
+//!
+//! - [`Vin`]: a validated VIN;
+//! - [`Record`] and [`RecordBody`]: what a signer states, with its JSON form;
+//! - [`SignedRecord`]: a record's exact bytes with a checked signature;
+//! - [`Entry`]: a leaf of the log, wrapping a signed record with the time it
+//!   was logged and its [`VinChain`] link;
+//! - [`Role`], [`KeyState`] and [`authorize`]: who may sign what.
+//!
+//! Protobuf types from `vledger-proto` are converted at this edge with
+//! `TryFrom`, refusing missing fields; the rest of vledger works on these.
+
+mod body;
+mod entry;
+mod error;
+mod keys;
+#[allow(clippy::module_inception)]
+mod record;
+mod signed;
+mod vin;
+
+pub use body::{
+    DistanceUnit, KeyEnrollment, KeyRevocation, MAX_TEXT_LEN, OdometerReading, OdometerSource,
+    RecordBody, RecordKind,
+};
+pub use entry::{ChainLink, Entry, EntryBody, Genesis, RecordEntry, VinChain};
+pub use error::{FieldError, Reason};
+pub use keys::{AuthError, KeyState, Role, authorize, public_key_from_bytes};
+pub use record::{MAX_NONCE_LEN, Record};
+pub use signed::{MAX_RECORD_SIZE, RECORD_SIGNATURE_PREFIX, SignedRecord};
+pub use vin::{VIN_LEN, Vin, VinError};
+
+/// Serde form of public keys in JSON: standard base64 of the 32 bytes.
+pub(crate) mod serde_key {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use ed25519_dalek::VerifyingKey;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub(crate) fn serialize<S: Serializer>(k: &VerifyingKey, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(k.as_bytes()))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<VerifyingKey, D::Error> {
+        let s = String::deserialize(d)?;
+        let bytes = STANDARD
+            .decode(s.as_bytes())
+            .map_err(|_| D::Error::custom("public key is not standard base64"))?;
+        super::public_key_from_bytes("public_key", &bytes).map_err(D::Error::custom)
+    }
+}
+
+/// Serde form of bytes in JSON: lower-case hex.
+pub(crate) mod serde_hex {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+
+    pub(crate) fn serialize<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex::encode(b))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let s = String::deserialize(d)?;
+        hex::decode(s).map_err(D::Error::custom)
+    }
+}
+
+/// Serde form of times in JSON: RFC 3339 (`2026-11-01T08:30:00Z`), or a
+/// plain date (`2026-11-01`, meaning midnight UTC).
+pub(crate) mod serde_time {
+    use serde::{Deserialize, Deserializer, Serializer, de::Error as _};
+    use time::OffsetDateTime;
+    use time::format_description::well_known::Rfc3339;
+
+    pub(crate) fn serialize<S: Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::format_time(*t))
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+        let s = String::deserialize(d)?;
+        if let Ok(t) = OffsetDateTime::parse(&s, &Rfc3339) {
+            return Ok(t.unix_timestamp());
+        }
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(&s, &format)
+            .map(|d| d.midnight().assume_utc().unix_timestamp())
+            .map_err(|_| {
+                D::Error::custom(format!(
+                    "{s:?} is neither an RFC 3339 time nor a YYYY-MM-DD date"
+                ))
+            })
+    }
+}
+
+/// Formats seconds since the Unix epoch as RFC 3339 UTC.
+#[must_use]
+pub fn format_time(unix_seconds: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix_seconds)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| format!("@{unix_seconds}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::SigningKey;
+
+    fn odometer() -> Record {
+        Record {
+            vin: Some(Vin::parse("1M8GDM9AXKP042788").unwrap()),
+            event_time: 1_767_225_600,
+            nonce: vec![],
+            body: RecordBody::OdometerReading(OdometerReading {
+                value: 42_000,
+                unit: DistanceUnit::Km,
+                source: OdometerSource::Dashboard,
+            }),
+        }
+    }
+
+    #[test]
+    fn json_form_round_trips() {
+        let json = r#"{"vin":"1M8GDM9AXKP042788","event_time":"2026-01-01","odometer_reading":{"value":42000,"unit":"km","source":"dashboard"}}"#;
+        let r: Record = serde_json::from_str(json).unwrap();
+        assert_eq!(r, odometer());
+        let back: Record = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
+        assert_eq!(back, r);
+    }
+
+    #[test]
+    fn signed_record_round_trips_and_detects_tampering() {
+        let key = SigningKey::from_bytes(&[1; 32]);
+        let s = SignedRecord::sign(&odometer(), &key);
+        let back = SignedRecord::from_proto(s.to_proto()).unwrap();
+        assert_eq!(back, s);
+
+        let mut bad = s.to_proto();
+        let last = bad.record.len() - 1;
+        bad.record[last] ^= 1;
+        assert!(SignedRecord::from_proto(bad).is_err());
+
+        let mut bad = s.to_proto();
+        bad.signature[0] ^= 1;
+        assert_eq!(
+            SignedRecord::from_proto(bad).unwrap_err(),
+            FieldError::new("signed.signature", Reason::BadSignature)
+        );
+    }
+
+    #[test]
+    fn non_canonical_record_bytes_are_refused() {
+        let key = SigningKey::from_bytes(&[1; 32]);
+        let mut bytes = odometer().encode();
+        // An unknown field (number 99, varint 1) appended to a valid record.
+        bytes.extend_from_slice(&[0x98, 0x06, 0x01]);
+        let sig = ed25519_dalek::Signer::sign(&key, &[RECORD_SIGNATURE_PREFIX, &bytes].concat());
+        let msg = vledger_proto::v1::SignedRecord {
+            record: bytes,
+            public_key: key.verifying_key().to_bytes().to_vec(),
+            signature: sig.to_bytes().to_vec(),
+        };
+        assert_eq!(
+            SignedRecord::from_proto(msg).unwrap_err(),
+            FieldError::new("record", Reason::NonCanonical)
+        );
+    }
+
+    #[test]
+    fn key_records_carry_no_vin_and_vehicle_records_need_one() {
+        let mut r = odometer();
+        r.vin = None;
+        let e = Record::decode(&vledger_proto::v1::Record::from(&r).encode_to_vec_for_test());
+        assert_eq!(
+            e.unwrap_err(),
+            FieldError::new("record.vin", Reason::Missing)
+        );
+    }
+
+    #[test]
+    fn entry_round_trips() {
+        let key = SigningKey::from_bytes(&[1; 32]);
+        let e = Entry {
+            logged_at_ms: 5,
+            body: EntryBody::Record(Box::new(RecordEntry {
+                signed: SignedRecord::sign(&odometer(), &key),
+                chain: Some(VinChain {
+                    sequence: 2,
+                    previous: Some(ChainLink {
+                        index: 7,
+                        leaf_hash: crate::leaf_hash(b"x"),
+                    }),
+                }),
+            })),
+        };
+        assert_eq!(Entry::decode(&e.encode()).unwrap(), e);
+    }
+
+    trait EncodeForTest {
+        fn encode_to_vec_for_test(&self) -> Vec<u8>;
+    }
+    impl EncodeForTest for vledger_proto::v1::Record {
+        fn encode_to_vec_for_test(&self) -> Vec<u8> {
+            prost::Message::encode_to_vec(self)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! A record: one signer's statement about a vehicle or about the log's keys.
+
+use prost::Message as _;
+use serde::{Deserialize, Serialize};
+use vledger_proto::v1 as pb;
+
+use super::body::{RecordBody, RecordKind};
+use super::error::{FieldError, Reason};
+use super::vin::Vin;
+
+/// Longest nonce, in bytes.
+pub const MAX_NONCE_LEN: usize = 64;
+
+/// A record as vledger understands it.
+///
+/// Its JSON form (what `vledger submit` reads) is
+/// `{"vin": "...", "event_time": "2026-11-01T08:30:00Z", "<kind>": {...}}`;
+/// see `docs/records.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// The vehicle, for vehicle records; `None` for key records.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vin: Option<Vin>,
+    /// When the event happened, in seconds since the Unix epoch.
+    #[serde(with = "super::serde_time")]
+    pub event_time: i64,
+    /// Optional bytes that make otherwise identical records distinct.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "super::serde_hex"
+    )]
+    pub nonce: Vec<u8>,
+    /// What the record says.
+    #[serde(flatten)]
+    pub body: RecordBody,
+}
+
+impl Record {
+    /// The record's kind.
+    #[must_use]
+    pub const fn kind(&self) -> RecordKind {
+        self.body.kind()
+    }
+
+    /// The canonical protobuf encoding: the bytes a submitter signs.
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        pb::Record::from(self).encode_to_vec()
+    }
+
+    /// Decodes and validates record bytes.
+    ///
+    /// The bytes must be the canonical encoding of the record they decode
+    /// to (fields in order, no unknown fields, no default values written
+    /// out), so that one record has exactly one byte string and nothing
+    /// hides in fields this version does not know.
+    ///
+    /// # Errors
+    /// A [`FieldError`] naming the first field that is wrong.
+    pub fn decode(bytes: &[u8]) -> Result<Self, FieldError> {
+        let msg =
+            pb::Record::decode(bytes).map_err(|_| FieldError::new("record", Reason::Encoding))?;
+        let record = Self::try_from(msg)?;
+        if record.encode() != bytes {
+            return Err(FieldError::new("record", Reason::NonCanonical));
+        }
+        Ok(record)
+    }
+}
+
+impl TryFrom<pb::Record> for Record {
+    type Error = FieldError;
+    fn try_from(msg: pb::Record) -> Result<Self, FieldError> {
+        let body: RecordBody = msg
+            .body
+            .ok_or_else(|| FieldError::new("record.body", Reason::Missing))?
+            .try_into()?;
+        let vin = if body.kind().needs_vin() {
+            if msg.vin.is_empty() {
+                return Err(FieldError::new("record.vin", Reason::Missing));
+            }
+            Some(Vin::parse(&msg.vin).map_err(|e| FieldError::new("record.vin", e.into()))?)
+        } else {
+            if !msg.vin.is_empty() {
+                return Err(FieldError::new("record.vin", Reason::NotAllowed));
+            }
+            None
+        };
+        if msg.nonce.len() > MAX_NONCE_LEN {
+            return Err(FieldError::new(
+                "record.nonce",
+                Reason::TooLong { max: MAX_NONCE_LEN },
+            ));
+        }
+        if msg.event_time <= 0 {
+            return Err(FieldError::new("record.event_time", Reason::Missing));
+        }
+        Ok(Self {
+            vin,
+            event_time: msg.event_time,
+            nonce: msg.nonce,
+            body,
+        })
+    }
+}
+
+impl From<&Record> for pb::Record {
+    fn from(r: &Record) -> Self {
+        Self {
+            vin: r
+                .vin
+                .as_ref()
+                .map(|v| v.as_str().to_owned())
+                .unwrap_or_default(),
+            event_time: r.event_time,
+            nonce: r.nonce.clone(),
+            body: Some((&r.body).into()),
+        }
+    }
+}

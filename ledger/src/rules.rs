@@ -1,0 +1,112 @@
+//! The sequencing rules: what a signed record does to the log's state.
+//!
+//! The sequencer applies them to decide whether to log a record and with
+//! which VIN chain; auditors and `vledger check` apply the very same
+//! function to every logged entry and compare. Keeping one copy of the rules
+//! is what makes every decision re-derivable from the log alone.
+
+use ed25519_dalek::VerifyingKey;
+
+use crate::record::{
+    AuthError, ChainLink, KeyState, RecordBody, Role, SignedRecord, Vin, VinChain, authorize,
+};
+use crate::store::VinHead;
+
+/// The part of the log's state the rules read.
+pub trait StateView {
+    /// Error of reading the state.
+    type Error;
+    /// What the log says about `key`.
+    ///
+    /// # Errors
+    /// When the state cannot be read.
+    fn key_state(&self, key: &VerifyingKey) -> Result<Option<KeyState>, Self::Error>;
+    /// The head of `vin`'s chain.
+    ///
+    /// # Errors
+    /// When the state cannot be read.
+    fn vin_head(&self, vin: &Vin) -> Result<Option<VinHead>, Self::Error>;
+}
+
+/// What logging a record at some index changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Effects {
+    /// The signer's role.
+    pub role: Role,
+    /// The record's VIN chain link, for vehicle records.
+    pub chain: Option<VinChain>,
+    /// The key whose state the record changes, for key records.
+    pub key_update: Option<(VerifyingKey, KeyState)>,
+}
+
+/// Decides whether `signed` may be logged at `index` given `view`, and what
+/// it changes.
+///
+/// # Errors
+/// The outer `Err` is a failure to read the state; the inner one says why
+/// the record may not be logged.
+pub fn sequence_record<V: StateView>(
+    view: &V,
+    index: u64,
+    signed: &SignedRecord,
+) -> Result<Result<Effects, AuthError>, V::Error> {
+    let record = signed.record();
+    let signer_state = view.key_state(signed.public_key())?;
+    let role = match authorize(signed.public_key(), signer_state.as_ref(), record.kind()) {
+        Ok(role) => role,
+        Err(e) => return Ok(Err(e)),
+    };
+    let key_update = match &record.body {
+        RecordBody::KeyEnrollment(k) => {
+            if view.key_state(&k.public_key)?.is_some() {
+                return Ok(Err(AuthError::AlreadyEnrolled {
+                    key: hex::encode(k.public_key.as_bytes()),
+                }));
+            }
+            Some((
+                k.public_key,
+                KeyState {
+                    role: k.role,
+                    enrolled_at: index,
+                    revoked_at: None,
+                },
+            ))
+        }
+        RecordBody::KeyRevocation(k) => {
+            let key = hex::encode(k.public_key.as_bytes());
+            match view.key_state(&k.public_key)? {
+                None => return Ok(Err(AuthError::RevokeUnknown { key })),
+                Some(KeyState {
+                    revoked_at: Some(at),
+                    ..
+                }) => return Ok(Err(AuthError::AlreadyRevoked { key, at })),
+                Some(mut state) => {
+                    state.revoked_at = Some(index);
+                    Some((k.public_key, state))
+                }
+            }
+        }
+        RecordBody::OdometerReading(_) => None,
+    };
+    let chain = match &record.vin {
+        None => None,
+        Some(vin) => Some(match view.vin_head(vin)? {
+            None => VinChain {
+                sequence: 0,
+                previous: None,
+            },
+            Some(head) => VinChain {
+                sequence: head.count,
+                previous: Some(ChainLink {
+                    index: head.index,
+                    leaf_hash: head.leaf_hash,
+                }),
+            },
+        }),
+    };
+    Ok(Ok(Effects {
+        role,
+        chain,
+        key_update,
+    }))
+}

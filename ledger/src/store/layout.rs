@@ -1,0 +1,133 @@
+//! The store's key layout. Every integer in a key or value is big-endian,
+//! so that the backend's byte order is numeric order. `docs/store.md`
+//! describes the same layout for operators.
+
+use crate::hash::{HASH_SIZE, Hash};
+use crate::merkle::NodeId;
+use crate::record::{KeyState, Role};
+
+use super::{StoreError, VinHead};
+
+/// Entry bytes: `'e' || index:u64`.
+pub const ENTRY: u8 = b'e';
+/// Stored Merkle hashes: `'h' || level:u8 || index:u64` -> 32 bytes.
+pub const HASH: u8 = b'h';
+/// Signed checkpoints: `'c' || tree_size:u64` -> signed note text.
+pub const CHECKPOINT: u8 = b'c';
+/// VIN heads: `'v' || VIN (17 ASCII bytes)` -> `index:u64 || leaf_hash || count:u64`.
+pub const VIN_HEAD: u8 = b'v';
+/// Deduplication index: `'d' || dedup key (32 bytes)` -> `index:u64`.
+pub const DEDUP: u8 = b'd';
+/// Key states: `'k' || Ed25519 key (32 bytes)` -> `role:u8 || enrolled_at:u64 || revoked:u8 || revoked_at:u64`.
+pub const KEY: u8 = b'k';
+/// Metadata: `'m' || name`.
+pub const META: u8 = b'm';
+
+/// Meta key of the tree size (`u64`).
+pub const META_TREE_SIZE: &[u8] = b"mtree_size";
+/// Meta key of the origin (UTF-8).
+pub const META_ORIGIN: &[u8] = b"morigin";
+/// Meta key of the store format version (`u32`).
+pub const META_FORMAT: &[u8] = b"mformat";
+/// The store format this code writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Key of a `u64`-indexed item.
+#[must_use]
+pub fn u64_key(prefix: u8, n: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(9);
+    k.push(prefix);
+    k.extend_from_slice(&n.to_be_bytes());
+    k
+}
+
+/// Key of a stored hash.
+#[must_use]
+pub fn hash_key(id: NodeId) -> Vec<u8> {
+    let mut k = Vec::with_capacity(10);
+    k.push(HASH);
+    k.push(id.level);
+    k.extend_from_slice(&id.index.to_be_bytes());
+    k
+}
+
+/// Key of a byte-string-indexed item.
+#[must_use]
+pub fn bytes_key(prefix: u8, b: &[u8]) -> Vec<u8> {
+    let mut k = Vec::with_capacity(1 + b.len());
+    k.push(prefix);
+    k.extend_from_slice(b);
+    k
+}
+
+/// Reads a big-endian `u64` from the start of `bytes`.
+///
+/// # Errors
+/// [`StoreError::Corrupt`] when `bytes` is too short.
+pub fn read_u64(bytes: &[u8], what: &'static str) -> Result<u64, StoreError> {
+    bytes
+        .get(..8)
+        .and_then(|b| <[u8; 8]>::try_from(b).ok())
+        .map(u64::from_be_bytes)
+        .ok_or(StoreError::Corrupt(what))
+}
+
+/// Encodes a VIN head.
+#[must_use]
+pub fn encode_vin_head(h: &VinHead) -> Vec<u8> {
+    let mut v = Vec::with_capacity(8 + HASH_SIZE + 8);
+    v.extend_from_slice(&h.index.to_be_bytes());
+    v.extend_from_slice(h.leaf_hash.as_bytes());
+    v.extend_from_slice(&h.count.to_be_bytes());
+    v
+}
+
+/// Decodes a VIN head.
+///
+/// # Errors
+/// [`StoreError::Corrupt`] when the value has the wrong length.
+pub fn decode_vin_head(v: &[u8]) -> Result<VinHead, StoreError> {
+    const WHAT: &str = "VIN head";
+    if v.len() != 8 + HASH_SIZE + 8 {
+        return Err(StoreError::Corrupt(WHAT));
+    }
+    Ok(VinHead {
+        index: read_u64(v, WHAT)?,
+        leaf_hash: Hash::from_slice(&v[8..8 + HASH_SIZE]).ok_or(StoreError::Corrupt(WHAT))?,
+        count: read_u64(&v[8 + HASH_SIZE..], WHAT)?,
+    })
+}
+
+/// Encodes a key state.
+#[must_use]
+pub fn encode_key_state(s: &KeyState) -> Vec<u8> {
+    let mut v = Vec::with_capacity(18);
+    v.push(s.role.code());
+    v.extend_from_slice(&s.enrolled_at.to_be_bytes());
+    v.push(u8::from(s.revoked_at.is_some()));
+    v.extend_from_slice(&s.revoked_at.unwrap_or(0).to_be_bytes());
+    v
+}
+
+/// Decodes a key state.
+///
+/// # Errors
+/// [`StoreError::Corrupt`] when the value is malformed.
+pub fn decode_key_state(v: &[u8]) -> Result<KeyState, StoreError> {
+    const WHAT: &str = "key state";
+    if v.len() != 18 {
+        return Err(StoreError::Corrupt(WHAT));
+    }
+    let role = Role::from_code(v[0]).ok_or(StoreError::Corrupt(WHAT))?;
+    let enrolled_at = read_u64(&v[1..], WHAT)?;
+    let revoked_at = match v[9] {
+        0 => None,
+        1 => Some(read_u64(&v[10..], WHAT)?),
+        _ => return Err(StoreError::Corrupt(WHAT)),
+    };
+    Ok(KeyState {
+        role,
+        enrolled_at,
+        revoked_at,
+    })
+}

@@ -1,0 +1,367 @@
+//! The log writer, the rules and the whole-store check, run against every
+//! storage backend (the same suite for each), plus fault injection.
+
+use ed25519_dalek::SigningKey;
+use ledger::check::{CheckError, check_store};
+use ledger::merkle::{LeafIndex, NodeId, TreeSize, inclusion_proof, verify_inclusion};
+use ledger::note::{Signer, open_checkpoint};
+use ledger::record::{
+    AuthError, DistanceUnit, KeyEnrollment, KeyRevocation, OdometerReading, OdometerSource, Record,
+    RecordBody, Role, SignedRecord, Vin,
+};
+use ledger::store::layout::{ENTRY, hash_key, u64_key};
+use ledger::store::{Backend, FaultyBackend, LogStore, MemoryBackend};
+use ledger::writer::{LogWriter, WriterError};
+
+const ORIGIN: &str = "test.example/log";
+const VIN_A: &str = "1M8GDM9AXKP042788";
+const VIN_B: &str = "LVSHFFAL5DF123456";
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn log_signer() -> Signer {
+    Signer::new(ORIGIN, key(200)).unwrap()
+}
+
+fn admin() -> SigningKey {
+    key(201)
+}
+
+fn odometer(vin: &str, value: u64) -> Record {
+    Record {
+        vin: Some(Vin::parse(vin).unwrap()),
+        event_time: 1_760_000_000,
+        nonce: vec![],
+        body: RecordBody::OdometerReading(OdometerReading {
+            value,
+            unit: DistanceUnit::Km,
+            source: OdometerSource::Service,
+        }),
+    }
+}
+
+fn enroll(k: &SigningKey, role: Role) -> SignedRecord {
+    let r = Record {
+        vin: None,
+        event_time: 1_760_000_000,
+        nonce: vec![],
+        body: RecordBody::KeyEnrollment(KeyEnrollment {
+            public_key: k.verifying_key(),
+            role,
+            name: "Test Org".into(),
+        }),
+    };
+    SignedRecord::sign(&r, &admin())
+}
+
+fn revoke(k: &SigningKey) -> SignedRecord {
+    let r = Record {
+        vin: None,
+        event_time: 1_760_000_001,
+        nonce: vec![],
+        body: RecordBody::KeyRevocation(KeyRevocation {
+            public_key: k.verifying_key(),
+            reason: "lost".into(),
+        }),
+    };
+    SignedRecord::sign(&r, &admin())
+}
+
+fn new_log<B: Backend>(backend: B) -> LogWriter<B> {
+    LogWriter::init(
+        LogStore::new(backend).unwrap(),
+        log_signer(),
+        admin().verifying_key(),
+        1000,
+    )
+    .unwrap()
+}
+
+/// Runs each suite function against the memory backend and a real sled
+/// store. A suite function gets a backend whose clones share one store.
+macro_rules! for_each_backend {
+    ($($name:ident),* $(,)?) => {
+        mod memory {
+            $(#[test] fn $name() { super::$name(ledger::store::MemoryBackend::new()); })*
+        }
+        mod sled {
+            $(#[test] fn $name() {
+                let dir = tempfile::tempdir().unwrap();
+                super::$name(ledger::store::SledBackend::open(&dir.path().join("store")).unwrap());
+            })*
+        }
+    };
+}
+
+fn appends_verify_and_survive_reopen<B: Backend + Clone>(backend: B) {
+    let mut log = new_log(backend.clone());
+    let ws = key(1);
+    let r = log
+        .append_batch(&[enroll(&ws, Role::Workshop)], 2000)
+        .unwrap();
+    assert_eq!(r.tree_size, 2);
+    let batch: Vec<_> = (0..10u64)
+        .map(|i| {
+            SignedRecord::sign(
+                &odometer(if i % 2 == 0 { VIN_A } else { VIN_B }, 1000 * i),
+                &ws,
+            )
+        })
+        .collect();
+    let r = log.append_batch(&batch, 3000).unwrap();
+    assert_eq!(r.tree_size, 12);
+    let cp = open_checkpoint(&r.checkpoint, &log_signer().verifier_key()).unwrap();
+    assert_eq!(cp.size(), TreeSize(12));
+    for (i, o) in r.outcomes.iter().enumerate() {
+        let a = o.as_ref().unwrap();
+        assert_eq!(a.index, 2 + i as u64);
+        assert!(!a.duplicate);
+        let proof = inclusion_proof(LeafIndex(a.index), TreeSize(12), log.store()).unwrap();
+        verify_inclusion(
+            &a.leaf_hash,
+            LeafIndex(a.index),
+            TreeSize(12),
+            &proof,
+            cp.root(),
+        )
+        .unwrap();
+    }
+    // VIN chains: A holds entries 2,4,6,8,10; B holds 3,5,7,9,11.
+    let head = log
+        .store()
+        .vin_head(&Vin::parse(VIN_A).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!((head.index, head.count), (10, 5));
+    let head = log
+        .store()
+        .vin_head(&Vin::parse(VIN_B).unwrap())
+        .unwrap()
+        .unwrap();
+    assert_eq!((head.index, head.count), (11, 5));
+
+    let store = log.into_store();
+    let report = check_store(&store, &log_signer().verifier_key(), |_| ()).unwrap();
+    assert_eq!(
+        (report.entries, report.checkpoints, report.vins),
+        (12, 3, 2)
+    );
+
+    let mut log = LogWriter::open(LogStore::new(backend.clone()).unwrap(), log_signer()).unwrap();
+    assert_eq!(log.tree_size(), 12);
+    let r = log
+        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 99_999), &ws)], 4000)
+        .unwrap();
+    assert_eq!(r.outcomes[0].as_ref().unwrap().index, 12);
+    check_store(log.store(), &log_signer().verifier_key(), |_| ()).unwrap();
+}
+
+fn duplicates_return_the_first_entry<B: Backend + Clone>(backend: B) {
+    let mut log = new_log(backend.clone());
+    let ws = key(1);
+    log.append_batch(&[enroll(&ws, Role::Workshop)], 2000)
+        .unwrap();
+    let rec = SignedRecord::sign(&odometer(VIN_A, 5), &ws);
+    let r = log.append_batch(&[rec.clone(), rec.clone()], 3000).unwrap();
+    let (a, b) = (
+        r.outcomes[0].clone().unwrap(),
+        r.outcomes[1].clone().unwrap(),
+    );
+    assert_eq!(
+        (a.index, a.duplicate, b.index, b.duplicate),
+        (2, false, 2, true)
+    );
+    assert_eq!(a.leaf_hash, b.leaf_hash);
+    assert_eq!(r.tree_size, 3);
+    let before = log.checkpoint();
+    let r = log.append_batch(&[rec], 4000).unwrap();
+    let c = r.outcomes[0].clone().unwrap();
+    assert_eq!((c.index, c.duplicate, c.leaf_hash), (2, true, a.leaf_hash));
+    assert_eq!(r.tree_size, 3);
+    assert_eq!(
+        log.checkpoint(),
+        before,
+        "a batch of duplicates signs no new checkpoint"
+    );
+}
+
+fn refusals_change_nothing<B: Backend + Clone>(backend: B) {
+    let mut log = new_log(backend.clone());
+    let (ws, customs, stranger) = (key(1), key(2), key(3));
+    let before = log.checkpoint();
+    // Not enrolled.
+    let r = log
+        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 1), &stranger)], 2000)
+        .unwrap();
+    assert!(matches!(r.outcomes[0], Err(AuthError::NotEnrolled { .. })));
+    assert_eq!((r.tree_size, log.checkpoint()), (1, before.clone()));
+    // Only an admin enrolls.
+    let mut self_enroll = enroll(&stranger, Role::Workshop).record().clone();
+    self_enroll.nonce = vec![1];
+    let r = log
+        .append_batch(&[SignedRecord::sign(&self_enroll, &stranger)], 2000)
+        .unwrap();
+    assert!(matches!(r.outcomes[0], Err(AuthError::NotEnrolled { .. })));
+    // A role that may not sign odometer readings.
+    log.append_batch(
+        &[enroll(&customs, Role::Customs), enroll(&ws, Role::Workshop)],
+        2000,
+    )
+    .unwrap();
+    let r = log
+        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 1), &customs)], 2000)
+        .unwrap();
+    assert!(matches!(
+        r.outcomes[0],
+        Err(AuthError::RoleMayNotSign {
+            role: Role::Customs,
+            ..
+        })
+    ));
+    // Enrolling twice, revoking twice, revoking the unknown.
+    let mut again = enroll(&ws, Role::Exporter).record().clone();
+    again.nonce = vec![2];
+    let r = log
+        .append_batch(&[SignedRecord::sign(&again, &admin())], 2000)
+        .unwrap();
+    assert!(matches!(
+        r.outcomes[0],
+        Err(AuthError::AlreadyEnrolled { .. })
+    ));
+    let r = log.append_batch(&[revoke(&stranger)], 2000).unwrap();
+    assert!(matches!(
+        r.outcomes[0],
+        Err(AuthError::RevokeUnknown { .. })
+    ));
+    // Revocation takes effect for records sequenced after it, even in the same batch.
+    let ok = SignedRecord::sign(&odometer(VIN_A, 10), &ws);
+    let late = SignedRecord::sign(&odometer(VIN_A, 20), &ws);
+    let r = log.append_batch(&[ok, revoke(&ws), late], 3000).unwrap();
+    assert!(r.outcomes[0].is_ok() && r.outcomes[1].is_ok());
+    assert!(matches!(
+        r.outcomes[2],
+        Err(AuthError::Revoked { at: 4, .. })
+    ));
+    assert_eq!(r.tree_size, 5);
+    let r = log.append_batch(&[revoke(&ws)], 3000).unwrap();
+    assert!(r.outcomes[0].is_ok(), "identical revocation is a duplicate");
+    assert!(r.outcomes[0].as_ref().unwrap().duplicate);
+    check_store(log.store(), &log_signer().verifier_key(), |_| ()).unwrap();
+}
+
+fn check_names_what_was_tampered_with<B: Backend + Clone>(backend: B) {
+    let mut log = new_log(backend.clone());
+    let ws = key(1);
+    log.append_batch(&[enroll(&ws, Role::Workshop)], 2000)
+        .unwrap();
+    let batch: Vec<_> = (0..6)
+        .map(|i| SignedRecord::sign(&odometer(VIN_A, i), &ws))
+        .collect();
+    log.append_batch(&batch, 3000).unwrap();
+    let store = log.into_store();
+    let vkey = log_signer().verifier_key();
+    let b = store.backend();
+
+    // A changed entry.
+    let original = b.get(&u64_key(ENTRY, 4)).unwrap().unwrap();
+    let mut changed = original.clone();
+    let n = changed.len();
+    changed[n - 3] ^= 0x40;
+    b.apply(vec![(u64_key(ENTRY, 4), Some(changed))]).unwrap();
+    let err = check_store(&store, &vkey, |_| ()).unwrap_err();
+    assert!(err.to_string().contains("entry 4"), "{err}");
+    b.apply(vec![(u64_key(ENTRY, 4), Some(original))]).unwrap();
+    check_store(&store, &vkey, |_| ()).unwrap();
+
+    // A deleted stored hash, anywhere: the full check names it.
+    let id = NodeId { level: 1, index: 1 };
+    let saved = b.get(&hash_key(id)).unwrap().unwrap();
+    b.apply(vec![(hash_key(id), None)]).unwrap();
+    let err = check_store(&store, &vkey, |_| ()).unwrap_err();
+    assert!(err.to_string().contains("level 1 index 1"), "{err}");
+    // A changed stored hash.
+    b.apply(vec![(hash_key(id), Some(vec![7; 32]))]).unwrap();
+    let err = check_store(&store, &vkey, |_| ()).unwrap_err();
+    assert!(
+        matches!(err, CheckError::HashMismatch { level: 1, index: 1 }),
+        "{err}"
+    );
+    b.apply(vec![(hash_key(id), Some(saved))]).unwrap();
+    check_store(&store, &vkey, |_| ()).unwrap();
+
+    // The quick open check reads the hashes under the checkpoint root (here
+    // the single complete subtree of 8 leaves) and catches their loss or change.
+    let root_id = NodeId { level: 3, index: 0 };
+    let saved = b.get(&hash_key(root_id)).unwrap().unwrap();
+    b.apply(vec![(hash_key(root_id), None)]).unwrap();
+    let Err(err) = LogWriter::open(store.clone(), log_signer()) else {
+        panic!("opened a store with a missing hash")
+    };
+    assert!(err.to_string().contains("level 3 index 0"), "{err}");
+    b.apply(vec![(hash_key(root_id), Some(vec![7; 32]))])
+        .unwrap();
+    assert!(matches!(
+        LogWriter::open(store.clone(), log_signer()),
+        Err(WriterError::Mismatch(_))
+    ));
+    b.apply(vec![(hash_key(root_id), Some(saved))]).unwrap();
+    LogWriter::open(store, log_signer()).unwrap();
+}
+
+fn a_failed_commit_poisons_the_writer_and_loses_nothing<B: Backend + Clone>(backend: B) {
+    let faulty = FaultyBackend::new(backend.clone(), 2);
+    let mut log = new_log(faulty.clone()); // apply 1: init
+    let ws = key(1);
+    log.append_batch(&[enroll(&ws, Role::Workshop)], 2000)
+        .unwrap(); // apply 2
+    let acknowledged = log.checkpoint();
+    let err = log
+        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 1), &ws)], 3000)
+        .unwrap_err();
+    assert!(matches!(err, WriterError::Store(_)), "{err}");
+    faulty.set_applies_left(100);
+    let err = log
+        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 2), &ws)], 3000)
+        .unwrap_err();
+    assert!(matches!(err, WriterError::Poisoned));
+    // A restarted writer sees exactly what was acknowledged.
+    let log = LogWriter::open(LogStore::new(backend.clone()).unwrap(), log_signer()).unwrap();
+    assert_eq!(log.tree_size(), 2);
+    assert_eq!(log.checkpoint(), acknowledged);
+    check_store(log.store(), &log_signer().verifier_key(), |_| ()).unwrap();
+}
+
+for_each_backend!(
+    appends_verify_and_survive_reopen,
+    duplicates_return_the_first_entry,
+    refusals_change_nothing,
+    check_names_what_was_tampered_with,
+    a_failed_commit_poisons_the_writer_and_loses_nothing,
+);
+
+#[test]
+fn init_and_open_refuse_the_wrong_store() {
+    let backend = MemoryBackend::new();
+    assert!(matches!(
+        LogWriter::open(LogStore::new(backend.clone()).unwrap(), log_signer()),
+        Err(WriterError::NotInitialised)
+    ));
+    let _log = new_log(backend.clone());
+    assert!(matches!(
+        LogWriter::init(
+            LogStore::new(backend.clone()).unwrap(),
+            log_signer(),
+            admin().verifying_key(),
+            1
+        ),
+        Err(WriterError::AlreadyInitialised(1))
+    ));
+    // Another log key cannot open the log.
+    let other = Signer::new(ORIGIN, key(99)).unwrap();
+    assert!(matches!(
+        LogWriter::open(LogStore::new(backend).unwrap(), other),
+        Err(WriterError::Checkpoint { size: 1, .. })
+    ));
+}

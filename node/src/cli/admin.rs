@@ -1,0 +1,103 @@
+//! Commands that work on a data directory: init, serve, check, keygen.
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use ledger::check::check_store;
+
+use crate::datadir::{DataDir, write_public, write_secret};
+use crate::{NodeConfig, run};
+
+/// `vledger init`.
+pub fn init(data: &Path, origin: &str, admin_key_out: Option<&Path>) -> anyhow::Result<()> {
+    let init = DataDir::new(data).init(origin, admin_key_out)?;
+    println!("initialised log {origin} in {}", data.display());
+    println!("log key:   {}", init.log_vkey);
+    println!(
+        "admin key: {} (private key in {})",
+        init.admin_vkey,
+        init.admin_key_path.display()
+    );
+    Ok(())
+}
+
+/// `vledger serve`.
+pub fn serve(
+    data: PathBuf,
+    listen: SocketAddr,
+    origin: String,
+    max_batch: usize,
+    quick_start: bool,
+) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        // The first line on stdout is the address, for scripts and tests
+        // that asked for port 0.
+        println!("listening on {}", listener.local_addr()?);
+        std::io::stdout().flush()?;
+        let mut config = NodeConfig::new(data);
+        config.origin = origin;
+        config.max_batch = max_batch;
+        config.full_check = !quick_start;
+        run(listener, config, shutdown_signal()).await
+    })
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}
+
+/// `vledger check`.
+pub fn check(data: &Path) -> anyhow::Result<()> {
+    let dir = DataDir::new(data);
+    let key = dir.log_signer()?.verifier_key();
+    let store = dir.open_store()?;
+    let report = check_store(&store, &key, |_| ())
+        .with_context(|| format!("store {} is NOT valid", data.display()))?;
+    println!(
+        "ok: {} entries, {} checkpoints, {} VINs of log {} verified; root {}",
+        report.entries, report.checkpoints, report.vins, report.origin, report.root
+    );
+    Ok(())
+}
+
+/// `vledger keygen`.
+pub fn keygen(name: &str, out: &Path) -> anyhow::Result<()> {
+    let signer = crate::datadir::generate_signer(name)
+        .with_context(|| format!("{name:?} cannot name a key"))?;
+    write_secret(out, &signer.to_private_key())?;
+    let vkey = signer.verifier_key().to_string();
+    write_public(&out.with_extension("vkey"), &vkey)?;
+    println!("{vkey}");
+    Ok(())
+}

@@ -1,0 +1,178 @@
+//! The node's data directory: its keys and its store.
+//!
+//! ```text
+//! DIR/log.key      the log's checkpoint signing key (note private-key form, mode 0600)
+//! DIR/log.vkey     the log's verifier key, to hand to verifiers and witnesses
+//! DIR/admin.key    the first admin key, unless `init --admin-key-out` put it elsewhere
+//! DIR/admin.vkey   its public half
+//! DIR/store/       the sled store
+//! ```
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use ledger::note::Signer;
+use ledger::store::{LogStore, SledBackend};
+use ledger::writer::LogWriter;
+
+/// Paths inside a data directory.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    /// The directory.
+    root: PathBuf,
+}
+
+/// What `init` created.
+#[derive(Debug)]
+pub struct Initialised {
+    /// The log's verifier key (vkey form).
+    pub log_vkey: String,
+    /// The admin verifier key (vkey form).
+    pub admin_vkey: String,
+    /// Where the admin private key was written.
+    pub admin_key_path: PathBuf,
+}
+
+impl DataDir {
+    /// The data directory at `root`.
+    #[must_use]
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The directory.
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The sled store's directory.
+    #[must_use]
+    pub fn store_path(&self) -> PathBuf {
+        self.root.join("store")
+    }
+
+    /// The log key file.
+    #[must_use]
+    pub fn log_key_path(&self) -> PathBuf {
+        self.root.join("log.key")
+    }
+
+    /// Whether `init` has run here.
+    #[must_use]
+    pub fn is_initialised(&self) -> bool {
+        self.log_key_path().exists()
+    }
+
+    /// Reads the log's signing key.
+    ///
+    /// # Errors
+    /// When the file is missing or malformed.
+    pub fn log_signer(&self) -> anyhow::Result<Signer> {
+        read_signer(&self.log_key_path())
+    }
+
+    /// Opens the store (sled).
+    ///
+    /// # Errors
+    /// When sled cannot open it, e.g. because another node holds it.
+    pub fn open_store(&self) -> anyhow::Result<LogStore<SledBackend>> {
+        let path = self.store_path();
+        let backend = SledBackend::open(&path)
+            .with_context(|| format!("cannot open the store at {}", path.display()))?;
+        Ok(LogStore::new(backend)?)
+    }
+
+    /// Creates a new log here: a log key named `origin`, an admin key
+    /// (written to `admin_key_out`, or `DIR/admin.key`), and the store with
+    /// its genesis entry and first checkpoint.
+    ///
+    /// # Errors
+    /// When the directory already holds a log, or on I/O errors.
+    pub fn init(&self, origin: &str, admin_key_out: Option<&Path>) -> anyhow::Result<Initialised> {
+        if self.is_initialised() || self.store_path().exists() {
+            bail!("{} already holds a vledger log", self.root.display());
+        }
+        fs::create_dir_all(&self.root)
+            .with_context(|| format!("cannot create {}", self.root.display()))?;
+        let log = crate::datadir::generate_signer(origin)
+            .with_context(|| format!("origin {origin:?} cannot name a key"))?;
+        let admin = crate::datadir::generate_signer(&format!("{origin}/admin"))
+            .context("cannot name the admin key")?;
+        let admin_key_path =
+            admin_key_out.map_or_else(|| self.root.join("admin.key"), Path::to_path_buf);
+        write_secret(&admin_key_path, &admin.to_private_key())?;
+        write_public(
+            &admin_key_path.with_extension("vkey"),
+            &admin.verifier_key().to_string(),
+        )?;
+        write_public(&self.root.join("log.vkey"), &log.verifier_key().to_string())?;
+
+        let store = self.open_store()?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
+        let writer = LogWriter::init(store, log.clone(), *admin.verifier_key().public_key(), now)?;
+        drop(writer);
+        // The log key goes last: its presence marks a finished init.
+        write_secret(&self.log_key_path(), &log.to_private_key())?;
+        Ok(Initialised {
+            log_vkey: log.verifier_key().to_string(),
+            admin_vkey: admin.verifier_key().to_string(),
+            admin_key_path,
+        })
+    }
+}
+
+/// A new Ed25519 note signer named `name`, from the operating system's
+/// random number generator.
+///
+/// # Errors
+/// When `name` is not a valid key name.
+pub fn generate_signer(name: &str) -> Result<Signer, ledger::note::KeyError> {
+    let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
+    Signer::new(name, key)
+}
+
+/// Reads a note private key file.
+///
+/// # Errors
+/// When the file is missing or not a private key.
+pub fn read_signer(path: &Path) -> anyhow::Result<Signer> {
+    let text = fs::read_to_string(path)
+        .with_context(|| format!("cannot read key file {}", path.display()))?;
+    Signer::from_private_key(text.trim())
+        .with_context(|| format!("{} is not a vledger private key", path.display()))
+}
+
+/// Writes `text` to `path` with mode 0600, durably, refusing to overwrite.
+///
+/// # Errors
+/// When the file exists or cannot be written.
+pub fn write_secret(path: &Path, text: &str) -> anyhow::Result<()> {
+    write_new(path, text, 0o600)
+}
+
+/// Writes `text` to `path`, durably, refusing to overwrite.
+///
+/// # Errors
+/// When the file exists or cannot be written.
+pub fn write_public(path: &Path, text: &str) -> anyhow::Result<()> {
+    write_new(path, text, 0o644)
+}
+
+fn write_new(path: &Path, text: &str, mode: u32) -> anyhow::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt as _;
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(text.as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_all()?;
+    Ok(())
+}

@@ -1,0 +1,132 @@
+//! The vledger node: a gRPC server in front of one log on an embedded sled
+//! store, and the client commands that talk to it.
+//!
+//! [`run`] serves a data directory on a listener until a shutdown future
+//! completes; `main` only parses arguments, sets up logging and calls it.
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod datadir;
+pub mod sequencer;
+pub mod service;
+pub mod status;
+
+use std::future::Future;
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+use ledger::check::check_store;
+use ledger::writer::LogWriter;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use vledger_proto::v1::log_server::LogServer;
+
+use crate::datadir::DataDir;
+use crate::sequencer::Sequencer;
+use crate::service::LogService;
+
+/// Largest gRPC message the node accepts, in bytes. Larger requests get
+/// `RESOURCE_EXHAUSTED`... from tonic's decoder, before any work is done.
+pub const MAX_REQUEST_SIZE: usize = 256 * 1024;
+
+/// How the node runs.
+#[derive(Debug, Clone)]
+pub struct NodeConfig {
+    /// The data directory; initialised on first start.
+    pub data: PathBuf,
+    /// Origin for a log created on first start.
+    pub origin: String,
+    /// Most appends sequenced in one batch (one flush, one checkpoint).
+    pub max_batch: usize,
+    /// Appends that may wait for the sequencer before callers are held back.
+    pub queue: usize,
+    /// Re-verify every entry and hash at start (on by default); without it
+    /// only the latest checkpoint is checked against the stored tree.
+    pub full_check: bool,
+}
+
+impl NodeConfig {
+    /// The defaults for a data directory.
+    #[must_use]
+    pub fn new(data: impl Into<PathBuf>) -> Self {
+        Self {
+            data: data.into(),
+            origin: "vledger.local/log".to_owned(),
+            max_batch: 4096,
+            queue: 65_536,
+            full_check: true,
+        }
+    }
+}
+
+/// Serves the log in `config.data` on `listener` until `shutdown` completes.
+///
+/// On first start it initialises the data directory (printing where the
+/// admin key went). On every start it checks the store against the latest
+/// signed checkpoint and refuses to serve one that disagrees.
+///
+/// # Errors
+/// When the store cannot be opened, fails its check, or the server fails.
+pub async fn run(
+    listener: TcpListener,
+    config: NodeConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let dir = DataDir::new(&config.data);
+    if !dir.is_initialised() {
+        let init = dir.init(&config.origin, None)?;
+        tracing::info!(
+            data = %dir.root().display(),
+            log_key = %init.log_vkey,
+            admin_key = %init.admin_key_path.display(),
+            "initialised a new log"
+        );
+    }
+    let signer = dir.log_signer()?;
+    let store = dir.open_store()?;
+    if config.full_check {
+        let (s, key) = (store.clone(), signer.verifier_key());
+        let report = tokio::task::spawn_blocking(move || check_store(&s, &key, |_| ()))
+            .await?
+            .context("the store failed its start-up check; refusing to serve it")?;
+        tracing::info!(
+            entries = report.entries,
+            checkpoints = report.checkpoints,
+            "store checked"
+        );
+    }
+    let writer = LogWriter::open(store.clone(), signer)
+        .context("the store disagrees with its signed checkpoint; refusing to serve it")?;
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        tree_size = writer.tree_size(),
+        origin = %store.origin()?.unwrap_or_default(),
+        "serving"
+    );
+    let (sequencer, thread) = Sequencer::spawn(writer, config.max_batch, config.queue);
+    let service = LogService::new(sequencer, store);
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<LogServer<LogService>>().await;
+    let reflection = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(vledger_proto::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+
+    tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(reflection)
+        .add_service(
+            LogServer::new(service)
+                .max_decoding_message_size(MAX_REQUEST_SIZE)
+                .max_encoding_message_size(16 * 1024 * 1024),
+        )
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await?;
+    // The server has dropped every handle: the sequencer drains and stops.
+    let store = tokio::task::spawn_blocking(move || thread.join())
+        .await?
+        .map_err(|_| anyhow::anyhow!("the sequencer thread panicked"))?;
+    tracing::info!(tree_size = store.tree_size()?, "stopped");
+    Ok(())
+}

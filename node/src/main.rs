@@ -1,0 +1,22 @@
+//! `vledger`: runs a node and talks to one.
+
+use clap::Parser as _;
+
+fn main() -> std::process::ExitCode {
+    let cli = vledger_node::cli::Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("VLEDGER_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    match vledger_node::cli::main(cli) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("vledger: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! The one place where vledger errors become gRPC statuses.
+
+use ledger::merkle::ProofError;
+use ledger::record::{AuthError, FieldError, Reason};
+use ledger::store::StoreError;
+use ledger::writer::WriterError;
+use tonic::Status;
+
+/// A record field that is wrong: `INVALID_ARGUMENT` naming the field and the
+/// reason, or `RESOURCE_EXHAUSTED` for an oversized record.
+pub fn field(e: &FieldError) -> Status {
+    match (e.field, &e.reason) {
+        ("signed.record", Reason::TooLong { .. }) => Status::resource_exhausted(e.to_string()),
+        _ => Status::invalid_argument(e.to_string()),
+    }
+}
+
+/// A signer that may not log a record: `PERMISSION_DENIED`; a key record
+/// that conflicts with the log's key state: `FAILED_PRECONDITION`.
+pub fn auth(e: &AuthError) -> Status {
+    match e {
+        AuthError::NotEnrolled { .. }
+        | AuthError::Revoked { .. }
+        | AuthError::RoleMayNotSign { .. } => Status::permission_denied(e.to_string()),
+        _ => Status::failed_precondition(e.to_string()),
+    }
+}
+
+/// A store failure: `INTERNAL`, logged.
+pub fn store(e: &StoreError) -> Status {
+    tracing::error!(error = %e, "store error");
+    Status::internal(format!("store error: {e}"))
+}
+
+/// A writer failure: `UNAVAILABLE` once the writer refuses writes,
+/// `INTERNAL` otherwise.
+pub fn writer(e: &WriterError) -> Status {
+    tracing::error!(error = %e, "sequencer error");
+    match e {
+        WriterError::Poisoned => Status::unavailable(e.to_string()),
+        _ => Status::internal(e.to_string()),
+    }
+}
+
+/// A proof request the tree cannot answer: `OUT_OF_RANGE` for indices and
+/// sizes beyond the tree, `INTERNAL` for a store that fails or breaks its
+/// contract.
+pub fn proof(e: &ProofError<StoreError>) -> Status {
+    match e {
+        ProofError::Read(s) => store(s),
+        ProofError::IndexOutOfRange { .. } | ProofError::SizeOutOfRange { .. } => {
+            Status::out_of_range(e.to_string())
+        }
+        other => {
+            tracing::error!(error = %other, "proof error");
+            Status::internal(other.to_string())
+        }
+    }
+}
