@@ -11,10 +11,8 @@ use ed25519_dalek::VerifyingKey;
 
 use crate::hash::{Hash, leaf_hash};
 use crate::merkle::{Frontier, NodeId};
-use crate::record::{
-    AuthError, Entry, EntryBody, FieldError, Genesis, KeyState, Role, Vin, VinChain,
-};
-use crate::rules::{StateView, sequence_record};
+use crate::record::{Entry, EntryBody, FieldError, Genesis, KeyState, Role, Vin, VinChain};
+use crate::rules::{Refusal, StateView, sequence_record};
 use crate::store::VinHead;
 
 /// What is wrong with one entry.
@@ -40,9 +38,9 @@ pub enum EntryFault {
     },
     /// The signer was not allowed to log this record.
     #[error("record should have been refused: {0}")]
-    Unauthorized(AuthError),
+    Refused(Refusal),
     /// The VIN chain link is not the one the log's history gives.
-    #[error("VIN chain is {found:?}, but the log's history gives {expected:?}")]
+    #[error("VIN chain link is {}, but the log's history gives {}", chain_text(found.as_ref()), chain_text(expected.as_ref()))]
     Chain {
         /// The link recomputed from earlier entries.
         expected: Option<VinChain>,
@@ -63,6 +61,24 @@ pub enum EntryFault {
         /// This entry's timestamp.
         found: i64,
     },
+}
+
+/// A VIN chain link as one phrase.
+fn chain_text(chain: Option<&VinChain>) -> String {
+    match chain {
+        None => "absent".to_owned(),
+        Some(VinChain {
+            sequence,
+            previous: None,
+        }) => format!("record #{sequence} with no predecessor"),
+        Some(VinChain {
+            sequence,
+            previous: Some(p),
+        }) => format!(
+            "record #{sequence} after entry {} (leaf hash {})",
+            p.index, p.leaf_hash
+        ),
+    }
 }
 
 /// An [`EntryFault`] at a leaf index.
@@ -206,11 +222,12 @@ impl Replayer {
                 if let Some(&first) = self.dedup.get(&key) {
                     return Err(fail(EntryFault::Duplicate { first }));
                 }
-                let effects = match sequence_record(&View(self), index, &r.signed) {
-                    Ok(Ok(effects)) => effects,
-                    Ok(Err(e)) => return Err(fail(EntryFault::Unauthorized(e))),
-                    Err(never) => match never {},
-                };
+                let effects =
+                    match sequence_record(&View(self), index, entry.logged_at_ms, &r.signed) {
+                        Ok(Ok(effects)) => effects,
+                        Ok(Err(e)) => return Err(fail(EntryFault::Refused(e))),
+                        Err(never) => match never {},
+                    };
                 if effects.chain != r.chain {
                     return Err(fail(EntryFault::Chain {
                         expected: effects.chain,

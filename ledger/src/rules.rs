@@ -8,7 +8,8 @@
 use ed25519_dalek::VerifyingKey;
 
 use crate::record::{
-    AuthError, ChainLink, KeyState, RecordBody, Role, SignedRecord, Vin, VinChain, authorize,
+    AuthError, ChainLink, FieldError, KeyState, Reason, RecordBody, Role, SignedRecord, Vin,
+    VinChain, authorize,
 };
 use crate::store::VinHead;
 
@@ -28,6 +29,23 @@ pub trait StateView {
     fn vin_head(&self, vin: &Vin) -> Result<Option<VinHead>, Self::Error>;
 }
 
+/// How far in the future (relative to the time it is logged) a record's
+/// event time may lie, to absorb clock differences between signers and the
+/// log: five minutes.
+pub const MAX_CLOCK_SKEW_MS: i64 = 5 * 60 * 1000;
+
+/// Why a record may not be logged at this point of the log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Refusal {
+    /// The signer may not sign it.
+    #[error(transparent)]
+    Unauthorized(#[from] AuthError),
+    /// It contradicts the log (a date in the future, ...).
+    #[error(transparent)]
+    Invalid(#[from] FieldError),
+}
+
 /// What logging a record at some index changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Effects {
@@ -39,8 +57,8 @@ pub struct Effects {
     pub key_update: Option<(VerifyingKey, KeyState)>,
 }
 
-/// Decides whether `signed` may be logged at `index` given `view`, and what
-/// it changes.
+/// Decides whether `signed` may be logged at `index`, at `logged_at_ms`,
+/// given `view`, and what it changes.
 ///
 /// # Errors
 /// The outer `Err` is a failure to read the state; the inner one says why
@@ -48,20 +66,30 @@ pub struct Effects {
 pub fn sequence_record<V: StateView>(
     view: &V,
     index: u64,
+    logged_at_ms: i64,
     signed: &SignedRecord,
-) -> Result<Result<Effects, AuthError>, V::Error> {
+) -> Result<Result<Effects, Refusal>, V::Error> {
     let record = signed.record();
+    if record.event_time.saturating_mul(1000) > logged_at_ms.saturating_add(MAX_CLOCK_SKEW_MS) {
+        return Ok(Err(
+            FieldError::new("record.event_time", Reason::InFuture).into()
+        ));
+    }
     let signer_state = view.key_state(signed.public_key())?;
     let role = match authorize(signed.public_key(), signer_state.as_ref(), record.kind()) {
         Ok(role) => role,
-        Err(e) => return Ok(Err(e)),
+        Err(e) => return Ok(Err(e.into())),
     };
     let key_update = match &record.body {
         RecordBody::KeyEnrollment(k) => {
-            if view.key_state(&k.public_key)?.is_some() {
-                return Ok(Err(AuthError::AlreadyEnrolled {
-                    key: hex::encode(k.public_key.as_bytes()),
-                }));
+            let key = hex::encode(k.public_key.as_bytes());
+            match view.key_state(&k.public_key)? {
+                None => {}
+                Some(KeyState {
+                    revoked_at: Some(at),
+                    ..
+                }) => return Ok(Err(AuthError::ReEnrollRevoked { key, at }.into())),
+                Some(_) => return Ok(Err(AuthError::AlreadyEnrolled { key }.into())),
             }
             Some((
                 k.public_key,
@@ -74,12 +102,16 @@ pub fn sequence_record<V: StateView>(
         }
         RecordBody::KeyRevocation(k) => {
             let key = hex::encode(k.public_key.as_bytes());
+            if k.public_key == *signed.public_key() {
+                // The revoker stays active, so the log always keeps an admin.
+                return Ok(Err(AuthError::SelfRevocation { key }.into()));
+            }
             match view.key_state(&k.public_key)? {
-                None => return Ok(Err(AuthError::RevokeUnknown { key })),
+                None => return Ok(Err(AuthError::RevokeUnknown { key }.into())),
                 Some(KeyState {
                     revoked_at: Some(at),
                     ..
-                }) => return Ok(Err(AuthError::AlreadyRevoked { key, at })),
+                }) => return Ok(Err(AuthError::AlreadyRevoked { key, at }.into())),
                 Some(mut state) => {
                     state.revoked_at = Some(index);
                     Some((k.public_key, state))

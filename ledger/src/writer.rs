@@ -13,10 +13,8 @@ use ed25519_dalek::VerifyingKey;
 use crate::hash::{Hash, leaf_hash};
 use crate::merkle::{Frontier, HashReader, LeafIndex, NodeId, ProofError, TreeSize, tree_hash};
 use crate::note::{Checkpoint, CheckpointError, Signer, open_checkpoint, sign_checkpoint};
-use crate::record::{
-    AuthError, Entry, EntryBody, Genesis, KeyState, RecordEntry, Role, SignedRecord, Vin,
-};
-use crate::rules::{StateView, sequence_record};
+use crate::record::{Entry, EntryBody, Genesis, KeyState, RecordEntry, Role, SignedRecord, Vin};
+use crate::rules::{Refusal, StateView, sequence_record};
 use crate::store::{Backend, LogStore, StoreError, VinHead, WriteBatch};
 
 /// Why the writer cannot open, initialise or write the log.
@@ -46,6 +44,16 @@ pub enum WriterError {
     /// There is no checkpoint for the stored tree size.
     #[error("no signed checkpoint is stored for the tree size {0}")]
     MissingCheckpoint(u64),
+    /// The latest checkpoint is not for the stored tree size.
+    #[error(
+        "the latest checkpoint is for tree size {checkpoint}, but the store holds {stored} entries"
+    )]
+    SizeMismatch {
+        /// Its tree size.
+        checkpoint: u64,
+        /// The stored tree size.
+        stored: u64,
+    },
     /// The stored tree disagrees with the latest signed checkpoint.
     #[error("stored tree disagrees with the signed checkpoint: {0}")]
     Mismatch(&'static str),
@@ -81,7 +89,7 @@ pub struct Appended {
 #[derive(Debug, Clone)]
 pub struct BatchResult {
     /// One outcome per submitted record, in order.
-    pub outcomes: Vec<Result<Appended, AuthError>>,
+    pub outcomes: Vec<Result<Appended, Refusal>>,
     /// The tree size after the batch.
     pub tree_size: u64,
     /// The signed checkpoint at that size.
@@ -302,7 +310,7 @@ impl<B: Backend> LogWriter<B> {
                 continue;
             }
             let index = frontier.size().0;
-            let effects = match sequence_record(&overlay, index, signed)? {
+            let effects = match sequence_record(&overlay, index, logged_at_ms, signed)? {
                 Ok(effects) => effects,
                 Err(e) => {
                     outcomes.push(Err(e));

@@ -9,10 +9,13 @@ use ledger::record::{
     AuthError, DistanceUnit, KeyEnrollment, KeyRevocation, OdometerReading, OdometerSource, Record,
     RecordBody, Role, SignedRecord, Vin,
 };
+use ledger::rules::Refusal;
 use ledger::store::layout::{ENTRY, hash_key, u64_key};
 use ledger::store::{Backend, FaultyBackend, LogStore, MemoryBackend};
 use ledger::writer::{LogWriter, WriterError};
 
+/// "Now" for the writer: after every record's event time.
+const T: i64 = 1_770_000_000_000;
 const ORIGIN: &str = "test.example/log";
 const VIN_A: &str = "1M8GDM9AXKP042788";
 const VIN_B: &str = "LVSHFFAL5DF123456";
@@ -99,7 +102,7 @@ fn appends_verify_and_survive_reopen<B: Backend + Clone>(backend: B) {
     let mut log = new_log(backend.clone());
     let ws = key(1);
     let r = log
-        .append_batch(&[enroll(&ws, Role::Workshop)], 2000)
+        .append_batch(&[enroll(&ws, Role::Workshop)], T + 2000)
         .unwrap();
     assert_eq!(r.tree_size, 2);
     let batch: Vec<_> = (0..10u64)
@@ -110,7 +113,7 @@ fn appends_verify_and_survive_reopen<B: Backend + Clone>(backend: B) {
             )
         })
         .collect();
-    let r = log.append_batch(&batch, 3000).unwrap();
+    let r = log.append_batch(&batch, T + 3000).unwrap();
     assert_eq!(r.tree_size, 12);
     let cp = open_checkpoint(&r.checkpoint, &log_signer().verifier_key()).unwrap();
     assert_eq!(cp.size(), TreeSize(12));
@@ -152,7 +155,10 @@ fn appends_verify_and_survive_reopen<B: Backend + Clone>(backend: B) {
     let mut log = LogWriter::open(LogStore::new(backend.clone()).unwrap(), log_signer()).unwrap();
     assert_eq!(log.tree_size(), 12);
     let r = log
-        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 99_999), &ws)], 4000)
+        .append_batch(
+            &[SignedRecord::sign(&odometer(VIN_A, 99_999), &ws)],
+            T + 4000,
+        )
         .unwrap();
     assert_eq!(r.outcomes[0].as_ref().unwrap().index, 12);
     check_store(log.store(), &log_signer().verifier_key(), |_| ()).unwrap();
@@ -161,10 +167,12 @@ fn appends_verify_and_survive_reopen<B: Backend + Clone>(backend: B) {
 fn duplicates_return_the_first_entry<B: Backend + Clone>(backend: B) {
     let mut log = new_log(backend.clone());
     let ws = key(1);
-    log.append_batch(&[enroll(&ws, Role::Workshop)], 2000)
+    log.append_batch(&[enroll(&ws, Role::Workshop)], T + 2000)
         .unwrap();
     let rec = SignedRecord::sign(&odometer(VIN_A, 5), &ws);
-    let r = log.append_batch(&[rec.clone(), rec.clone()], 3000).unwrap();
+    let r = log
+        .append_batch(&[rec.clone(), rec.clone()], T + 3000)
+        .unwrap();
     let (a, b) = (
         r.outcomes[0].clone().unwrap(),
         r.outcomes[1].clone().unwrap(),
@@ -176,7 +184,7 @@ fn duplicates_return_the_first_entry<B: Backend + Clone>(backend: B) {
     assert_eq!(a.leaf_hash, b.leaf_hash);
     assert_eq!(r.tree_size, 3);
     let before = log.checkpoint();
-    let r = log.append_batch(&[rec], 4000).unwrap();
+    let r = log.append_batch(&[rec], T + 4000).unwrap();
     let c = r.outcomes[0].clone().unwrap();
     assert_eq!((c.index, c.duplicate, c.leaf_hash), (2, true, a.leaf_hash));
     assert_eq!(r.tree_size, 3);
@@ -193,59 +201,100 @@ fn refusals_change_nothing<B: Backend + Clone>(backend: B) {
     let before = log.checkpoint();
     // Not enrolled.
     let r = log
-        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 1), &stranger)], 2000)
+        .append_batch(
+            &[SignedRecord::sign(&odometer(VIN_A, 1), &stranger)],
+            T + 2000,
+        )
         .unwrap();
-    assert!(matches!(r.outcomes[0], Err(AuthError::NotEnrolled { .. })));
+    assert!(matches!(
+        r.outcomes[0],
+        Err(Refusal::Unauthorized(AuthError::NotEnrolled { .. }))
+    ));
     assert_eq!((r.tree_size, log.checkpoint()), (1, before.clone()));
     // Only an admin enrolls.
     let mut self_enroll = enroll(&stranger, Role::Workshop).record().clone();
     self_enroll.nonce = vec![1];
     let r = log
-        .append_batch(&[SignedRecord::sign(&self_enroll, &stranger)], 2000)
-        .unwrap();
-    assert!(matches!(r.outcomes[0], Err(AuthError::NotEnrolled { .. })));
-    // A role that may not sign odometer readings.
-    log.append_batch(
-        &[enroll(&customs, Role::Customs), enroll(&ws, Role::Workshop)],
-        2000,
-    )
-    .unwrap();
-    let r = log
-        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 1), &customs)], 2000)
+        .append_batch(&[SignedRecord::sign(&self_enroll, &stranger)], T + 2000)
         .unwrap();
     assert!(matches!(
         r.outcomes[0],
-        Err(AuthError::RoleMayNotSign {
+        Err(Refusal::Unauthorized(AuthError::NotEnrolled { .. }))
+    ));
+    // A role that may not sign odometer readings.
+    log.append_batch(
+        &[enroll(&customs, Role::Customs), enroll(&ws, Role::Workshop)],
+        T + 2000,
+    )
+    .unwrap();
+    let r = log
+        .append_batch(
+            &[SignedRecord::sign(&odometer(VIN_A, 1), &customs)],
+            T + 2000,
+        )
+        .unwrap();
+    assert!(matches!(
+        r.outcomes[0],
+        Err(Refusal::Unauthorized(AuthError::RoleMayNotSign {
             role: Role::Customs,
             ..
-        })
+        }))
     ));
     // Enrolling twice, revoking twice, revoking the unknown.
     let mut again = enroll(&ws, Role::Exporter).record().clone();
     again.nonce = vec![2];
     let r = log
-        .append_batch(&[SignedRecord::sign(&again, &admin())], 2000)
+        .append_batch(&[SignedRecord::sign(&again, &admin())], T + 2000)
         .unwrap();
     assert!(matches!(
         r.outcomes[0],
-        Err(AuthError::AlreadyEnrolled { .. })
+        Err(Refusal::Unauthorized(AuthError::AlreadyEnrolled { .. }))
     ));
-    let r = log.append_batch(&[revoke(&stranger)], 2000).unwrap();
+    let r = log.append_batch(&[revoke(&stranger)], T + 2000).unwrap();
     assert!(matches!(
         r.outcomes[0],
-        Err(AuthError::RevokeUnknown { .. })
+        Err(Refusal::Unauthorized(AuthError::RevokeUnknown { .. }))
     ));
     // Revocation takes effect for records sequenced after it, even in the same batch.
     let ok = SignedRecord::sign(&odometer(VIN_A, 10), &ws);
     let late = SignedRecord::sign(&odometer(VIN_A, 20), &ws);
-    let r = log.append_batch(&[ok, revoke(&ws), late], 3000).unwrap();
+    let r = log
+        .append_batch(&[ok, revoke(&ws), late], T + 3000)
+        .unwrap();
     assert!(r.outcomes[0].is_ok() && r.outcomes[1].is_ok());
     assert!(matches!(
         r.outcomes[2],
-        Err(AuthError::Revoked { at: 4, .. })
+        Err(Refusal::Unauthorized(AuthError::Revoked { at: 4, .. }))
     ));
     assert_eq!(r.tree_size, 5);
-    let r = log.append_batch(&[revoke(&ws)], 3000).unwrap();
+    // An admin may not revoke itself; the log always keeps an admin.
+    let own = revoke(&admin());
+    let r = log.append_batch(&[own], T + 3000).unwrap();
+    assert!(matches!(
+        r.outcomes[0],
+        Err(Refusal::Unauthorized(AuthError::SelfRevocation { .. }))
+    ));
+    // A revoked key cannot come back.
+    let mut back = enroll(&ws, Role::Workshop).record().clone();
+    back.nonce = vec![3];
+    let r = log
+        .append_batch(&[SignedRecord::sign(&back, &admin())], T + 3000)
+        .unwrap();
+    assert!(matches!(
+        r.outcomes[0],
+        Err(Refusal::Unauthorized(AuthError::ReEnrollRevoked {
+            at: 4,
+            ..
+        }))
+    ));
+    // A record dated after the moment it is logged.
+    let mut future = odometer(VIN_A, 30);
+    future.event_time = T / 1000 + 3600;
+    let r = log
+        .append_batch(&[SignedRecord::sign(&future, &customs)], T + 3000)
+        .unwrap();
+    assert!(matches!(&r.outcomes[0], Err(Refusal::Invalid(e)) if e.field == "record.event_time"));
+    let r = log.append_batch(&[revoke(&ws)], T + 3000).unwrap();
     assert!(r.outcomes[0].is_ok(), "identical revocation is a duplicate");
     assert!(r.outcomes[0].as_ref().unwrap().duplicate);
     check_store(log.store(), &log_signer().verifier_key(), |_| ()).unwrap();
@@ -254,12 +303,12 @@ fn refusals_change_nothing<B: Backend + Clone>(backend: B) {
 fn check_names_what_was_tampered_with<B: Backend + Clone>(backend: B) {
     let mut log = new_log(backend.clone());
     let ws = key(1);
-    log.append_batch(&[enroll(&ws, Role::Workshop)], 2000)
+    log.append_batch(&[enroll(&ws, Role::Workshop)], T + 2000)
         .unwrap();
     let batch: Vec<_> = (0..6)
         .map(|i| SignedRecord::sign(&odometer(VIN_A, i), &ws))
         .collect();
-    log.append_batch(&batch, 3000).unwrap();
+    log.append_batch(&batch, T + 3000).unwrap();
     let store = log.into_store();
     let vkey = log_signer().verifier_key();
     let b = store.backend();
@@ -314,16 +363,16 @@ fn a_failed_commit_poisons_the_writer_and_loses_nothing<B: Backend + Clone>(back
     let faulty = FaultyBackend::new(backend.clone(), 2);
     let mut log = new_log(faulty.clone()); // apply 1: init
     let ws = key(1);
-    log.append_batch(&[enroll(&ws, Role::Workshop)], 2000)
+    log.append_batch(&[enroll(&ws, Role::Workshop)], T + 2000)
         .unwrap(); // apply 2
     let acknowledged = log.checkpoint();
     let err = log
-        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 1), &ws)], 3000)
+        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 1), &ws)], T + 3000)
         .unwrap_err();
     assert!(matches!(err, WriterError::Store(_)), "{err}");
     faulty.set_applies_left(100);
     let err = log
-        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 2), &ws)], 3000)
+        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 2), &ws)], T + 3000)
         .unwrap_err();
     assert!(matches!(err, WriterError::Poisoned));
     // A restarted writer sees exactly what was acknowledged.

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 
 use anyhow::Context as _;
 use ledger::check::check_store;
+use ledger::store::{LogStore, SledBackend};
 use ledger::writer::LogWriter;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
@@ -27,7 +28,7 @@ use crate::sequencer::Sequencer;
 use crate::service::LogService;
 
 /// Largest gRPC message the node accepts, in bytes. Larger requests get
-/// `RESOURCE_EXHAUSTED`... from tonic's decoder, before any work is done.
+/// an error from tonic's decoder before any work is done.
 pub const MAX_REQUEST_SIZE: usize = 256 * 1024;
 
 /// How the node runs.
@@ -60,11 +61,107 @@ impl NodeConfig {
     }
 }
 
-/// Serves the log in `config.data` on `listener` until `shutdown` completes.
-///
-/// On first start it initialises the data directory (printing where the
-/// admin key went). On every start it checks the store against the latest
-/// signed checkpoint and refuses to serve one that disagrees.
+/// A node whose store has been opened and checked, ready to serve.
+#[derive(Debug)]
+pub struct Node {
+    /// The single writer of the log, handed to the sequencer thread.
+    writer: LogWriter<SledBackend>,
+    /// A read handle on the same store, for entries and proofs.
+    store: LogStore<SledBackend>,
+    /// Most appends per batch.
+    max_batch: usize,
+    /// Capacity of the append queue.
+    queue: usize,
+}
+
+impl Node {
+    /// Opens the log in `config.data`, initialising the directory on first
+    /// start (logging where the admin key went), and checks the store: the
+    /// whole replay unless `config.full_check` is off, then the latest
+    /// checkpoint against the stored tree. Refuses a store that disagrees.
+    ///
+    /// # Errors
+    /// When the store cannot be opened or fails its check.
+    pub async fn open(config: NodeConfig) -> anyhow::Result<Self> {
+        let dir = DataDir::new(&config.data);
+        if !dir.is_initialised() {
+            let init = dir.init(&config.origin, None)?;
+            tracing::info!(
+                data = %dir.root().display(),
+                log_key = %init.log_vkey,
+                admin_key = %init.admin_key_path.display(),
+                "initialised a new log"
+            );
+        }
+        let signer = dir.log_signer()?;
+        let store = dir.open_store()?;
+        if config.full_check {
+            let (s, key) = (store.clone(), signer.verifier_key());
+            let report = tokio::task::spawn_blocking(move || check_store(&s, &key, |_| ()))
+                .await?
+                .context("the store failed its start-up check; refusing to serve it")?;
+            tracing::info!(
+                entries = report.entries,
+                checkpoints = report.checkpoints,
+                "store checked"
+            );
+        }
+        let writer = LogWriter::open(store.clone(), signer)
+            .context("the store disagrees with its signed checkpoint; refusing to serve it")?;
+        Ok(Self {
+            writer,
+            store,
+            max_batch: config.max_batch,
+            queue: config.queue,
+        })
+    }
+
+    /// Serves the log on `listener` until `shutdown` completes, then lets
+    /// the sequencer finish its batch and stops.
+    ///
+    /// # Errors
+    /// When the server fails.
+    pub async fn serve(
+        self,
+        listener: TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        tracing::info!(
+            addr = %listener.local_addr()?,
+            tree_size = self.writer.tree_size(),
+            origin = %self.store.origin()?.unwrap_or_default(),
+            "serving"
+        );
+        let (sequencer, thread) = Sequencer::spawn(self.writer, self.max_batch, self.queue);
+        let service = LogService::new(sequencer, self.store);
+
+        let (health, health_service) = tonic_health::server::health_reporter();
+        health.set_serving::<LogServer<LogService>>().await;
+        let reflection = tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(vledger_proto::FILE_DESCRIPTOR_SET)
+            .build_v1()?;
+
+        tonic::transport::Server::builder()
+            .add_service(health_service)
+            .add_service(reflection)
+            .add_service(
+                LogServer::new(service)
+                    .max_decoding_message_size(MAX_REQUEST_SIZE)
+                    .max_encoding_message_size(16 * 1024 * 1024),
+            )
+            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+            .await?;
+        // The server has dropped every handle: the sequencer drains and stops.
+        let store = tokio::task::spawn_blocking(move || thread.join())
+            .await?
+            .map_err(|_| anyhow::anyhow!("the sequencer thread panicked"))?;
+        tracing::info!(tree_size = store.tree_size()?, "stopped");
+        Ok(())
+    }
+}
+
+/// Opens the log in `config.data` (see [`Node::open`]) and serves it on
+/// `listener` until `shutdown` completes.
 ///
 /// # Errors
 /// When the store cannot be opened, fails its check, or the server fails.
@@ -73,60 +170,5 @@ pub async fn run(
     config: NodeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    let dir = DataDir::new(&config.data);
-    if !dir.is_initialised() {
-        let init = dir.init(&config.origin, None)?;
-        tracing::info!(
-            data = %dir.root().display(),
-            log_key = %init.log_vkey,
-            admin_key = %init.admin_key_path.display(),
-            "initialised a new log"
-        );
-    }
-    let signer = dir.log_signer()?;
-    let store = dir.open_store()?;
-    if config.full_check {
-        let (s, key) = (store.clone(), signer.verifier_key());
-        let report = tokio::task::spawn_blocking(move || check_store(&s, &key, |_| ()))
-            .await?
-            .context("the store failed its start-up check; refusing to serve it")?;
-        tracing::info!(
-            entries = report.entries,
-            checkpoints = report.checkpoints,
-            "store checked"
-        );
-    }
-    let writer = LogWriter::open(store.clone(), signer)
-        .context("the store disagrees with its signed checkpoint; refusing to serve it")?;
-    tracing::info!(
-        addr = %listener.local_addr()?,
-        tree_size = writer.tree_size(),
-        origin = %store.origin()?.unwrap_or_default(),
-        "serving"
-    );
-    let (sequencer, thread) = Sequencer::spawn(writer, config.max_batch, config.queue);
-    let service = LogService::new(sequencer, store);
-
-    let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_serving::<LogServer<LogService>>().await;
-    let reflection = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(vledger_proto::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
-
-    tonic::transport::Server::builder()
-        .add_service(health_service)
-        .add_service(reflection)
-        .add_service(
-            LogServer::new(service)
-                .max_decoding_message_size(MAX_REQUEST_SIZE)
-                .max_encoding_message_size(16 * 1024 * 1024),
-        )
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-        .await?;
-    // The server has dropped every handle: the sequencer drains and stops.
-    let store = tokio::task::spawn_blocking(move || thread.join())
-        .await?
-        .map_err(|_| anyhow::anyhow!("the sequencer thread panicked"))?;
-    tracing::info!(tree_size = store.tree_size()?, "stopped");
-    Ok(())
+    Node::open(config).await?.serve(listener, shutdown).await
 }

@@ -10,7 +10,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ledger::record::{AuthError, SignedRecord};
+use ledger::record::SignedRecord;
+use ledger::rules::Refusal;
 use ledger::store::{Backend, LogStore};
 use ledger::writer::{Appended, LogWriter, WriterError};
 use tokio::sync::{mpsc, oneshot, watch};
@@ -28,7 +29,7 @@ pub struct Head {
 #[derive(Debug)]
 pub struct Sequenced {
     /// The entry, or why the record was refused.
-    pub outcome: Result<Appended, AuthError>,
+    pub outcome: Result<Appended, Refusal>,
     /// The checkpoint of the batch (or the latest one, when the batch
     /// logged nothing new).
     pub head: Head,

@@ -101,7 +101,7 @@ impl Log for LogService {
             SequencerError::Stopped => Status::unavailable("the node is shutting down"),
             SequencerError::Writer(w) => status::writer(&w),
         })?;
-        let appended = sequenced.outcome.map_err(|e| status::auth(&e))?;
+        let appended = sequenced.outcome.map_err(|e| status::refusal(&e))?;
         let head = sequenced.head;
         let proof = self.tlog_proof(appended.index, head.tree_size, &head.checkpoint)?;
         Ok(Response::new(pb::AppendResponse {

@@ -2,6 +2,7 @@
 
 use ledger::merkle::ProofError;
 use ledger::record::{AuthError, FieldError, Reason};
+use ledger::rules::Refusal;
 use ledger::store::StoreError;
 use ledger::writer::WriterError;
 use tonic::Status;
@@ -23,6 +24,15 @@ pub fn auth(e: &AuthError) -> Status {
         | AuthError::Revoked { .. }
         | AuthError::RoleMayNotSign { .. } => Status::permission_denied(e.to_string()),
         _ => Status::failed_precondition(e.to_string()),
+    }
+}
+
+/// A record the log's state refuses.
+pub fn refusal(r: &Refusal) -> Status {
+    match r {
+        Refusal::Unauthorized(e) => auth(e),
+        Refusal::Invalid(e) => field(e),
+        other => Status::invalid_argument(other.to_string()),
     }
 }
 

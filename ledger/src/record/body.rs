@@ -24,6 +24,13 @@ pub enum RecordKind {
 }
 
 impl RecordKind {
+    /// Every kind.
+    pub const ALL: [Self; 3] = [
+        Self::OdometerReading,
+        Self::KeyEnrollment,
+        Self::KeyRevocation,
+    ];
+
     /// The kind's name as written in JSON and in the documentation.
     #[must_use]
     pub const fn name(self) -> &'static str {

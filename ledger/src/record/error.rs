@@ -48,6 +48,9 @@ pub enum Reason {
     /// Not a 32-byte hash.
     #[error("is not a 32-byte hash")]
     HashLength,
+    /// A time later than the time the record is logged.
+    #[error("is in the future")]
+    InFuture,
     /// Inconsistent with another field.
     #[error("is inconsistent with {0}")]
     Inconsistent(&'static str),

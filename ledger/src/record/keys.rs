@@ -183,11 +183,25 @@ pub enum AuthError {
         /// The record's kind.
         kind: RecordKind,
     },
-    /// A key enrollment for a key that is already enrolled (or was revoked:
-    /// a revoked key stays revoked).
+    /// A key enrollment for a key that is already enrolled.
     #[error("key {key} is already enrolled in this log")]
     AlreadyEnrolled {
         /// Hex of the enrolled key.
+        key: String,
+    },
+    /// An enrollment of a key that was revoked: a revoked key stays revoked.
+    #[error("key {key} was revoked at entry {at} and cannot be enrolled again")]
+    ReEnrollRevoked {
+        /// Hex of the key.
+        key: String,
+        /// Leaf index of its revocation.
+        at: u64,
+    },
+    /// An admin revoking its own key. Another admin must do it, so that the
+    /// log always keeps an admin able to enroll and revoke.
+    #[error("key {key} may not revoke itself; another admin key must revoke it")]
+    SelfRevocation {
+        /// Hex of the key.
         key: String,
     },
     /// A revocation of a key that is not enrolled.

@@ -26,7 +26,7 @@ pub use body::{
 pub use entry::{ChainLink, Entry, EntryBody, Genesis, RecordEntry, VinChain};
 pub use error::{FieldError, Reason};
 pub use keys::{AuthError, KeyState, Role, authorize, public_key_from_bytes};
-pub use record::{MAX_NONCE_LEN, Record};
+pub use record::{JsonError, MAX_NONCE_LEN, Record};
 pub use signed::{MAX_RECORD_SIZE, RECORD_SIGNATURE_PREFIX, SignedRecord};
 pub use vin::{VIN_LEN, Vin, VinError};
 
@@ -128,6 +128,26 @@ mod tests {
         assert_eq!(r, odometer());
         let back: Record = serde_json::from_str(&serde_json::to_string(&r).unwrap()).unwrap();
         assert_eq!(back, r);
+    }
+
+    #[test]
+    fn json_form_refuses_unknown_fields_and_body_counts() {
+        let typo = r#"{"vin":"1M8GDM9AXKP042788","event_time":"2026-01-01","nonse":"ab","odometer_reading":{"value":1,"unit":"km","source":"obd"}}"#;
+        assert!(matches!(Record::from_json(typo), Err(JsonError::UnknownField(f)) if f == "nonse"));
+        let inner = r#"{"vin":"1M8GDM9AXKP042788","event_time":"2026-01-01","odometer_reading":{"value":1,"unit":"km","source":"obd","extra":1}}"#;
+        assert!(matches!(
+            Record::from_json(inner),
+            Err(JsonError::Syntax(_))
+        ));
+        let none = r#"{"vin":"1M8GDM9AXKP042788","event_time":"2026-01-01"}"#;
+        assert!(matches!(
+            Record::from_json(none),
+            Err(JsonError::BodyCount { found: 0 })
+        ));
+        let good = r#"{"vin":"1M8GDM9AXKP042788","event_time":"1965-03-01","odometer_reading":{"value":1,"unit":"km","source":"obd"}}"#;
+        let r = Record::from_json(good).unwrap();
+        assert!(r.event_time < 0);
+        assert_eq!(Record::decode(&r.encode()).unwrap(), r);
     }
 
     #[test]

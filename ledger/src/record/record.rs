@@ -36,7 +36,54 @@ pub struct Record {
     pub body: RecordBody,
 }
 
+/// Why a JSON text is not a record.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum JsonError {
+    /// Not JSON, or a field of the wrong type or value.
+    #[error("{0}")]
+    Syntax(#[from] serde_json::Error),
+    /// Not a JSON object.
+    #[error("a record is a JSON object")]
+    NotObject,
+    /// A top-level field that is neither common nor a record kind.
+    #[error("unknown field {0:?}: a record has vin, event_time, nonce and one of {kinds}", kinds = kind_names())]
+    UnknownField(String),
+    /// No body, or more than one.
+    #[error("a record has exactly one of {kinds}, not {found}", kinds = kind_names())]
+    BodyCount {
+        /// How many bodies were found.
+        found: usize,
+    },
+}
+
+fn kind_names() -> String {
+    RecordKind::ALL.map(RecordKind::name).join(", ")
+}
+
 impl Record {
+    /// Parses the JSON form strictly: unknown fields anywhere are refused
+    /// (a typo must not silently drop a field), and there is exactly one body.
+    ///
+    /// # Errors
+    /// A [`JsonError`] naming the problem.
+    pub fn from_json(text: &str) -> Result<Self, JsonError> {
+        let value: serde_json::Value = serde_json::from_str(text)?;
+        let object = value.as_object().ok_or(JsonError::NotObject)?;
+        let mut bodies = 0;
+        for key in object.keys() {
+            if RecordKind::ALL.iter().any(|k| k.name() == key) {
+                bodies += 1;
+            } else if !matches!(key.as_str(), "vin" | "event_time" | "nonce") {
+                return Err(JsonError::UnknownField(key.clone()));
+            }
+        }
+        if bodies != 1 {
+            return Err(JsonError::BodyCount { found: bodies });
+        }
+        Ok(serde_json::from_value(value)?)
+    }
+
     /// The record's kind.
     #[must_use]
     pub const fn kind(&self) -> RecordKind {
@@ -93,7 +140,8 @@ impl TryFrom<pb::Record> for Record {
                 Reason::TooLong { max: MAX_NONCE_LEN },
             ));
         }
-        if msg.event_time <= 0 {
+        // 0 is protobuf's "not set"; times before 1970 are negative.
+        if msg.event_time == 0 {
             return Err(FieldError::new("record.event_time", Reason::Missing));
         }
         Ok(Self {

@@ -8,7 +8,7 @@ use anyhow::Context as _;
 use ledger::check::check_store;
 
 use crate::datadir::{DataDir, write_public, write_secret};
-use crate::{NodeConfig, run};
+use crate::{Node, NodeConfig};
 
 /// `vledger init`.
 pub fn init(data: &Path, origin: &str, admin_key_out: Option<&Path>) -> anyhow::Result<()> {
@@ -36,18 +36,19 @@ pub fn serve(
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
-            .await
-            .with_context(|| format!("cannot listen on {listen}"))?;
-        // The first line on stdout is the address, for scripts and tests
-        // that asked for port 0.
-        println!("listening on {}", listener.local_addr()?);
-        std::io::stdout().flush()?;
         let mut config = NodeConfig::new(data);
         config.origin = origin;
         config.max_batch = max_batch;
         config.full_check = !quick_start;
-        run(listener, config, shutdown_signal()).await
+        let node = Node::open(config).await?;
+        let listener = tokio::net::TcpListener::bind(listen)
+            .await
+            .with_context(|| format!("cannot listen on {listen}"))?;
+        // The first line on stdout is the address, printed once the store
+        // passed its checks, for scripts and tests that asked for port 0.
+        println!("listening on {}", listener.local_addr()?);
+        std::io::stdout().flush()?;
+        node.serve(listener, shutdown_signal()).await
     })
 }
 
@@ -82,8 +83,15 @@ pub fn check(data: &Path) -> anyhow::Result<()> {
     let dir = DataDir::new(data);
     let key = dir.log_signer()?.verifier_key();
     let store = dir.open_store()?;
-    let report = check_store(&store, &key, |_| ())
-        .with_context(|| format!("store {} is NOT valid", data.display()))?;
+    let bar = indicatif::ProgressBar::new(store.tree_size()?).with_style(
+        indicatif::ProgressStyle::with_template(
+            "checking {pos}/{len} entries {wide_bar} {per_sec} ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = check_store(&store, &key, |done| bar.set_position(done));
+    bar.finish_and_clear();
+    let report = report.with_context(|| format!("store {} is NOT valid", data.display()))?;
     println!(
         "ok: {} entries, {} checkpoints, {} VINs of log {} verified; root {}",
         report.entries, report.checkpoints, report.vins, report.origin, report.root

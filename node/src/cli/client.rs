@@ -80,7 +80,7 @@ pub fn submit(
 ) -> anyhow::Result<()> {
     let json = std::fs::read_to_string(record_file)
         .with_context(|| format!("cannot read {}", record_file.display()))?;
-    let record: Record = serde_json::from_str(&json)
+    let record = Record::from_json(&json)
         .with_context(|| format!("{} is not a valid record", record_file.display()))?;
     let out = receipt_path(out, || record_file.with_extension("tlog-proof"));
     append(node, key, &record, &out)
