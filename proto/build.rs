@@ -7,6 +7,7 @@ use std::path::PathBuf;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let files = [
         "proto/vledger/v1/records.proto",
+        "proto/vledger/v1/vehicle.proto",
         "proto/vledger/v1/log.proto",
     ];
     for file in files {

@@ -165,6 +165,13 @@ pub fn check_store<B: Backend>(
             });
         }
     }
+    let stored_root = crate::vindex::VinIndex::new(store).root()?;
+    if stored_root != replayer.index_root() {
+        return Err(CheckError::Index {
+            what: "stored VIN index",
+            name: "its root".to_owned(),
+        });
+    }
     for (key, state) in replayer.key_states() {
         let stored = match ed25519_dalek::VerifyingKey::from_bytes(key) {
             Ok(k) => store.key_state(&k)?,
@@ -182,6 +189,23 @@ pub fn check_store<B: Backend>(
             return Err(CheckError::Index {
                 what: "deduplication key",
                 name: format!("entry {index}"),
+            });
+        }
+    }
+    let rules = replayer.rules_state();
+    for (vin, state) in rules.vehicles() {
+        if store.vehicle(vin)?.as_ref() != Some(state) {
+            return Err(CheckError::Index {
+                what: "vehicle state",
+                name: vin.to_string(),
+            });
+        }
+    }
+    for (id, protocol) in rules.protocols() {
+        if store.protocol(id)?.as_ref() != Some(protocol) {
+            return Err(CheckError::Index {
+                what: "inspection protocol",
+                name: id.to_string(),
             });
         }
     }
@@ -214,6 +238,9 @@ fn check_checkpoint<B: Backend>(
         return Err(mismatch("tree size is not the size it is stored under"));
     }
     debug_assert_eq!(replayer.frontier().size(), TreeSize(size));
+    if !replayer.last_is_index() {
+        return Err(mismatch("the last entry under it is not an index entry"));
+    }
     if *cp.root() != replayer.frontier().root() {
         return Err(mismatch("root is not the root of the entries"));
     }

@@ -11,9 +11,40 @@ use ed25519_dalek::VerifyingKey;
 
 use crate::hash::{Hash, leaf_hash};
 use crate::merkle::{Frontier, NodeId};
-use crate::record::{Entry, EntryBody, FieldError, Genesis, KeyState, Role, Vin, VinChain};
-use crate::rules::{Refusal, StateView, sequence_record};
+use crate::record::{
+    Entry, EntryBody, FieldError, Flag, Genesis, KeyState, ProtocolId, Role, Vin, VinChain,
+};
+use crate::rules::{
+    DeclaredProtocol, LoggedRecord, Refusal, RulesMemory, StateView, VehicleState, sequence_record,
+};
 use crate::store::VinHead;
+use crate::vindex::{IndexKey, IndexValue, MemoryNodes, VinIndex};
+
+mod state;
+
+pub use state::StateError;
+
+/// An entry's bytes decoded (record signature included) and hashed, ready
+/// for [`Replayer::apply_decoded`]: the part of a replay that needs no
+/// earlier entry, so that callers can spread it over threads.
+#[derive(Debug)]
+pub struct DecodedEntry {
+    /// The decoded entry, or why its bytes do not decode.
+    entry: Result<Entry, FieldError>,
+    /// The RFC 6962 leaf hash of the bytes.
+    leaf: Hash,
+}
+
+impl DecodedEntry {
+    /// Decodes and hashes `bytes`.
+    #[must_use]
+    pub fn decode(bytes: &[u8]) -> Self {
+        Self {
+            entry: Entry::decode(bytes),
+            leaf: leaf_hash(bytes),
+        }
+    }
+}
 
 /// What is wrong with one entry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -47,6 +78,21 @@ pub enum EntryFault {
         /// The link in the entry.
         found: Option<VinChain>,
     },
+    /// The entry's flags are not the ones the rules give.
+    #[error(
+        "flags are [{}], but the rules give [{}]",
+        flags_text(found),
+        flags_text(expected)
+    )]
+    Flags {
+        /// The flags recomputed from earlier entries.
+        expected: Vec<Flag>,
+        /// The flags in the entry.
+        found: Vec<Flag>,
+    },
+    /// An index entry does not hold what the entries before it give.
+    #[error("index entry: {0}")]
+    Index(IndexFault),
     /// The same signed record was logged twice.
     #[error("the same signed record was already logged as entry {first}")]
     Duplicate {
@@ -61,6 +107,45 @@ pub enum EntryFault {
         /// This entry's timestamp.
         found: i64,
     },
+}
+
+/// What is wrong with an index entry.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IndexFault {
+    /// Its tree size is not its own leaf index.
+    #[error("covers {found} entries but sits at leaf index {expected}")]
+    TreeSize {
+        /// Its leaf index.
+        expected: u64,
+        /// The tree size it states.
+        found: u64,
+    },
+    /// Its root is not the root of the VIN index recomputed from the entries.
+    #[error("root {found} is not the recomputed VIN index root {expected}")]
+    Root {
+        /// The recomputed root.
+        expected: Hash,
+        /// The root it states.
+        found: Hash,
+    },
+    /// Its VIN count is not the number of VINs in the entries before it.
+    #[error("counts {found} VINs, the entries before it name {expected}")]
+    VinCount {
+        /// The recomputed count.
+        expected: u64,
+        /// The count it states.
+        found: u64,
+    },
+}
+
+/// Flags as one phrase.
+fn flags_text(flags: &[Flag]) -> String {
+    flags
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A VIN chain link as one phrase.
@@ -106,6 +191,15 @@ pub struct Replayer {
     last_logged_at: i64,
     /// Deduplication key of every record logged, with its leaf index.
     dedup: HashMap<Hash, u64>,
+    /// The VIN index as of the last index entry.
+    vindex: MemoryNodes,
+    /// VIN heads changed since the last index entry.
+    pending: HashMap<IndexKey, IndexValue>,
+    /// Whether the last entry replayed is an index entry.
+    last_is_index: bool,
+    /// Vehicle states, declared protocols and vehicle records, for the
+    /// per-VIN rules.
+    rules: RulesMemory,
 }
 
 /// What replaying one entry produced.
@@ -128,6 +222,15 @@ impl StateView for View<'_> {
     }
     fn vin_head(&self, vin: &Vin) -> Result<Option<VinHead>, Self::Error> {
         Ok(self.0.vins.get(vin).copied())
+    }
+    fn vehicle(&self, vin: &Vin) -> Result<Option<VehicleState>, Self::Error> {
+        Ok(self.0.rules.vehicle(vin).cloned())
+    }
+    fn protocol(&self, id: &ProtocolId) -> Result<Option<DeclaredProtocol>, Self::Error> {
+        Ok(self.0.rules.protocol(id).cloned())
+    }
+    fn logged_record(&self, index: u64) -> Result<Option<LoggedRecord>, Self::Error> {
+        Ok(self.0.rules.logged_record(index).cloned())
     }
 }
 
@@ -162,9 +265,30 @@ impl Replayer {
         self.vins.get(vin).copied()
     }
 
+    /// Root of the VIN index as of the last index entry replayed.
+    #[must_use]
+    pub fn index_root(&self) -> Hash {
+        let Ok(root) = VinIndex::new(&self.vindex).root();
+        root
+    }
+
+    /// Whether the last entry replayed is an index entry (as the last entry
+    /// under every checkpoint must be).
+    #[must_use]
+    pub const fn last_is_index(&self) -> bool {
+        self.last_is_index
+    }
+
     /// Every VIN seen, with its head.
     pub fn vin_heads(&self) -> impl Iterator<Item = (&Vin, &VinHead)> {
         self.vins.iter()
+    }
+
+    /// Vehicle states, declared protocols and vehicle records re-derived
+    /// so far.
+    #[must_use]
+    pub const fn rules_state(&self) -> &RulesMemory {
+        &self.rules
     }
 
     /// Every key ever enrolled, with its state.
@@ -189,16 +313,26 @@ impl Replayer {
     /// A [`ReplayError`] naming the entry and what is wrong; the replayer is
     /// then unchanged.
     pub fn apply(&mut self, bytes: &[u8]) -> Result<Replayed, ReplayError> {
+        self.apply_decoded(DecodedEntry::decode(bytes))
+    }
+
+    /// [`apply`](Self::apply) for an entry decoded beforehand, perhaps on
+    /// another thread (decoding checks the record signature, the costly
+    /// part of a replay).
+    ///
+    /// # Errors
+    /// As [`apply`](Self::apply), including the entry's decoding error.
+    pub fn apply_decoded(&mut self, decoded: DecodedEntry) -> Result<Replayed, ReplayError> {
         let index = self.size();
         let fail = |fault| ReplayError { index, fault };
-        let entry = Entry::decode(bytes).map_err(|e| fail(EntryFault::Decode(e)))?;
+        let DecodedEntry { entry, leaf } = decoded;
+        let entry = entry.map_err(|e| fail(EntryFault::Decode(e)))?;
         if entry.logged_at_ms < self.last_logged_at {
             return Err(fail(EntryFault::TimeWentBack {
                 previous: self.last_logged_at,
                 found: entry.logged_at_ms,
             }));
         }
-        let leaf = leaf_hash(bytes);
         match &entry.body {
             EntryBody::Genesis(g) => {
                 if index != 0 {
@@ -234,13 +368,26 @@ impl Replayer {
                         found: r.chain,
                     }));
                 }
+                if effects.flags != r.flags {
+                    return Err(fail(EntryFault::Flags {
+                        expected: effects.flags,
+                        found: r.flags.clone(),
+                    }));
+                }
+                self.rules.apply(index, &r.signed, &effects);
                 if let (Some(vin), Some(chain)) = (&r.signed.record().vin, r.chain) {
-                    self.vins.insert(
-                        vin.clone(),
-                        VinHead {
+                    let head = VinHead {
+                        index,
+                        leaf_hash: leaf,
+                        count: chain.sequence + 1,
+                    };
+                    self.vins.insert(vin.clone(), head);
+                    self.pending.insert(
+                        IndexKey::for_vin(vin),
+                        IndexValue {
                             index,
                             leaf_hash: leaf,
-                            count: chain.sequence + 1,
+                            count: head.count,
                         },
                     );
                 }
@@ -249,7 +396,41 @@ impl Replayer {
                 }
                 self.dedup.insert(key, index);
             }
+            EntryBody::Index(commitment) => {
+                if index == 0 {
+                    return Err(fail(EntryFault::FirstNotGenesis));
+                }
+                let fault = |f| fail(EntryFault::Index(f));
+                if commitment.tree_size != index {
+                    return Err(fault(IndexFault::TreeSize {
+                        expected: index,
+                        found: commitment.tree_size,
+                    }));
+                }
+                let vin_count = self.vins.len() as u64;
+                if commitment.vin_count != vin_count {
+                    return Err(fault(IndexFault::VinCount {
+                        expected: vin_count,
+                        found: commitment.vin_count,
+                    }));
+                }
+                let mut vindex = VinIndex::new(&self.vindex);
+                for (k, v) in &self.pending {
+                    let Ok(()) = vindex.set(*k, *v);
+                }
+                let Ok(root) = vindex.root();
+                if root != commitment.root {
+                    return Err(fault(IndexFault::Root {
+                        expected: root,
+                        found: commitment.root,
+                    }));
+                }
+                let changes = vindex.into_changes();
+                self.vindex.apply(changes);
+                self.pending.clear();
+            }
         }
+        self.last_is_index = matches!(entry.body, EntryBody::Index(_));
         self.last_logged_at = entry.logged_at_ms;
         let hashes = self.frontier.append(leaf);
         Ok(Replayed {

@@ -13,9 +13,15 @@ use ed25519_dalek::VerifyingKey;
 use crate::hash::{Hash, leaf_hash};
 use crate::merkle::{Frontier, HashReader, LeafIndex, NodeId, ProofError, TreeSize, tree_hash};
 use crate::note::{Checkpoint, CheckpointError, Signer, open_checkpoint, sign_checkpoint};
-use crate::record::{Entry, EntryBody, Genesis, KeyState, RecordEntry, Role, SignedRecord, Vin};
-use crate::rules::{Refusal, StateView, sequence_record};
+use crate::record::{
+    Entry, EntryBody, Genesis, IndexCommitment, KeyState, RecordEntry, Role, SignedRecord, Vin,
+};
+use crate::record::{Flag, ProtocolId};
+use crate::rules::{
+    DeclaredProtocol, LoggedRecord, Refusal, StateView, VehicleState, sequence_record,
+};
 use crate::store::{Backend, LogStore, StoreError, VinHead, WriteBatch};
+use crate::vindex::{IndexKey, IndexValue, VinIndex};
 
 /// Why the writer cannot open, initialise or write the log.
 #[derive(Debug, thiserror::Error)]
@@ -75,7 +81,7 @@ fn from_proof(e: ProofError<StoreError>) -> WriterError {
 }
 
 /// A record that was logged (now, or before for a duplicate).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
     /// Its leaf index.
     pub index: u64,
@@ -83,6 +89,8 @@ pub struct Appended {
     pub leaf_hash: Hash,
     /// Whether the record had been logged before this batch asked.
     pub duplicate: bool,
+    /// The entry's flags: what the rules found suspicious.
+    pub flags: Vec<Flag>,
 }
 
 /// The outcome of one batch.
@@ -142,12 +150,24 @@ impl<B: Backend> LogWriter<B> {
         };
         let bytes = genesis.encode();
         let mut frontier = Frontier::new();
-        let hashes = frontier.append(leaf_hash(&bytes));
-        let checkpoint = Checkpoint::new(origin.clone(), TreeSize(1), frontier.root())
+        let mut hashes = frontier.append(leaf_hash(&bytes));
+        // Every batch ends with an index entry; the first covers the genesis
+        // entry alone, under an empty index.
+        let index = Entry {
+            logged_at_ms: now_ms,
+            body: EntryBody::Index(IndexCommitment {
+                root: crate::vindex::EMPTY,
+                tree_size: 1,
+                vin_count: 0,
+            }),
+        }
+        .encode();
+        frontier.append_into(leaf_hash(&index), &mut hashes);
+        let checkpoint = Checkpoint::new(origin.clone(), TreeSize(2), frontier.root())
             .map_err(WriterError::Origin)?;
         let note = sign_checkpoint(&checkpoint, &signer);
         store.commit(WriteBatch {
-            entries: vec![(0, bytes)],
+            entries: vec![(0, bytes), (1, index)],
             hashes,
             keys: vec![(
                 admin_key,
@@ -157,8 +177,8 @@ impl<B: Backend> LogWriter<B> {
                     revoked_at: None,
                 },
             )],
-            checkpoint: Some((1, note.clone())),
-            tree_size: 1,
+            checkpoint: Some((2, note.clone())),
+            tree_size: 2,
             origin: Some(origin),
             ..WriteBatch::default()
         })?;
@@ -217,9 +237,14 @@ impl<B: Backend> LogWriter<B> {
                 "last entry does not hash to its stored leaf hash",
             ));
         }
-        let last_logged_at = Entry::decode(&last)
-            .map_err(|_| WriterError::Mismatch("last entry does not decode"))?
-            .logged_at_ms;
+        let last = Entry::decode(&last)
+            .map_err(|_| WriterError::Mismatch("last entry does not decode"))?;
+        if !matches!(last.body, EntryBody::Index(_)) {
+            return Err(WriterError::Mismatch(
+                "the last entry under the checkpoint is not an index entry",
+            ));
+        }
+        let last_logged_at = last.logged_at_ms;
         let frontier = Frontier::load(TreeSize(size), &store).map_err(from_proof)?;
         Ok(Self {
             store,
@@ -280,6 +305,9 @@ impl<B: Backend> LogWriter<B> {
             store: &self.store,
             keys: HashMap::new(),
             vins: HashMap::new(),
+            vehicles: HashMap::new(),
+            protocols: HashMap::new(),
+            records: HashMap::new(),
         };
         let mut dedup: HashMap<Hash, Appended> = HashMap::new();
         let mut frontier = self.frontier.clone();
@@ -291,7 +319,7 @@ impl<B: Backend> LogWriter<B> {
             if let Some(first) = dedup.get(&key) {
                 outcomes.push(Ok(Appended {
                     duplicate: true,
-                    ..*first
+                    ..first.clone()
                 }));
                 continue;
             }
@@ -306,6 +334,7 @@ impl<B: Backend> LogWriter<B> {
                     index,
                     leaf_hash: leaf,
                     duplicate: true,
+                    flags: self.store.logged_flags(index)?,
                 }));
                 continue;
             }
@@ -322,6 +351,7 @@ impl<B: Backend> LogWriter<B> {
                 body: EntryBody::Record(Box::new(RecordEntry {
                     signed: signed.clone(),
                     chain: effects.chain,
+                    flags: effects.flags.clone(),
                 })),
             };
             let bytes = entry.encode();
@@ -341,12 +371,23 @@ impl<B: Backend> LogWriter<B> {
             if let Some((k, state)) = effects.key_update {
                 overlay.keys.insert(k.to_bytes(), (k, state));
             }
+            if let (Some(vin), Some(state)) = (&signed.record().vin, effects.vehicle) {
+                overlay.vehicles.insert(vin.clone(), state);
+                overlay.records.insert(
+                    index,
+                    LoggedRecord::of(signed.record(), signed.public_key()),
+                );
+            }
+            if let Some((id, protocol)) = effects.protocol {
+                overlay.protocols.insert(id, protocol);
+            }
             let appended = Appended {
                 index,
                 leaf_hash: leaf,
                 duplicate: false,
+                flags: effects.flags,
             };
-            dedup.insert(key, appended);
+            dedup.insert(key, appended.clone());
             batch.dedup.push((key, index));
             outcomes.push(Ok(appended));
         }
@@ -358,12 +399,45 @@ impl<B: Backend> LogWriter<B> {
                 checkpoint: self.checkpoint(),
             });
         }
+        // The batch ends with the VIN index root over every entry before it.
+        let mut vindex = VinIndex::new(&self.store);
+        let mut vin_count = self.store.vin_count()?;
+        for (vin, head) in &overlay.vins {
+            if self.store.vin_head(vin)?.is_none() {
+                vin_count += 1;
+            }
+            vindex.set(
+                IndexKey::for_vin(vin),
+                IndexValue {
+                    index: head.index,
+                    leaf_hash: head.leaf_hash,
+                    count: head.count,
+                },
+            )?;
+        }
+        let index_entry = Entry {
+            logged_at_ms,
+            body: EntryBody::Index(IndexCommitment {
+                root: vindex.root()?,
+                tree_size: frontier.size().0,
+                vin_count,
+            }),
+        }
+        .encode();
+        batch.index_nodes = vindex.into_changes();
+        batch.vin_count = vin_count;
+        let index_at = frontier.size().0;
+        frontier.append_into(leaf_hash(&index_entry), &mut batch.hashes);
+        batch.entries.push((index_at, index_entry));
+
         let size = frontier.size().0;
         let checkpoint = Checkpoint::new(self.signer.name(), TreeSize(size), frontier.root())
             .map_err(WriterError::Origin)?;
         let note = sign_checkpoint(&checkpoint, &self.signer);
         batch.vin_heads = overlay.vins.into_iter().collect();
         batch.keys = overlay.keys.into_values().collect();
+        batch.vehicles = overlay.vehicles.into_iter().collect();
+        batch.protocols = overlay.protocols.into_iter().collect();
         batch.checkpoint = Some((size, note.clone()));
         batch.tree_size = size;
         if let Err(e) = self.store.commit(batch) {
@@ -386,6 +460,10 @@ struct Overlay<'a, B> {
     store: &'a LogStore<B>,
     keys: HashMap<[u8; 32], (VerifyingKey, KeyState)>,
     vins: HashMap<Vin, VinHead>,
+    vehicles: HashMap<Vin, VehicleState>,
+    protocols: HashMap<ProtocolId, DeclaredProtocol>,
+    /// Vehicle records sequenced in this batch, by leaf index.
+    records: HashMap<u64, LoggedRecord>,
 }
 
 impl<B: Backend> StateView for Overlay<'_, B> {
@@ -403,5 +481,26 @@ impl<B: Backend> StateView for Overlay<'_, B> {
             Some(h) => Ok(Some(*h)),
             None => self.store.vin_head(vin),
         }
+    }
+
+    fn vehicle(&self, vin: &Vin) -> Result<Option<VehicleState>, StoreError> {
+        match self.vehicles.get(vin) {
+            Some(v) => Ok(Some(v.clone())),
+            None => self.store.vehicle(vin),
+        }
+    }
+
+    fn protocol(&self, id: &ProtocolId) -> Result<Option<DeclaredProtocol>, StoreError> {
+        match self.protocols.get(id) {
+            Some(p) => Ok(Some(p.clone())),
+            None => self.store.protocol(id),
+        }
+    }
+
+    fn logged_record(&self, index: u64) -> Result<Option<LoggedRecord>, StoreError> {
+        if let Some(r) = self.records.get(&index) {
+            return Ok(Some(r.clone()));
+        }
+        self.store.logged_record(index)
     }
 }

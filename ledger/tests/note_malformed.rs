@@ -60,11 +60,6 @@ fn malformed_verifier_keys() {
             KeyError::KeyNotBase64,
         ),
         (format!("{LOG}+{id}+"), KeyError::EmptyKey),
-        // The cosignature type (tlog-cosignature, 0x04) is not a log key.
-        (
-            vkey_string(LOG, 0x04, &pk),
-            KeyError::UnsupportedKeyType(0x04),
-        ),
         (
             vkey_string(LOG, 0x02, &pk),
             KeyError::UnsupportedKeyType(0x02),
@@ -90,6 +85,12 @@ fn malformed_verifier_keys() {
     }
     assert_eq!(key_id(LOG, KeyType::Ed25519, &pk), good.key_id());
     assert_eq!(VerifierKey::parse(&vkey_string(LOG, 1, &pk)), Ok(good));
+    // The cosignature type (tlog-cosignature, 0x04) parses, as a key of its
+    // own type with its own key id; callers that need a log key check the type.
+    let cosigner = VerifierKey::parse(&vkey_string(LOG, 0x04, &pk)).unwrap();
+    assert_eq!(cosigner.key_type(), KeyType::CosignatureV1);
+    assert_eq!(cosigner.key_id(), key_id(LOG, KeyType::CosignatureV1, &pk));
+    assert_ne!(cosigner.key_id(), key_id(LOG, KeyType::Ed25519, &pk));
 }
 
 #[test]

@@ -6,8 +6,8 @@ use ledger::check::{CheckError, check_store};
 use ledger::merkle::{LeafIndex, NodeId, TreeSize, inclusion_proof, verify_inclusion};
 use ledger::note::{Signer, open_checkpoint};
 use ledger::record::{
-    AuthError, DistanceUnit, KeyEnrollment, KeyRevocation, OdometerReading, OdometerSource, Record,
-    RecordBody, Role, SignedRecord, Vin,
+    AuthError, DistanceUnit, Entry, EntryBody, KeyEnrollment, KeyRevocation, OdometerReading,
+    OdometerSource, Record, RecordBody, Role, SignedRecord, Vin,
 };
 use ledger::rules::Refusal;
 use ledger::store::layout::{ENTRY, hash_key, u64_key};
@@ -37,6 +37,7 @@ fn odometer(vin: &str, value: u64) -> Record {
         vin: Some(Vin::parse(vin).unwrap()),
         event_time: 1_760_000_000,
         nonce: vec![],
+        attachments: Vec::new(),
         body: RecordBody::OdometerReading(OdometerReading {
             value,
             unit: DistanceUnit::Km,
@@ -50,6 +51,7 @@ fn enroll(k: &SigningKey, role: Role) -> SignedRecord {
         vin: None,
         event_time: 1_760_000_000,
         nonce: vec![],
+        attachments: Vec::new(),
         body: RecordBody::KeyEnrollment(KeyEnrollment {
             public_key: k.verifying_key(),
             role,
@@ -64,6 +66,7 @@ fn revoke(k: &SigningKey) -> SignedRecord {
         vin: None,
         event_time: 1_760_000_001,
         nonce: vec![],
+        attachments: Vec::new(),
         body: RecordBody::KeyRevocation(KeyRevocation {
             public_key: k.verifying_key(),
             reason: "lost".into(),
@@ -104,7 +107,7 @@ fn appends_verify_and_survive_reopen<B: Backend + Clone>(backend: B) {
     let r = log
         .append_batch(&[enroll(&ws, Role::Workshop)], T + 2000)
         .unwrap();
-    assert_eq!(r.tree_size, 2);
+    assert_eq!(r.tree_size, 4);
     let batch: Vec<_> = (0..10u64)
         .map(|i| {
             SignedRecord::sign(
@@ -114,18 +117,18 @@ fn appends_verify_and_survive_reopen<B: Backend + Clone>(backend: B) {
         })
         .collect();
     let r = log.append_batch(&batch, T + 3000).unwrap();
-    assert_eq!(r.tree_size, 12);
+    assert_eq!(r.tree_size, 15);
     let cp = open_checkpoint(&r.checkpoint, &log_signer().verifier_key()).unwrap();
-    assert_eq!(cp.size(), TreeSize(12));
+    assert_eq!(cp.size(), TreeSize(15));
     for (i, o) in r.outcomes.iter().enumerate() {
         let a = o.as_ref().unwrap();
-        assert_eq!(a.index, 2 + i as u64);
+        assert_eq!(a.index, 4 + i as u64);
         assert!(!a.duplicate);
-        let proof = inclusion_proof(LeafIndex(a.index), TreeSize(12), log.store()).unwrap();
+        let proof = inclusion_proof(LeafIndex(a.index), TreeSize(15), log.store()).unwrap();
         verify_inclusion(
             &a.leaf_hash,
             LeafIndex(a.index),
-            TreeSize(12),
+            TreeSize(15),
             &proof,
             cp.root(),
         )
@@ -137,30 +140,30 @@ fn appends_verify_and_survive_reopen<B: Backend + Clone>(backend: B) {
         .vin_head(&Vin::parse(VIN_A).unwrap())
         .unwrap()
         .unwrap();
-    assert_eq!((head.index, head.count), (10, 5));
+    assert_eq!((head.index, head.count), (12, 5));
     let head = log
         .store()
         .vin_head(&Vin::parse(VIN_B).unwrap())
         .unwrap()
         .unwrap();
-    assert_eq!((head.index, head.count), (11, 5));
+    assert_eq!((head.index, head.count), (13, 5));
 
     let store = log.into_store();
     let report = check_store(&store, &log_signer().verifier_key(), |_| ()).unwrap();
     assert_eq!(
         (report.entries, report.checkpoints, report.vins),
-        (12, 3, 2)
+        (15, 3, 2)
     );
 
     let mut log = LogWriter::open(LogStore::new(backend.clone()).unwrap(), log_signer()).unwrap();
-    assert_eq!(log.tree_size(), 12);
+    assert_eq!(log.tree_size(), 15);
     let r = log
         .append_batch(
             &[SignedRecord::sign(&odometer(VIN_A, 99_999), &ws)],
             T + 4000,
         )
         .unwrap();
-    assert_eq!(r.outcomes[0].as_ref().unwrap().index, 12);
+    assert_eq!(r.outcomes[0].as_ref().unwrap().index, 15);
     check_store(log.store(), &log_signer().verifier_key(), |_| ()).unwrap();
 }
 
@@ -179,15 +182,15 @@ fn duplicates_return_the_first_entry<B: Backend + Clone>(backend: B) {
     );
     assert_eq!(
         (a.index, a.duplicate, b.index, b.duplicate),
-        (2, false, 2, true)
+        (4, false, 4, true)
     );
     assert_eq!(a.leaf_hash, b.leaf_hash);
-    assert_eq!(r.tree_size, 3);
+    assert_eq!(r.tree_size, 6);
     let before = log.checkpoint();
     let r = log.append_batch(&[rec], T + 4000).unwrap();
     let c = r.outcomes[0].clone().unwrap();
-    assert_eq!((c.index, c.duplicate, c.leaf_hash), (2, true, a.leaf_hash));
-    assert_eq!(r.tree_size, 3);
+    assert_eq!((c.index, c.duplicate, c.leaf_hash), (4, true, a.leaf_hash));
+    assert_eq!(r.tree_size, 6);
     assert_eq!(
         log.checkpoint(),
         before,
@@ -210,7 +213,7 @@ fn refusals_change_nothing<B: Backend + Clone>(backend: B) {
         r.outcomes[0],
         Err(Refusal::Unauthorized(AuthError::NotEnrolled { .. }))
     ));
-    assert_eq!((r.tree_size, log.checkpoint()), (1, before.clone()));
+    assert_eq!((r.tree_size, log.checkpoint()), (2, before.clone()));
     // Only an admin enrolls.
     let mut self_enroll = enroll(&stranger, Role::Workshop).record().clone();
     self_enroll.nonce = vec![1];
@@ -255,7 +258,9 @@ fn refusals_change_nothing<B: Backend + Clone>(backend: B) {
         r.outcomes[0],
         Err(Refusal::Unauthorized(AuthError::RevokeUnknown { .. }))
     ));
-    // Revocation takes effect for records sequenced after it, even in the same batch.
+    // Revocation takes effect for records sequenced after it, even in the
+    // same batch. (Every batch ends with an index entry: the two records of
+    // the previous batch are entries 2 and 3, its index entry 4.)
     let ok = SignedRecord::sign(&odometer(VIN_A, 10), &ws);
     let late = SignedRecord::sign(&odometer(VIN_A, 20), &ws);
     let r = log
@@ -264,9 +269,9 @@ fn refusals_change_nothing<B: Backend + Clone>(backend: B) {
     assert!(r.outcomes[0].is_ok() && r.outcomes[1].is_ok());
     assert!(matches!(
         r.outcomes[2],
-        Err(Refusal::Unauthorized(AuthError::Revoked { at: 4, .. }))
+        Err(Refusal::Unauthorized(AuthError::Revoked { at: 6, .. }))
     ));
-    assert_eq!(r.tree_size, 5);
+    assert_eq!(r.tree_size, 8);
     // An admin may not revoke itself; the log always keeps an admin.
     let own = revoke(&admin());
     let r = log.append_batch(&[own], T + 3000).unwrap();
@@ -283,7 +288,7 @@ fn refusals_change_nothing<B: Backend + Clone>(backend: B) {
     assert!(matches!(
         r.outcomes[0],
         Err(Refusal::Unauthorized(AuthError::ReEnrollRevoked {
-            at: 4,
+            at: 6,
             ..
         }))
     ));
@@ -323,6 +328,23 @@ fn check_names_what_was_tampered_with<B: Backend + Clone>(backend: B) {
     assert!(err.to_string().contains("entry 4"), "{err}");
     b.apply(vec![(u64_key(ENTRY, 4), Some(original))]).unwrap();
     check_store(&store, &vkey, |_| ()).unwrap();
+
+    // An index entry whose root is not the VIN index of the entries before
+    // it (re-encoded, so it still decodes: only the root is wrong).
+    let original = b.get(&u64_key(ENTRY, 10)).unwrap().unwrap();
+    let mut entry = Entry::decode(&original).unwrap();
+    let EntryBody::Index(ref mut commitment) = entry.body else {
+        panic!("entry 10 should be the batch's index entry")
+    };
+    commitment.root.0[0] ^= 1;
+    b.apply(vec![(u64_key(ENTRY, 10), Some(entry.encode()))])
+        .unwrap();
+    let err = check_store(&store, &vkey, |_| ()).unwrap_err();
+    assert!(
+        err.to_string().contains("entry 10: index entry: root"),
+        "{err}"
+    );
+    b.apply(vec![(u64_key(ENTRY, 10), Some(original))]).unwrap();
 
     // A deleted stored hash, anywhere: the full check names it.
     let id = NodeId { level: 1, index: 1 };
@@ -377,7 +399,7 @@ fn a_failed_commit_poisons_the_writer_and_loses_nothing<B: Backend + Clone>(back
     assert!(matches!(err, WriterError::Poisoned));
     // A restarted writer sees exactly what was acknowledged.
     let log = LogWriter::open(LogStore::new(backend.clone()).unwrap(), log_signer()).unwrap();
-    assert_eq!(log.tree_size(), 2);
+    assert_eq!(log.tree_size(), 4);
     assert_eq!(log.checkpoint(), acknowledged);
     check_store(log.store(), &log_signer().verifier_key(), |_| ()).unwrap();
 }
@@ -405,12 +427,12 @@ fn init_and_open_refuse_the_wrong_store() {
             admin().verifying_key(),
             1
         ),
-        Err(WriterError::AlreadyInitialised(1))
+        Err(WriterError::AlreadyInitialised(2))
     ));
     // Another log key cannot open the log.
     let other = Signer::new(ORIGIN, key(99)).unwrap();
     assert!(matches!(
         LogWriter::open(LogStore::new(backend).unwrap(), other),
-        Err(WriterError::Checkpoint { size: 1, .. })
+        Err(WriterError::Checkpoint { size: 2, .. })
     ));
 }

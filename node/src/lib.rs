@@ -6,11 +6,14 @@
 
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod cli;
 pub mod datadir;
 pub mod sequencer;
 pub mod service;
 pub mod status;
+pub mod witness;
+pub mod witnessing;
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -45,6 +48,9 @@ pub struct NodeConfig {
     /// Re-verify every entry and hash at start (on by default); without it
     /// only the latest checkpoint is checked against the stored tree.
     pub full_check: bool,
+    /// Witnesses to submit checkpoints to, and the quorum of cosignatures
+    /// that makes a checkpoint cosigned; `None` for a node without.
+    pub witnessing: Option<witnessing::WitnessingConfig>,
 }
 
 impl NodeConfig {
@@ -57,6 +63,7 @@ impl NodeConfig {
             max_batch: 4096,
             queue: 65_536,
             full_check: true,
+            witnessing: None,
         }
     }
 }
@@ -68,10 +75,14 @@ pub struct Node {
     writer: LogWriter<SledBackend>,
     /// A read handle on the same store, for entries and proofs.
     store: LogStore<SledBackend>,
+    /// The log's verifier key.
+    log_key: ledger::note::VerifierKey,
     /// Most appends per batch.
     max_batch: usize,
     /// Capacity of the append queue.
     queue: usize,
+    /// Witnesses and quorum, if the node has witnesses.
+    witnessing: Option<witnessing::WitnessingConfig>,
 }
 
 impl Node {
@@ -106,13 +117,16 @@ impl Node {
                 "store checked"
             );
         }
+        let log_key = signer.verifier_key();
         let writer = LogWriter::open(store.clone(), signer)
             .context("the store disagrees with its signed checkpoint; refusing to serve it")?;
         Ok(Self {
             writer,
             store,
+            log_key,
             max_batch: config.max_batch,
             queue: config.queue,
+            witnessing: config.witnessing,
         })
     }
 
@@ -133,7 +147,20 @@ impl Node {
             "serving"
         );
         let (sequencer, thread) = Sequencer::spawn(self.writer, self.max_batch, self.queue);
-        let service = LogService::new(sequencer, self.store);
+        let mut service = LogService::new(sequencer.clone(), self.store.clone(), self.log_key);
+        // Witnessing follows the sequencer's checkpoints and stops with it.
+        let witnessing = self.witnessing.map(|config| {
+            tracing::info!(
+                witnesses = config.witnesses.len(),
+                quorum = config.quorum,
+                "submitting checkpoints to witnesses"
+            );
+            witnessing::spawn(config, self.store, sequencer.subscribe())
+        });
+        drop(sequencer);
+        if let Some((view, _)) = &witnessing {
+            service = service.with_witnessing(view.clone());
+        }
 
         let (health, health_service) = tonic_health::server::health_reporter();
         health.set_serving::<LogServer<LogService>>().await;
@@ -151,6 +178,9 @@ impl Node {
             )
             .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
             .await?;
+        if let Some((_, task)) = witnessing {
+            task.abort();
+        }
         // The server has dropped every handle: the sequencer drains and stops.
         let store = tokio::task::spawn_blocking(move || thread.join())
             .await?

@@ -116,6 +116,13 @@ impl Sequencer {
     pub fn head(&self) -> Head {
         self.head.borrow().clone()
     }
+
+    /// A channel that sees every new durable checkpoint (the latest one,
+    /// when several come before it is read); closed when the sequencer stops.
+    #[must_use]
+    pub fn subscribe(&self) -> watch::Receiver<Head> {
+        self.head.clone()
+    }
 }
 
 fn run<B: Backend>(

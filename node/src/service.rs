@@ -2,9 +2,10 @@
 
 use std::pin::Pin;
 
+use ledger::bundle::{BuildError, build_history, verify_history};
 use ledger::merkle::{LeafIndex, TreeSize, consistency_proof, inclusion_proof};
-use ledger::note::TlogProof;
-use ledger::record::SignedRecord;
+use ledger::note::{TlogProof, VerifierKey};
+use ledger::record::{SignedRecord, Vin};
 use ledger::store::{LogStore, SledBackend};
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
@@ -13,6 +14,7 @@ use vledger_proto::v1::log_server::Log;
 
 use crate::sequencer::{Head, Sequencer, SequencerError};
 use crate::status;
+use crate::witnessing::{self, CosignedView};
 
 /// Most entries one `GetEntries` call returns; clients page.
 pub const MAX_ENTRIES_PER_CALL: u64 = 1024;
@@ -24,13 +26,97 @@ pub struct LogService {
     sequencer: Sequencer,
     /// Read-only view of the store, for entries and proofs.
     store: LogStore<SledBackend>,
+    /// The log's verifier key: the node checks every history bundle it
+    /// builds before sending it.
+    log_key: VerifierKey,
+    /// The latest checkpoint a quorum of witnesses cosigned, when the node
+    /// has witnesses.
+    cosigned: Option<CosignedView>,
 }
+
+/// How many times a history bundle is rebuilt when appends land while it
+/// is being built.
+const HISTORY_ATTEMPTS: usize = 8;
 
 impl LogService {
     /// A service reading `store` and appending through `sequencer`.
     #[must_use]
-    pub const fn new(sequencer: Sequencer, store: LogStore<SledBackend>) -> Self {
-        Self { sequencer, store }
+    pub const fn new(
+        sequencer: Sequencer,
+        store: LogStore<SledBackend>,
+        log_key: VerifierKey,
+    ) -> Self {
+        Self {
+            sequencer,
+            store,
+            log_key,
+            cosigned: None,
+        }
+    }
+
+    /// Serves cosigned checkpoints from `view` (see [`crate::witnessing`]).
+    #[must_use]
+    pub fn with_witnessing(mut self, view: CosignedView) -> Self {
+        self.cosigned = Some(view);
+        self
+    }
+
+    /// A receipt for entry `index`: against a cosigned checkpoint that
+    /// covers it when asked for and one comes within `wait_ms`, else
+    /// against `head`. Says whether it is cosigned.
+    async fn receipt(
+        &self,
+        index: u64,
+        head: &Head,
+        cosigned: bool,
+        wait_ms: u32,
+    ) -> Result<(String, bool), Status> {
+        if cosigned {
+            let view = self.cosigned.as_ref();
+            if let Some(c) = witnessing::wait_covering(view, index + 1, wait_ms).await? {
+                return Ok((self.tlog_proof(index, c.tree_size, &c.note)?, true));
+            }
+        }
+        Ok((
+            self.tlog_proof(index, head.tree_size, &head.checkpoint)?,
+            false,
+        ))
+    }
+
+    /// Builds and checks the history bundle of `vin`, retrying when the log
+    /// grows meanwhile.
+    fn history(&self, vin: &Vin) -> Result<String, Status> {
+        for _ in 0..HISTORY_ATTEMPTS {
+            let bundle = match build_history(&self.store, vin) {
+                Ok(b) => b,
+                Err(BuildError::Raced) => continue,
+                Err(e) => {
+                    tracing::error!(error = %e, %vin, "cannot build a history bundle");
+                    return Err(Status::internal(format!(
+                        "cannot build the history of {vin}: {e}"
+                    )));
+                }
+            };
+            match verify_history(&bundle, &self.log_key) {
+                Ok(_) => {
+                    return serde_json::to_string_pretty(&bundle)
+                        .map_err(|e| Status::internal(e.to_string()));
+                }
+                // Nodes of the VIN index read across a commit: build again.
+                Err(e) if self.store.tree_size().ok() != Some(checkpoint_size(&bundle)) => {
+                    tracing::debug!(error = %e, %vin, "history raced a commit; rebuilding");
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, %vin, "built a history bundle that does not verify");
+                    return Err(Status::internal(format!(
+                        "history of {vin} does not verify: {e}"
+                    )));
+                }
+            }
+        }
+        Err(Status::unavailable(
+            "the log is growing too fast to build a history; retry",
+        ))
     }
 
     /// A tlog-proof of entry `index` against the checkpoint `note` of `size`.
@@ -82,6 +168,16 @@ impl LogService {
     }
 }
 
+/// The tree size of a bundle's checkpoint (0 if it does not parse).
+fn checkpoint_size(bundle: &ledger::bundle::HistoryBundle) -> u64 {
+    bundle
+        .checkpoint
+        .lines()
+        .nth(1)
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(0)
+}
+
 type EntryStream = Pin<Box<dyn Stream<Item = Result<pb::LeafEntry, Status>> + Send>>;
 
 #[tonic::async_trait]
@@ -90,8 +186,8 @@ impl Log for LogService {
         &self,
         request: Request<pb::AppendRequest>,
     ) -> Result<Response<pb::AppendResponse>, Status> {
+        let request = request.into_inner();
         let signed = request
-            .into_inner()
             .signed
             .ok_or_else(|| Status::invalid_argument("signed: is missing"))?;
         // Signature checks run here, on the request's own task, so that
@@ -103,12 +199,16 @@ impl Log for LogService {
         })?;
         let appended = sequenced.outcome.map_err(|e| status::refusal(&e))?;
         let head = sequenced.head;
-        let proof = self.tlog_proof(appended.index, head.tree_size, &head.checkpoint)?;
+        let (proof, cosigned) = self
+            .receipt(appended.index, &head, request.cosigned, request.wait_ms)
+            .await?;
         Ok(Response::new(pb::AppendResponse {
             index: appended.index,
             leaf_hash: appended.leaf_hash.0.to_vec(),
             proof,
             duplicate: appended.duplicate,
+            cosigned,
+            flags: appended.flags.iter().map(Into::into).collect(),
         }))
     }
 
@@ -116,7 +216,25 @@ impl Log for LogService {
         &self,
         request: Request<pb::GetCheckpointRequest>,
     ) -> Result<Response<pb::GetCheckpointResponse>, Status> {
-        let head = self.checkpoint_at(request.into_inner().tree_size)?;
+        let req = request.into_inner();
+        if req.cosigned {
+            if req.tree_size != 0 {
+                return Err(Status::invalid_argument(
+                    "tree_size: must be 0 with cosigned (the latest cosigned checkpoint)",
+                ));
+            }
+            let view = self.cosigned.as_ref();
+            let size = self.sequencer.head().tree_size;
+            let latest = match witnessing::wait_covering(view, size, req.wait_ms).await? {
+                Some(c) => Some(c),
+                None => view.and_then(CosignedView::latest),
+            };
+            let c = latest.ok_or_else(|| witnessing::not_cosigned(view, "at all", req.wait_ms))?;
+            return Ok(Response::new(pb::GetCheckpointResponse {
+                checkpoint: c.note.to_string(),
+            }));
+        }
+        let head = self.checkpoint_at(req.tree_size)?;
         Ok(Response::new(pb::GetCheckpointResponse {
             checkpoint: head.checkpoint.to_string(),
         }))
@@ -148,7 +266,16 @@ impl Log for LogService {
                 .entries(next, end)
                 .map_err(|e| status::store(&e))?;
             for data in page {
-                out.push(Ok(pb::LeafEntry { index: next, data }));
+                let hashes = if req.with_hashes {
+                    crate::audit::stored_hashes(&self.store, next)?
+                } else {
+                    Vec::new()
+                };
+                out.push(Ok(pb::LeafEntry {
+                    index: next,
+                    data,
+                    hashes,
+                }));
                 next += 1;
             }
         }
@@ -160,6 +287,32 @@ impl Log for LogService {
         request: Request<pb::GetInclusionProofRequest>,
     ) -> Result<Response<pb::GetInclusionProofResponse>, Status> {
         let req = request.into_inner();
+        if req.cosigned {
+            if req.tree_size != 0 {
+                return Err(Status::invalid_argument(
+                    "tree_size: must be 0 with cosigned (the latest cosigned checkpoint)",
+                ));
+            }
+            if req.index >= self.sequencer.head().tree_size {
+                return Err(Status::out_of_range(format!(
+                    "leaf index {} is not in the tree of size {}",
+                    req.index,
+                    self.sequencer.head().tree_size
+                )));
+            }
+            let view = self.cosigned.as_ref();
+            let c = witnessing::wait_covering(view, req.index + 1, req.wait_ms)
+                .await?
+                .ok_or_else(|| {
+                    witnessing::not_cosigned(
+                        view,
+                        &format!("covering entry {}", req.index),
+                        req.wait_ms,
+                    )
+                })?;
+            let proof = self.tlog_proof(req.index, c.tree_size, &c.note)?;
+            return Ok(Response::new(pb::GetInclusionProofResponse { proof }));
+        }
         let head = self.checkpoint_at(req.tree_size)?;
         let proof = self.tlog_proof(req.index, head.tree_size, &head.checkpoint)?;
         Ok(Response::new(pb::GetInclusionProofResponse { proof }))
@@ -189,5 +342,18 @@ impl Log for LogService {
             hashes: hashes.iter().map(|h| h.0.to_vec()).collect(),
             checkpoint: head.checkpoint.to_string(),
         }))
+    }
+
+    async fn get_vin_history(
+        &self,
+        request: Request<pb::GetVinHistoryRequest>,
+    ) -> Result<Response<pb::GetVinHistoryResponse>, Status> {
+        let vin = Vin::parse(&request.into_inner().vin)
+            .map_err(|e| Status::invalid_argument(format!("vin: {e}")))?;
+        let this = self.clone();
+        let bundle = tokio::task::spawn_blocking(move || this.history(&vin))
+            .await
+            .map_err(|e| Status::internal(e.to_string()))??;
+        Ok(Response::new(pb::GetVinHistoryResponse { bundle }))
     }
 }

@@ -22,7 +22,8 @@ pub fn auth(e: &AuthError) -> Status {
     match e {
         AuthError::NotEnrolled { .. }
         | AuthError::Revoked { .. }
-        | AuthError::RoleMayNotSign { .. } => Status::permission_denied(e.to_string()),
+        | AuthError::RoleMayNotSign { .. }
+        | AuthError::NotTargetSigner { .. } => Status::permission_denied(e.to_string()),
         _ => Status::failed_precondition(e.to_string()),
     }
 }

@@ -12,6 +12,10 @@
 //! It does not link any vledger crate: the tests see only what a user sees,
 //! the command lines, files and exit codes.
 
+pub mod witness;
+
+pub use witness::{HttpResponse, Witness, go_xcheck, http, verify};
+
 use std::ffi::OsStr;
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -578,6 +582,22 @@ impl TestLog {
         key.file.with_extension("enroll.tlog-proof")
     }
 
+    /// Writes a record (any kind, in its JSON form) to `DIR/NAME.json`.
+    #[must_use]
+    pub fn write_json(&self, name: &str, json: &serde_json::Value) -> PathBuf {
+        let path = self.path(&format!("{name}.json"));
+        std::fs::write(&path, json.to_string()).expect("write record");
+        path
+    }
+
+    /// Makes a key for `role` and enrolls it at the node at `url`.
+    #[must_use]
+    pub fn enrolled(&self, url: &str, role: &str) -> Key {
+        let key = self.keygen(&format!("{role}.example"));
+        self.enroll(url, &key, role).ok();
+        key
+    }
+
     /// Writes an odometer-reading record for `vin` to `DIR/NAME.json`.
     #[must_use]
     pub fn record(&self, name: &str, vin: &str, km: u64, nonce: Option<&str>) -> PathBuf {
@@ -610,6 +630,13 @@ pub fn logged_index(out: &Output) -> u64 {
     digits
         .parse()
         .unwrap_or_else(|e| panic!("no entry index ({e}) in {out}"))
+}
+
+/// The `FLAGS: ...` line a `vledger submit` or `vledger-verify proof`
+/// printed, without the prefix; `None` when it printed none.
+#[must_use]
+pub fn flags_line(out: &Output) -> Option<&str> {
+    out.stdout.lines().find_map(|l| l.strip_prefix("FLAGS: "))
 }
 
 /// The node's checkpoint (the latest, or at `size`).

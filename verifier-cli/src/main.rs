@@ -11,7 +11,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use ledger::note::{TlogProof, VerifierKey};
+
+mod consistency;
+mod history;
+mod witnesses;
+use ledger::note::{KeyType, TlogProof, VerifierKey};
 use ledger::record::{Entry, EntryBody, RecordBody, format_time};
 
 /// Verify vledger proofs offline, trusting only the keys you give.
@@ -24,28 +28,71 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Verify a VIN history bundle (from `vledger history`): that it holds
+    /// every record of the VIN as of its checkpoint, and print the timeline.
+    History {
+        /// The log's verifier key (`name+keyid+base64`), or a file holding it.
+        #[arg(long, env = "VLEDGER_LOG_KEY")]
+        log_key: String,
+        /// Print the verified history as JSON instead of a timeline.
+        #[arg(long)]
+        json: bool,
+        /// The .vhist.json file.
+        file: PathBuf,
+    },
     /// Verify a .tlog-proof receipt: the checkpoint signature, the inclusion
     /// proof, and the record signature inside the entry.
     Proof {
         /// The log's verifier key (`name+keyid+base64`), or a file holding it.
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: String,
+        #[command(flatten)]
+        witnesses: witnesses::WitnessArgs,
         /// The .tlog-proof file.
         file: PathBuf,
     },
+    /// Verify offline that a newer checkpoint extends an older one: both
+    /// signatures and the consistency proof (from `vledger consistency --out`).
+    Consistency {
+        /// The log's verifier key (`name+keyid+base64`), or a file holding it.
+        #[arg(long, env = "VLEDGER_LOG_KEY")]
+        log_key: String,
+        #[command(flatten)]
+        witnesses: witnesses::WitnessArgs,
+        /// The older signed checkpoint.
+        old_checkpoint: PathBuf,
+        /// The newer signed checkpoint (the witness policy applies to it).
+        new_checkpoint: PathBuf,
+        /// The proof file.
+        proof: PathBuf,
+    },
 }
 
-/// Reads a verifier key given inline or as a path to a file holding it.
-fn verifier_key(arg: &str) -> Result<VerifierKey, String> {
+/// Reads a verifier key given inline or as a path to a file holding it;
+/// `what` names it in messages.
+fn read_key(arg: &str, what: &str) -> Result<VerifierKey, String> {
     let text = if Path::new(arg).is_file() {
         std::fs::read_to_string(arg).map_err(|e| format!("cannot read {arg}: {e}"))?
     } else {
         arg.to_owned()
     };
-    VerifierKey::parse(text.trim()).map_err(|e| format!("log key: {e}"))
+    VerifierKey::parse(text.trim()).map_err(|e| format!("{what}: {e}"))
 }
 
-fn verify_proof(log_key: &str, file: &Path) -> Result<String, String> {
+/// Reads the log's verifier key (type 0x01), inline or from a file.
+fn verifier_key(arg: &str) -> Result<VerifierKey, String> {
+    let key = read_key(arg, "log key")?;
+    if key.key_type() != KeyType::Ed25519 {
+        return Err("log key: not a log key (type 0x01)".to_owned());
+    }
+    Ok(key)
+}
+
+fn verify_proof(
+    log_key: &str,
+    witnesses: &witnesses::WitnessArgs,
+    file: &Path,
+) -> Result<String, String> {
     let key = verifier_key(log_key)?;
     let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let proof = TlogProof::parse_bytes(&text).map_err(|e| format!("{}: {e}", file.display()))?;
@@ -75,6 +122,9 @@ fn verify_proof(log_key: &str, file: &Path) -> Result<String, String> {
                 (None, RecordBody::KeyRevocation(k)) => {
                     format!(" of key {}", hex::encode(&k.public_key.as_bytes()[..8]))
                 }
+                (None, RecordBody::InspectionProtocol(p)) => {
+                    format!(" of {} ({} items)", p.id(), p.items.len())
+                }
                 (None, _) => String::new(),
             };
             format!(
@@ -85,8 +135,22 @@ fn verify_proof(log_key: &str, file: &Path) -> Result<String, String> {
         }
         _ => "an entry of a kind this verifier does not know".to_owned(),
     };
+    // The witness policy: a quorum must have cosigned the checkpoint.
+    let cosigned = witnesses
+        .check(&proof.checkpoint)
+        .map_err(|e| format!("{}: {e}", file.display()))?
+        .map_or_else(String::new, |r| format!("; {}", witnesses::summary(&r)));
+    // What the log's rules found suspicious about the record: part of the
+    // entry, so as verified as the rest.
+    let flags = match &entry.body {
+        EntryBody::Record(r) if !r.flags.is_empty() => {
+            let text: Vec<String> = r.flags.iter().map(ToString::to_string).collect();
+            format!("\nFLAGS: {}", text.join("; "))
+        }
+        _ => String::new(),
+    };
     Ok(format!(
-        "OK: entry {} of log {} at tree size {} is {what}; logged {}",
+        "OK: entry {} of log {} at tree size {} is {what}; logged {}{cosigned}{flags}",
         verified.index.0,
         verified.checkpoint.origin(),
         verified.checkpoint.size().0,
@@ -97,7 +161,25 @@ fn verify_proof(log_key: &str, file: &Path) -> Result<String, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Proof { log_key, file } => verify_proof(log_key, file),
+        Command::Proof {
+            log_key,
+            witnesses,
+            file,
+        } => verify_proof(log_key, witnesses, file),
+        Command::Consistency {
+            log_key,
+            witnesses,
+            old_checkpoint,
+            new_checkpoint,
+            proof,
+        } => verifier_key(log_key).and_then(|key| {
+            consistency::run(&key, old_checkpoint, new_checkpoint, proof, witnesses)
+        }),
+        Command::History {
+            log_key,
+            json,
+            file,
+        } => verifier_key(log_key).and_then(|key| history::run(&key, file, *json)),
     };
     match result {
         Ok(line) => {

@@ -65,7 +65,9 @@ pub enum KeyError {
     #[error("key data is empty")]
     EmptyKey,
     /// The signature type byte is not one vledger accepts here.
-    #[error("unsupported key type 0x{0:02x} (expected 0x01, Ed25519)")]
+    #[error(
+        "unsupported key type 0x{0:02x} (expected 0x01, Ed25519, or 0x04, an Ed25519 cosignature key)"
+    )]
     UnsupportedKeyType(u8),
     /// The key material after the type byte has the wrong length.
     #[error("Ed25519 key must be 32 bytes, got {0}")]

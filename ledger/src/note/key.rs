@@ -23,15 +23,20 @@ pub const MAX_NAME_LEN: usize = 1024;
 /// The signature type of a note key: the byte that prefixes the public key in
 /// a vkey and enters the key id.
 ///
-/// vledger logs sign with [`KeyType::Ed25519`] (0x01). Witness cosignatures
-/// (0x04, c2sp.org/tlog-cosignature: Ed25519 over a `cosignature/v1` message
-/// with a timestamp) will be a second variant with the same 32-byte public key
-/// and its own arm in [`VerifierKey::verify`].
+/// vledger logs sign with [`KeyType::Ed25519`] (0x01). Witnesses cosign
+/// with [`KeyType::CosignatureV1`] (0x04, c2sp.org/tlog-cosignature): the
+/// same 32-byte Ed25519 public key, but the signature covers a
+/// `cosignature/v1` message with a timestamp (see
+/// [`cosignature`](super::cosignature)).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum KeyType {
     /// Ed25519 over the note text (signature type 0x01).
     Ed25519,
+    /// A C2SP `tlog-cosignature` v1 Ed25519 cosignature (signature type
+    /// 0x04): a timestamp and an Ed25519 signature over
+    /// `cosignature/v1\ntime <timestamp>\n<checkpoint note text>`.
+    CosignatureV1,
 }
 
 impl KeyType {
@@ -40,6 +45,7 @@ impl KeyType {
     pub const fn id(self) -> u8 {
         match self {
             Self::Ed25519 => 0x01,
+            Self::CosignatureV1 => 0x04,
         }
     }
 
@@ -48,6 +54,7 @@ impl KeyType {
     pub const fn from_id(id: u8) -> Option<Self> {
         match id {
             0x01 => Some(Self::Ed25519),
+            0x04 => Some(Self::CosignatureV1),
             _ => None,
         }
     }
@@ -218,6 +225,11 @@ impl VerifierKey {
     /// Whether `signature` (the bytes after the key id on a signature line) is
     /// this key's signature of the note text `text`.
     ///
+    /// For [`KeyType::CosignatureV1`] the signature is the 8-byte big-endian
+    /// timestamp followed by the Ed25519 signature of the `cosignature/v1`
+    /// message (c2sp.org/tlog-cosignature); a timestamp above 2^63 - 1 is
+    /// refused.
+    ///
     /// Ed25519 signatures are checked with `verify_strict`: non-canonical
     /// encodings and small-order components are refused.
     #[must_use]
@@ -225,6 +237,10 @@ impl VerifierKey {
         match self.key_type {
             KeyType::Ed25519 => Signature::from_slice(signature)
                 .is_ok_and(|sig| self.public_key.verify_strict(text, &sig).is_ok()),
+            KeyType::CosignatureV1 => {
+                super::cosignature::verify_cosignature_v1(&self.public_key, text, signature)
+                    .is_some()
+            }
         }
     }
 }
@@ -306,7 +322,9 @@ mod tests {
     fn key_type_ids() {
         assert_eq!(KeyType::from_id(1), Some(KeyType::Ed25519));
         assert_eq!(KeyType::Ed25519.id(), 1);
-        for id in [0u8, 2, 3, 4, 5, 6, 0xff] {
+        assert_eq!(KeyType::from_id(4), Some(KeyType::CosignatureV1));
+        assert_eq!(KeyType::CosignatureV1.id(), 4);
+        for id in [0u8, 2, 3, 5, 6, 0xff] {
             assert_eq!(KeyType::from_id(id), None);
         }
     }

@@ -49,12 +49,16 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! What this module does not do: witness cosignatures (signature type 0x04,
-//! c2sp.org/tlog-cosignature) are not implemented yet, although
-//! [`KeyType`] is laid out for them; policies over several keys (k-of-n
-//! witnesses) belong to the caller.
+//! - [`consistency_text`]: vledger's [`ConsistencyProofText`] file of a
+//!   consistency proof between two tree sizes;
+//! - [`cosignature`]: witness cosignatures (c2sp.org/tlog-cosignature v1,
+//!   signature type 0x04): the [`Cosigner`] that makes them, their
+//!   verification through [`VerifierKey::verify`], and the k-of-n
+//!   [`WitnessPolicy`] that verifiers apply.
 
 pub mod checkpoint;
+pub mod consistency_text;
+pub mod cosignature;
 pub mod error;
 pub mod key;
 pub mod signed_note;
@@ -64,6 +68,11 @@ pub mod tlog_proof;
 mod text;
 
 pub use checkpoint::{Checkpoint, open_checkpoint, open_checkpoint_for_origin, sign_checkpoint};
+pub use consistency_text::{ConsistencyProofText, ConsistencyTextError};
+pub use cosignature::{
+    COSIGNATURE_V1_HEADER, CosignatureStatus, Cosigner, MAX_TIMESTAMP, PolicyError, QuorumError,
+    QuorumReport, WitnessPolicy, add_signatures, cosignature_message, parse_signature_lines,
+};
 pub use error::{
     CheckpointError, HashError, KeyError, NameError, NoteError, NoteVerifyError, NumberError,
     ProofLineError, SignError, SignatureLineError, TlogProofError,

@@ -201,7 +201,7 @@ impl fmt::Display for Note {
     }
 }
 
-fn parse_signature_line(line: &str) -> Result<NoteSignature, SignatureLineError> {
+pub(crate) fn parse_signature_line(line: &str) -> Result<NoteSignature, SignatureLineError> {
     let rest = line
         .strip_prefix(SIG_PREFIX)
         .ok_or(SignatureLineError::MissingEmDash)?;

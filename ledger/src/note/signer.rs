@@ -62,8 +62,11 @@ impl Signer {
             .ok_or(KeyError::NotPrivateKey)?;
         let (name, found, data) = split_key(rest)?;
         let (key_type, seed) = typed_key(&data)?;
+        // A cosigner key (0x04) signs cosignatures, not notes: see
+        // `Cosigner`.
         let signer = match key_type {
             KeyType::Ed25519 => Self::from_seed(name, &seed)?,
+            other => return Err(KeyError::UnsupportedKeyType(other.id())),
         };
         check_key_id(found, signer.key_id)?;
         Ok(signer)

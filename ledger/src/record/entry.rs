@@ -5,6 +5,7 @@ use prost::Message as _;
 use vledger_proto::v1 as pb;
 
 use super::error::{FieldError, Reason};
+use super::flag::{Flag, flags_from_proto};
 use super::keys::public_key_from_bytes;
 use super::signed::SignedRecord;
 use crate::hash::Hash;
@@ -30,6 +31,20 @@ pub enum EntryBody {
     Genesis(Box<Genesis>),
     /// A signed record.
     Record(Box<RecordEntry>),
+    /// The VIN index root over every entry before it; the last leaf of
+    /// every sequenced batch.
+    Index(IndexCommitment),
+}
+
+/// An index entry's contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexCommitment {
+    /// Root of the VIN index over entries `[0, tree_size)`.
+    pub root: Hash,
+    /// Number of entries the root covers: the index entry's own leaf index.
+    pub tree_size: u64,
+    /// Number of distinct VINs in the index.
+    pub vin_count: u64,
 }
 
 /// Leaf 0 of every log.
@@ -50,6 +65,9 @@ pub struct RecordEntry {
     pub signed: SignedRecord,
     /// Present exactly when the record names a VIN.
     pub chain: Option<VinChain>,
+    /// What the sequencer found suspicious about the record, in the order
+    /// the rules find it; empty for most records.
+    pub flags: Vec<Flag>,
 }
 
 /// The link from a record to the previous record about the same VIN.
@@ -98,7 +116,7 @@ impl Entry {
     pub fn record(&self) -> Option<&RecordEntry> {
         match &self.body {
             EntryBody::Record(r) => Some(r.as_ref()),
-            EntryBody::Genesis(_) => None,
+            EntryBody::Genesis(_) | EntryBody::Index(_) => None,
         }
     }
 }
@@ -130,8 +148,19 @@ impl TryFrom<pb::Entry> for Entry {
                         Reason::Inconsistent("record.vin"),
                     ));
                 }
-                EntryBody::Record(Box::new(RecordEntry { signed, chain }))
+                let flags = flags_from_proto(r.flags)?;
+                EntryBody::Record(Box::new(RecordEntry {
+                    signed,
+                    chain,
+                    flags,
+                }))
             }
+            pb::entry::Body::Index(i) => EntryBody::Index(IndexCommitment {
+                root: Hash::from_slice(&i.root)
+                    .ok_or_else(|| FieldError::new("entry.index.root", Reason::HashLength))?,
+                tree_size: i.tree_size,
+                vin_count: i.vin_count,
+            }),
         };
         Ok(Self {
             logged_at_ms: msg.logged_at_ms,
@@ -185,6 +214,11 @@ impl From<&Entry> for pb::Entry {
                 log_public_key: g.log_key.to_bytes().to_vec(),
                 admin_public_key: g.admin_key.to_bytes().to_vec(),
             }),
+            EntryBody::Index(i) => pb::entry::Body::Index(pb::IndexEntry {
+                root: i.root.0.to_vec(),
+                tree_size: i.tree_size,
+                vin_count: i.vin_count,
+            }),
             EntryBody::Record(r) => pb::entry::Body::Record(pb::RecordEntry {
                 signed: Some(r.signed.to_proto()),
                 chain: r.chain.map(|c| pb::VinChain {
@@ -195,6 +229,7 @@ impl From<&Entry> for pb::Entry {
                         .map(|p| p.leaf_hash.0.to_vec())
                         .unwrap_or_default(),
                 }),
+                flags: r.flags.iter().map(Into::into).collect(),
             }),
         };
         Self {

@@ -54,6 +54,134 @@ pub enum Reason {
     /// Inconsistent with another field.
     #[error("is inconsistent with {0}")]
     Inconsistent(&'static str),
+    /// A list with too many entries.
+    #[error("has more than {max} entries")]
+    TooMany {
+        /// The limit.
+        max: usize,
+    },
+    /// A number above its limit.
+    #[error("is larger than {max}")]
+    TooLarge {
+        /// The limit.
+        max: u64,
+    },
+    /// Not an identifier.
+    #[error("must be 1 to 32 characters of A-Z, 0-9 and -")]
+    Identifier,
+    /// Not a country code.
+    #[error("is not an ISO 3166-1 alpha-2 country code (two capital letters)")]
+    CountryCode,
+    /// Not a currency code.
+    #[error("is not an ISO 4217 currency code (three capital letters)")]
+    CurrencyCode,
+    /// Not a media type.
+    #[error("is not a media type such as application/pdf")]
+    MediaType,
+    /// A list naming the same thing twice.
+    #[error("lists {0:?} twice")]
+    Duplicate(String),
+    /// A party field holding something other than a salted commitment.
+    #[error(
+        "is not a party commitment: a party is a 32-byte salted hash, never a name, ID or phone number"
+    )]
+    NotCommitment,
+    /// A model year that the VIN's model-year code (position 10) rules out.
+    #[error("{model_year} does not match the VIN's model-year code {code:?}")]
+    ModelYearCode {
+        /// The stated model year.
+        model_year: u32,
+        /// The VIN's tenth character.
+        code: char,
+    },
+    /// A manufacture date on which a vehicle of the model year cannot be made.
+    #[error("cannot be the manufacture date of a model year {model_year} vehicle")]
+    ModelYear {
+        /// The model year.
+        model_year: u32,
+    },
+    /// A required document is not attached.
+    #[error("needs an attachment of kind {kind} in language {language}")]
+    NeedsDocument {
+        /// The document kind.
+        kind: &'static str,
+        /// Its language.
+        language: &'static str,
+    },
+    /// An inspection under a protocol nobody declared.
+    #[error(
+        "names no declared inspection protocol (declare it with an inspection_protocol record)"
+    )]
+    UnknownProtocol,
+    /// Inspection results whose items are not the protocol's.
+    #[error(
+        "do not cover exactly the protocol's items: {}",
+        item_set_text(missing, unexpected)
+    )]
+    ItemSet {
+        /// Items of the protocol without a result.
+        missing: Vec<String>,
+        /// Results for items the protocol does not list.
+        unexpected: Vec<String>,
+    },
+    /// A protocol version declared twice.
+    #[error("was already declared at entry {at}")]
+    AlreadyDeclared {
+        /// The entry that declared it.
+        at: u64,
+    },
+    /// A second factory record for a VIN.
+    #[error("the VIN already has a factory record at entry {at}")]
+    SecondFactory {
+        /// The entry of the first.
+        at: u64,
+    },
+    /// A reference to an entry that is not an earlier record about the VIN.
+    #[error("names no earlier record about this VIN")]
+    NoSuchTarget,
+    /// A record of a kind no correction can replace.
+    #[error("a {kind} record cannot be corrected")]
+    NotCorrectable {
+        /// The kind.
+        kind: &'static str,
+    },
+    /// A correction of a correction.
+    #[error("names a correction; correct the original record instead")]
+    TargetIsCorrection,
+    /// A correction that would remove a damage brand.
+    #[error("would remove the damage brand {brand}; brands only accumulate")]
+    DropsBrand {
+        /// The brand.
+        brand: &'static str,
+    },
+    /// A field of a correction's replacement record.
+    #[error("{0}")]
+    InReplacement(Box<FieldError>),
+}
+
+/// Up to three items of each list, for [`Reason::ItemSet`].
+fn item_set_text(missing: &[String], unexpected: &[String]) -> String {
+    let some = |list: &[String]| {
+        let mut s = list
+            .iter()
+            .take(3)
+            .map(|i| format!("{i:?}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if list.len() > 3 {
+            s.push_str(&format!(" and {} more", list.len() - 3));
+        }
+        s
+    };
+    match (missing.is_empty(), unexpected.is_empty()) {
+        (false, true) => format!("missing {}", some(missing)),
+        (true, false) => format!("not in the protocol: {}", some(unexpected)),
+        _ => format!(
+            "missing {}; not in the protocol: {}",
+            some(missing),
+            some(unexpected)
+        ),
+    }
 }
 
 /// A field of a record, signed record or entry and what is wrong with it.

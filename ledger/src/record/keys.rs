@@ -56,15 +56,31 @@ impl Role {
 
     /// Whether a key with this role may sign records of `kind`.
     ///
-    /// This is the role matrix of `docs/records.md`.
+    /// This is the role matrix of `docs/records.md`. Admin keys sign only
+    /// what concerns the log itself (keys and protocols), never a vehicle
+    /// record. A correction may be signed by any role that signs vehicle
+    /// records; the rules then require the signer of the corrected record.
     #[must_use]
     pub const fn may_sign(self, kind: RecordKind) -> bool {
+        use RecordKind as K;
         match kind {
-            RecordKind::KeyEnrollment | RecordKind::KeyRevocation => matches!(self, Self::Admin),
-            RecordKind::OdometerReading => matches!(
+            K::KeyEnrollment | K::KeyRevocation => matches!(self, Self::Admin),
+            K::InspectionProtocol => matches!(self, Self::Admin | Self::InspectionBody),
+            K::Factory => matches!(self, Self::Manufacturer),
+            K::Registration | K::Deregistration => matches!(self, Self::Registry),
+            K::OwnershipTransfer => matches!(self, Self::Registry | Self::Exporter),
+            K::OdometerReading => matches!(
                 self,
                 Self::Registry | Self::InspectionBody | Self::Exporter | Self::Workshop
             ),
+            K::Maintenance => matches!(self, Self::Workshop),
+            K::ComponentChange => matches!(self, Self::Workshop | Self::Manufacturer),
+            K::Damage => matches!(self, Self::Registry | Self::InspectionBody | Self::Workshop),
+            K::Inspection => matches!(self, Self::InspectionBody),
+            K::ExportLicense | K::Claim => matches!(self, Self::Exporter),
+            K::CustomsClearance => matches!(self, Self::Customs),
+            K::Compliance => matches!(self, Self::InspectionBody | Self::Manufacturer),
+            K::Correction => !matches!(self, Self::Admin),
         }
     }
 
@@ -204,6 +220,14 @@ pub enum AuthError {
         /// Hex of the key.
         key: String,
     },
+    /// A correction signed by another key than the corrected record.
+    #[error("only key {signer} that signed entry {target} may correct it")]
+    NotTargetSigner {
+        /// Hex of the corrected record's signer.
+        signer: String,
+        /// The corrected entry.
+        target: u64,
+    },
     /// A revocation of a key that is not enrolled.
     #[error("key {key} to revoke is not enrolled in this log")]
     RevokeUnknown {
@@ -258,6 +282,68 @@ mod tests {
         assert_eq!(Role::from_code(8), None);
     }
 
+    /// The role matrix of docs/records.md, written out: every kind with
+    /// the roles that may sign it. Every other (role, kind) is refused.
+    const MATRIX: &[(RecordKind, &[Role])] = {
+        use Role::*;
+        &[
+            (RecordKind::Factory, &[Manufacturer]),
+            (RecordKind::Registration, &[Registry]),
+            (RecordKind::OwnershipTransfer, &[Registry, Exporter]),
+            (
+                RecordKind::OdometerReading,
+                &[Registry, InspectionBody, Exporter, Workshop],
+            ),
+            (RecordKind::Maintenance, &[Workshop]),
+            (RecordKind::ComponentChange, &[Manufacturer, Workshop]),
+            (RecordKind::Damage, &[Registry, InspectionBody, Workshop]),
+            (RecordKind::Inspection, &[InspectionBody]),
+            (RecordKind::InspectionProtocol, &[Admin, InspectionBody]),
+            (RecordKind::ExportLicense, &[Exporter]),
+            (RecordKind::CustomsClearance, &[Customs]),
+            (RecordKind::Deregistration, &[Registry]),
+            (RecordKind::Compliance, &[Manufacturer, InspectionBody]),
+            (RecordKind::Claim, &[Exporter]),
+            (
+                RecordKind::Correction,
+                &[
+                    Registry,
+                    Manufacturer,
+                    InspectionBody,
+                    Exporter,
+                    Workshop,
+                    Customs,
+                ],
+            ),
+            (RecordKind::KeyEnrollment, &[Admin]),
+            (RecordKind::KeyRevocation, &[Admin]),
+        ]
+    };
+
+    #[test]
+    fn the_role_matrix_allows_exactly_the_documented_pairs() {
+        assert_eq!(MATRIX.len(), RecordKind::ALL.len());
+        for (kind, roles) in MATRIX {
+            for role in Role::ALL {
+                assert_eq!(
+                    role.may_sign(*kind),
+                    roles.contains(&role),
+                    "{role} signing {kind}"
+                );
+            }
+        }
+        // Every role may sign something and is refused something.
+        for role in Role::ALL {
+            let allowed = RecordKind::ALL
+                .iter()
+                .filter(|k| role.may_sign(**k))
+                .count();
+            assert!(allowed > 0 && allowed < RecordKind::ALL.len(), "{role}");
+        }
+        // An exporter cannot sign an inspection; only an inspection body can.
+        assert!(!Role::Exporter.may_sign(RecordKind::Inspection));
+    }
+
     #[test]
     fn only_admins_manage_keys_and_admins_sign_no_vehicle_records() {
         for role in Role::ALL {
@@ -270,7 +356,11 @@ mod tests {
                 role == Role::Admin
             );
         }
-        assert!(!Role::Admin.may_sign(RecordKind::OdometerReading));
+        for kind in RecordKind::ALL {
+            if kind.needs_vin() {
+                assert!(!Role::Admin.may_sign(*kind), "{kind}");
+            }
+        }
         assert!(Role::Workshop.may_sign(RecordKind::OdometerReading));
     }
 

@@ -2,6 +2,10 @@
 //!
 //! - [`Vin`]: a validated VIN;
 //! - [`Record`] and [`RecordBody`]: what a signer states, with its JSON form;
+//!   the kinds are in `vehicle`, `inspection`, `trade` and `correction`, the
+//!   shared field types ([`Attachment`], [`Odometer`], ...) in `fields`, and
+//!   [`PartyCommitment`] is how a person appears in a record;
+//! - [`Flag`]: what the rules found suspicious about a logged record;
 //! - [`SignedRecord`]: a record's exact bytes with a checked signature;
 //! - [`Entry`]: a leaf of the log, wrapping a signed record with the time it
 //!   was logged and its [`VinChain`] link;
@@ -11,23 +15,46 @@
 //! `TryFrom`, refusing missing fields; the rest of vledger works on these.
 
 mod body;
+mod correction;
 mod entry;
 mod error;
+mod fields;
+mod flag;
+mod inspection;
 mod keys;
+mod party;
 #[allow(clippy::module_inception)]
 mod record;
 mod signed;
+mod trade;
+mod vehicle;
 mod vin;
 
 pub use body::{
-    DistanceUnit, KeyEnrollment, KeyRevocation, MAX_TEXT_LEN, OdometerReading, OdometerSource,
-    RecordBody, RecordKind,
+    KeyEnrollment, KeyRevocation, OdometerReading, OdometerSource, RecordBody, RecordKind,
 };
-pub use entry::{ChainLink, Entry, EntryBody, Genesis, RecordEntry, VinChain};
+pub use correction::Correction;
+pub use entry::{ChainLink, Entry, EntryBody, Genesis, IndexCommitment, RecordEntry, VinChain};
 pub use error::{FieldError, Reason};
+pub use fields::{
+    Attachment, Digest, DistanceUnit, DocumentKind, Language, MAX_ATTACHMENTS, MAX_IDENTIFIER_LEN,
+    MAX_LIST, MAX_ODOMETER, MAX_TEXT_LEN, Odometer, grouped,
+};
+pub use flag::{EARLY_EXPORT_DAYS, Flag, flags_from_proto};
+pub use inspection::{
+    Compliance, Inspection, InspectionProtocol, ItemOutcome, ItemResult, MAX_ITEM_LEN,
+    MAX_PROTOCOL_ITEMS, ProtocolId, Verdict,
+};
 pub use keys::{AuthError, KeyState, Role, authorize, public_key_from_bytes};
+pub use party::{PARTY_COMMITMENT_PREFIX, PartyCommitment, SALT_LEN};
 pub use record::{JsonError, MAX_NONCE_LEN, Record};
 pub use signed::{MAX_RECORD_SIZE, RECORD_SIGNATURE_PREFIX, SignedRecord};
+pub use trade::{Amount, Claim, ClaimOutcome, CustomsClearance, CustomsDirection, ExportLicense};
+pub use vehicle::{
+    Brands, Component, ComponentChange, Damage, DamageSource, DamageType, Deregistration,
+    DeregistrationReason, Factory, Maintenance, OwnershipTransfer, Powertrain, Registration,
+    UseType,
+};
 pub use vin::{VIN_LEN, Vin, VinError};
 
 /// Serde form of public keys in JSON: standard base64 of the 32 bytes.
@@ -91,6 +118,24 @@ pub(crate) mod serde_time {
     }
 }
 
+/// Serde form of optional times: as [`serde_time`], absent when `None`.
+pub(crate) mod serde_opt_time {
+    use serde::{Deserializer, Serializer};
+
+    // Serde calls this only for `Some` (the field skips `None`).
+    #[allow(clippy::ref_option)]
+    pub(crate) fn serialize<S: Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+        match t {
+            Some(t) => super::serde_time::serialize(t, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+        super::serde_time::deserialize(d).map(Some)
+    }
+}
+
 /// Formats seconds since the Unix epoch as RFC 3339 UTC.
 #[must_use]
 pub fn format_time(unix_seconds: i64) -> String {
@@ -113,6 +158,7 @@ mod tests {
             vin: Some(Vin::parse("1M8GDM9AXKP042788").unwrap()),
             event_time: 1_767_225_600,
             nonce: vec![],
+            attachments: vec![],
             body: RecordBody::OdometerReading(OdometerReading {
                 value: 42_000,
                 unit: DistanceUnit::Km,
@@ -213,6 +259,10 @@ mod tests {
                         leaf_hash: crate::leaf_hash(b"x"),
                     }),
                 }),
+                flags: vec![Flag::ActivityAfterDeregistration {
+                    deregistration_index: 6,
+                    reason: DeregistrationReason::Theft,
+                }],
             })),
         };
         assert_eq!(Entry::decode(&e.encode()).unwrap(), e);

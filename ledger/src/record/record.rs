@@ -1,4 +1,4 @@
-//! A record: one signer's statement about a vehicle or about the log's keys.
+//! A record: one signer's statement about a vehicle or about the log itself.
 
 use prost::Message as _;
 use serde::{Deserialize, Serialize};
@@ -6,6 +6,7 @@ use vledger_proto::v1 as pb;
 
 use super::body::{RecordBody, RecordKind};
 use super::error::{FieldError, Reason};
+use super::fields::{Attachment, DocumentKind, Language, MAX_ATTACHMENTS, at_most};
 use super::vin::Vin;
 
 /// Longest nonce, in bytes.
@@ -14,11 +15,12 @@ pub const MAX_NONCE_LEN: usize = 64;
 /// A record as vledger understands it.
 ///
 /// Its JSON form (what `vledger submit` reads) is
-/// `{"vin": "...", "event_time": "2026-11-01T08:30:00Z", "<kind>": {...}}`;
+/// `{"vin": "...", "event_time": "2026-11-01T08:30:00Z", "attachments": [...], "<kind>": {...}}`;
 /// see `docs/records.md`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
-    /// The vehicle, for vehicle records; `None` for key records.
+    /// The vehicle, for vehicle records; `None` for key records and
+    /// protocol declarations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vin: Option<Vin>,
     /// When the event happened, in seconds since the Unix epoch.
@@ -31,6 +33,9 @@ pub struct Record {
         with = "super::serde_hex"
     )]
     pub nonce: Vec<u8>,
+    /// Documents about the record, by hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
     /// What the record says.
     #[serde(flatten)]
     pub body: RecordBody,
@@ -47,7 +52,7 @@ pub enum JsonError {
     #[error("a record is a JSON object")]
     NotObject,
     /// A top-level field that is neither common nor a record kind.
-    #[error("unknown field {0:?}: a record has vin, event_time, nonce and one of {kinds}", kinds = kind_names())]
+    #[error("unknown field {0:?}: a record has vin, event_time, nonce, attachments and one of {kinds}", kinds = kind_names())]
     UnknownField(String),
     /// No body, or more than one.
     #[error("a record has exactly one of {kinds}, not {found}", kinds = kind_names())]
@@ -58,23 +63,46 @@ pub enum JsonError {
 }
 
 fn kind_names() -> String {
-    RecordKind::ALL.map(RecordKind::name).join(", ")
+    RecordKind::ALL
+        .iter()
+        .map(|k| k.name())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl Record {
+    /// A record with no nonce and no attachments.
+    #[must_use]
+    pub const fn new(vin: Option<Vin>, event_time: i64, body: RecordBody) -> Self {
+        Self {
+            vin,
+            event_time,
+            nonce: Vec::new(),
+            attachments: Vec::new(),
+            body,
+        }
+    }
+
     /// Parses the JSON form strictly: unknown fields anywhere are refused
     /// (a typo must not silently drop a field), and there is exactly one body.
     ///
     /// # Errors
     /// A [`JsonError`] naming the problem.
     pub fn from_json(text: &str) -> Result<Self, JsonError> {
-        let value: serde_json::Value = serde_json::from_str(text)?;
+        Self::from_json_value(serde_json::from_str(text)?)
+    }
+
+    /// [`Record::from_json`] on parsed JSON.
+    ///
+    /// # Errors
+    /// A [`JsonError`] naming the problem.
+    pub fn from_json_value(value: serde_json::Value) -> Result<Self, JsonError> {
         let object = value.as_object().ok_or(JsonError::NotObject)?;
         let mut bodies = 0;
         for key in object.keys() {
             if RecordKind::ALL.iter().any(|k| k.name() == key) {
                 bodies += 1;
-            } else if !matches!(key.as_str(), "vin" | "event_time" | "nonce") {
+            } else if !matches!(key.as_str(), "vin" | "event_time" | "nonce" | "attachments") {
                 return Err(JsonError::UnknownField(key.clone()));
             }
         }
@@ -88,6 +116,21 @@ impl Record {
     #[must_use]
     pub const fn kind(&self) -> RecordKind {
         self.body.kind()
+    }
+
+    /// Whether the record carries a document of `kind`.
+    #[must_use]
+    pub fn has_document(&self, kind: DocumentKind) -> bool {
+        self.attachments.iter().any(|a| a.kind == kind)
+    }
+
+    /// Every date the record states about the past — its event time and the
+    /// dates in its body — with the field's name.
+    #[must_use]
+    pub fn past_dates(&self) -> Vec<(&'static str, i64)> {
+        let mut dates = vec![("record.event_time", self.event_time)];
+        dates.extend(self.body.past_dates());
+        dates
     }
 
     /// The canonical protobuf encoding: the bytes a submitter signs.
@@ -113,6 +156,55 @@ impl Record {
             return Err(FieldError::new("record", Reason::NonCanonical));
         }
         Ok(record)
+    }
+
+    /// The checks that need the VIN or the attachments as well as the body.
+    fn check_whole(&self) -> Result<(), FieldError> {
+        let needs = |kind: DocumentKind, language: Language| {
+            if self
+                .attachments
+                .iter()
+                .any(|a| a.kind == kind && a.language == language)
+            {
+                Ok(())
+            } else {
+                Err(FieldError::new(
+                    "record.attachments",
+                    Reason::NeedsDocument {
+                        kind: kind.name(),
+                        language: language.name(),
+                    },
+                ))
+            }
+        };
+        match (&self.body, &self.vin) {
+            (RecordBody::Factory(f), Some(vin)) => f.check_model_year(vin),
+            (RecordBody::Inspection(_), _) => {
+                needs(DocumentKind::Report, Language::Zh)?;
+                needs(DocumentKind::Report, Language::En)
+            }
+            (RecordBody::Compliance(_), _) => {
+                if self.has_document(DocumentKind::Certificate) {
+                    Ok(())
+                } else {
+                    Err(FieldError::new(
+                        "record.attachments",
+                        Reason::NeedsDocument {
+                            kind: DocumentKind::Certificate.name(),
+                            language: "zh or en",
+                        },
+                    ))
+                }
+            }
+            (RecordBody::Correction(c), vin) => match &c.replacement {
+                Some(r) if r.vin.as_ref() != vin.as_ref() => Err(FieldError::new(
+                    "correction.replacement",
+                    Reason::Inconsistent("record.vin"),
+                )),
+                _ => Ok(()),
+            },
+            _ => Ok(()),
+        }
     }
 }
 
@@ -144,12 +236,21 @@ impl TryFrom<pb::Record> for Record {
         if msg.event_time == 0 {
             return Err(FieldError::new("record.event_time", Reason::Missing));
         }
-        Ok(Self {
+        at_most("record.attachments", &msg.attachments, MAX_ATTACHMENTS)?;
+        let attachments = msg
+            .attachments
+            .into_iter()
+            .map(Attachment::try_from)
+            .collect::<Result<_, _>>()?;
+        let record = Self {
             vin,
             event_time: msg.event_time,
             nonce: msg.nonce,
+            attachments,
             body,
-        })
+        };
+        record.check_whole()?;
+        Ok(record)
     }
 }
 
@@ -163,6 +264,7 @@ impl From<&Record> for pb::Record {
                 .unwrap_or_default(),
             event_time: r.event_time,
             nonce: r.nonce.clone(),
+            attachments: r.attachments.iter().map(Into::into).collect(),
             body: Some((&r.body).into()),
         }
     }

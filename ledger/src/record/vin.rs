@@ -45,7 +45,20 @@ pub enum VinError {
         /// The character at position 9.
         found: char,
     },
+    /// Position 10 is not a model-year code where the market requires one.
+    #[error("VIN character 10 is {found:?}, not a model-year code (U, Z and 0 are never used)")]
+    ModelYearCode {
+        /// The character at position 10.
+        found: char,
+    },
 }
+
+/// Model-year codes (VIN position 10) in order: `A` is 1980, `Y` 2000,
+/// `1` 2001, `9` 2009, and the cycle repeats every 30 years (`A` is 2010).
+const YEAR_CODES: &[u8; 30] = b"ABCDEFGHJKLMNPRSTVWXY123456789";
+
+/// Position (0-based) of the model-year code.
+const YEAR_POSITION: usize = 9;
 
 /// ISO 3779 transliteration of a VIN character into its numeric value, or
 /// `None` for a character VINs never use.
@@ -114,8 +127,37 @@ impl Vin {
             if expected != found {
                 return Err(VinError::CheckDigit { expected, found });
             }
+            if !YEAR_CODES.contains(&bytes[YEAR_POSITION]) {
+                return Err(VinError::ModelYearCode {
+                    found: char::from(bytes[YEAR_POSITION]),
+                });
+            }
         }
         Ok(Self(s.to_owned()))
+    }
+
+    /// The model-year code (position 10), where the market that assigned
+    /// the VIN makes it one: the same markets that require the check digit
+    /// (China, GB 16735; North America, 49 CFR 565). Elsewhere position 10
+    /// is the manufacturer's to use, and `None` is returned.
+    #[must_use]
+    pub fn model_year_code(&self) -> Option<char> {
+        let b = self.0.as_bytes();
+        check_digit_required(b[0]).then(|| char::from(b[YEAR_POSITION]))
+    }
+
+    /// Whether `model_year` is one of the years the VIN's model-year code
+    /// stands for (the codes repeat every 30 years). True when the market
+    /// has no model-year code.
+    #[must_use]
+    pub fn matches_model_year(&self, model_year: u32) -> bool {
+        let Some(code) = self.model_year_code() else {
+            return true;
+        };
+        let Some(pos) = YEAR_CODES.iter().position(|&c| char::from(c) == code) else {
+            return false;
+        };
+        model_year >= 1980 && (model_year - 1980) as usize % YEAR_CODES.len() == pos
     }
 
     /// The VIN's 17 characters.
@@ -161,46 +203,137 @@ impl<'de> serde::Deserialize<'de> for Vin {
 mod tests {
     use super::*;
 
+    /// Real VINs, each with where it was published. Their check digits were
+    /// verified independently of this code (by hand, per 49 CFR 565.15).
+    const REAL: &[(&str, &str)] = &[
+        // North America (check digit and model-year code mandatory).
+        (
+            "1M8GDM9AXKP042788",
+            "49 CFR 565 worked example; check digit X",
+        ),
+        (
+            "5N1NJ01CXST000001",
+            "1995 Nissan Maxima, idlesign/vininfo tests/test_nissan.py",
+        ),
+        (
+            "1HGCM82633A004352",
+            "2003 Honda Accord, NHTSA vPIC decoder sample (via Merihun/genesis-provenance VIN_TESTING_FINAL_VERIFIED.md)",
+        ),
+        (
+            "3VWD07AJ5EM388202",
+            "2014 Volkswagen Jetta built in Mexico, same source",
+        ),
+        // China (GB 16735: check digit and model-year code mandatory).
+        (
+            "LJCPCBLCX11000237",
+            "JAC VIN plate photographed in scientificgems.wordpress.com 2018-04-27, check digit X",
+        ),
+        // Europe: position 9 is not required to be a check digit.
+        (
+            "WBA71DC010CH14720",
+            "BMW, idlesign/vininfo tests/test_module.py (position 10 is 0: no model year)",
+        ),
+        (
+            "VF14SRAP451234567",
+            "2005 Renault, idlesign/vininfo tests/test_renault.py (position 9 is no check digit)",
+        ),
+        (
+            "W0LPC6DB3CC123456",
+            "Opel built in Yelabuga, idlesign/vininfo tests/test_opel.py",
+        ),
+        (
+            "WA1A4AFY2J2008189",
+            "2018 Audi SQ5 for the US market, NHTSA vPIC sample (via Merihun/genesis-provenance)",
+        ),
+        // Japan: position 9 is not required to be a check digit.
+        (
+            "JTHBK1GG5E2138885",
+            "2014 Lexus IS 250, listed in Merihun/genesis-provenance VIN_TESTING_GUIDE_CORRECTED.md; its position 9 is not a valid check digit",
+        ),
+    ];
+
     #[test]
-    fn accepts_a_north_american_vin_with_check_digit_x() {
-        // The 49 CFR 565 worked example VIN: check digit X (remainder 10).
-        assert!(Vin::parse("1M8GDM9AXKP042788").is_ok());
+    fn accepts_real_vins_of_every_market() {
+        for (vin, source) in REAL {
+            assert!(
+                Vin::parse(vin).is_ok(),
+                "{vin} ({source}): {:?}",
+                Vin::parse(vin)
+            );
+        }
     }
 
     #[test]
-    fn refuses_a_wrong_check_digit_where_required() {
+    fn refuses_near_misses_of_real_vins() {
+        let check = |vin: &str, expected: char, found: char| {
+            assert_eq!(
+                Vin::parse(vin),
+                Err(VinError::CheckDigit { expected, found }),
+                "{vin}"
+            );
+        };
+        // One character mistyped (position 12: 4 for 0), two swapped
+        // (positions 16-17), and a wrong check digit.
+        check("1M8GDM9AXKP442788", '5', 'X');
+        check("1M8GDM9AXKP042878", '0', 'X');
+        check("1M8GDM9A1KP042788", 'X', '1');
+        check("LJCPCBLCX11000273", '3', 'X');
+        check("5N1NJ01C0ST000001", 'X', '0');
+        // The same mistakes go through where no check digit is required.
+        assert!(Vin::parse("WBA71DC010CH14702").is_ok());
+        // I, O and Q are never used: an O read for a 0, an I for a 1.
         assert_eq!(
-            Vin::parse("1M8GDM9A1KP042788"),
-            Err(VinError::CheckDigit {
-                expected: 'X',
-                found: '1'
-            })
-        );
-    }
-
-    #[test]
-    fn does_not_enforce_check_digit_outside_china_and_north_america() {
-        // A European VIN (W = Germany) with an arbitrary ninth character.
-        assert!(Vin::parse("WVWZZZ1JZXW000001").is_ok());
-    }
-
-    #[test]
-    fn refuses_bad_length_and_characters() {
-        assert_eq!(Vin::parse("1M8GDM9AXKP04278"), Err(VinError::Length(16)));
-        assert_eq!(
-            Vin::parse("1M8GDM9AXKP0427O8"),
+            Vin::parse("1M8GDM9AXKP04278O"),
             Err(VinError::Character {
-                position: 16,
+                position: 17,
                 found: 'O'
             })
         );
         assert!(matches!(
-            Vin::parse("wvwzzz1jzxw000001"),
-            Err(VinError::Character { position: 1, .. })
+            Vin::parse("LJCPCBLCXI1000237"),
+            Err(VinError::Character { position: 10, .. })
         ));
+        // Lower case, 16 and 18 characters, and a Japanese domestic chassis
+        // number (not a VIN; from the shekel-vin package README).
+        assert!(matches!(
+            Vin::parse("1m8gdm9axkp042788"),
+            Err(VinError::Character { position: 2, .. })
+        ));
+        assert_eq!(Vin::parse("1M8GDM9AXKP04278"), Err(VinError::Length(16)));
+        assert_eq!(Vin::parse("1M8GDM9AXKP0427888"), Err(VinError::Length(18)));
+        assert_eq!(Vin::parse("JZA80-1004956"), Err(VinError::Length(13)));
         assert!(matches!(
             Vin::parse("WVWZZZ1JZXW00000é"),
             Err(VinError::Character { position: 17, .. })
         ));
+    }
+
+    #[test]
+    fn model_year_codes() {
+        let vin = |s| Vin::parse(s).unwrap();
+        // K is 1989 and 2019; the 49 CFR 565 example is a 1989 vehicle.
+        assert_eq!(vin("1M8GDM9AXKP042788").model_year_code(), Some('K'));
+        assert!(vin("1M8GDM9AXKP042788").matches_model_year(1989));
+        assert!(vin("1M8GDM9AXKP042788").matches_model_year(2019));
+        assert!(!vin("1M8GDM9AXKP042788").matches_model_year(2020));
+        assert!(vin("LJCPCBLCX11000237").matches_model_year(2001));
+        assert!(vin("LJCPCBLCX11000237").matches_model_year(2031));
+        assert!(vin("5N1NJ01CXST000001").matches_model_year(1995));
+        // No model-year code in Europe: anything matches.
+        assert_eq!(vin("WBA71DC010CH14720").model_year_code(), None);
+        assert!(vin("WBA71DC010CH14720").matches_model_year(2012));
+        // U, Z and 0 are not year codes; where one is required the VIN is refused.
+        // (Check digits below are correct for these strings.)
+        for bad in [
+            "1M8GDM9A6UP042788",
+            "1M8GDM9A7ZP042788",
+            "1M8GDM9A30P042788",
+        ] {
+            assert!(
+                matches!(Vin::parse(bad), Err(VinError::ModelYearCode { .. })),
+                "{bad}: {:?}",
+                Vin::parse(bad)
+            );
+        }
     }
 }

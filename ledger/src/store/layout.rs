@@ -5,6 +5,7 @@
 use crate::hash::{HASH_SIZE, Hash};
 use crate::merkle::NodeId;
 use crate::record::{KeyState, Role};
+use crate::vindex::{IndexKey, IndexValue, Node, NodeAddr};
 
 use super::{StoreError, VinHead};
 
@@ -20,6 +21,14 @@ pub const VIN_HEAD: u8 = b'v';
 pub const DEDUP: u8 = b'd';
 /// Key states: `'k' || Ed25519 key (32 bytes)` -> `role:u8 || enrolled_at:u64 || revoked:u8 || revoked_at:u64`.
 pub const KEY: u8 = b'k';
+/// VIN index nodes: `'x' || depth:u16 || key prefix (32 bytes)` -> encoded node.
+pub const INDEX_NODE: u8 = b'x';
+/// Vehicle states (what the rules know about a VIN): `'f' || VIN (17 ASCII
+/// bytes)` -> see [`super::vehicle::encode_vehicle`].
+pub const VEHICLE: u8 = b'f';
+/// Declared inspection protocols: `'p' || id || 0x00 || version:u32` ->
+/// see [`super::vehicle::encode_protocol`].
+pub const PROTOCOL: u8 = b'p';
 /// Metadata: `'m' || name`.
 pub const META: u8 = b'm';
 
@@ -27,6 +36,8 @@ pub const META: u8 = b'm';
 pub const META_TREE_SIZE: &[u8] = b"mtree_size";
 /// Meta key of the origin (UTF-8).
 pub const META_ORIGIN: &[u8] = b"morigin";
+/// Meta key of the number of distinct VINs (`u64`).
+pub const META_VIN_COUNT: &[u8] = b"mvin_count";
 /// Meta key of the store format version (`u32`).
 pub const META_FORMAT: &[u8] = b"mformat";
 /// The store format this code writes and reads.
@@ -130,4 +141,63 @@ pub fn decode_key_state(v: &[u8]) -> Result<KeyState, StoreError> {
         enrolled_at,
         revoked_at,
     })
+}
+
+/// Key of a VIN index node.
+#[must_use]
+pub fn index_node_key(addr: &NodeAddr) -> Vec<u8> {
+    let mut k = Vec::with_capacity(35);
+    k.push(INDEX_NODE);
+    k.extend_from_slice(&addr.depth.to_be_bytes());
+    k.extend_from_slice(&addr.prefix);
+    k
+}
+
+/// Encodes a VIN index node: `0x01 || hash` for an interior node,
+/// `0x02 || key || index:u64 || leaf_hash || count:u64` for a leaf.
+#[must_use]
+pub fn encode_index_node(node: &Node) -> Vec<u8> {
+    match node {
+        Node::Interior { hash } => {
+            let mut v = Vec::with_capacity(33);
+            v.push(1);
+            v.extend_from_slice(hash.as_bytes());
+            v
+        }
+        Node::Leaf { key, value } => {
+            let mut v = Vec::with_capacity(1 + 32 + 48);
+            v.push(2);
+            v.extend_from_slice(&key.0);
+            v.extend_from_slice(&value.index.to_be_bytes());
+            v.extend_from_slice(value.leaf_hash.as_bytes());
+            v.extend_from_slice(&value.count.to_be_bytes());
+            v
+        }
+    }
+}
+
+/// Decodes a VIN index node.
+///
+/// # Errors
+/// [`StoreError::Corrupt`] when the value is malformed.
+pub fn decode_index_node(v: &[u8]) -> Result<Node, StoreError> {
+    const WHAT: &str = "VIN index node";
+    match (v.first(), v.len()) {
+        (Some(1), 33) => Ok(Node::Interior {
+            hash: Hash::from_slice(&v[1..]).ok_or(StoreError::Corrupt(WHAT))?,
+        }),
+        (Some(2), 81) => {
+            let mut key = [0u8; 32];
+            key.copy_from_slice(&v[1..33]);
+            Ok(Node::Leaf {
+                key: IndexKey(key),
+                value: IndexValue {
+                    index: read_u64(&v[33..], WHAT)?,
+                    leaf_hash: Hash::from_slice(&v[41..73]).ok_or(StoreError::Corrupt(WHAT))?,
+                    count: read_u64(&v[73..], WHAT)?,
+                },
+            })
+        }
+        _ => Err(StoreError::Corrupt(WHAT)),
+    }
 }

@@ -12,6 +12,7 @@
 mod backend;
 mod faulty;
 pub mod layout;
+pub mod vehicle;
 
 use ed25519_dalek::VerifyingKey;
 
@@ -22,10 +23,12 @@ pub use faulty::FaultyBackend;
 
 use crate::hash::Hash;
 use crate::merkle::{HashReader, NodeId};
-use crate::record::{KeyState, Vin};
+use crate::record::{Entry, Flag, KeyState, ProtocolId, Vin};
+use crate::rules::{DeclaredProtocol, LoggedRecord, VehicleState};
+use crate::vindex::{Node, NodeAddr, NodeReader};
 use layout::{
     CHECKPOINT, DEDUP, ENTRY, FORMAT_VERSION, KEY, META_FORMAT, META_ORIGIN, META_TREE_SIZE,
-    VIN_HEAD, bytes_key, hash_key, read_u64, u64_key,
+    META_VIN_COUNT, VIN_HEAD, bytes_key, hash_key, index_node_key, read_u64, u64_key,
 };
 
 /// Why a store operation failed.
@@ -81,8 +84,16 @@ pub struct WriteBatch {
     pub dedup: Vec<(Hash, u64)>,
     /// New or changed key states.
     pub keys: Vec<(VerifyingKey, KeyState)>,
+    /// New or changed vehicle states.
+    pub vehicles: Vec<(Vin, VehicleState)>,
+    /// Newly declared inspection protocols.
+    pub protocols: Vec<(ProtocolId, DeclaredProtocol)>,
     /// The signed checkpoint of the new tree size.
     pub checkpoint: Option<(u64, String)>,
+    /// Changed VIN index nodes.
+    pub index_nodes: Vec<(NodeAddr, Node)>,
+    /// The number of distinct VINs after the batch.
+    pub vin_count: u64,
     /// The new tree size.
     pub tree_size: u64,
     /// The origin, written once at initialisation.
@@ -130,6 +141,17 @@ impl<B: Backend> LogStore<B> {
         match self.backend.get(META_TREE_SIZE)? {
             None => Ok(0),
             Some(v) => read_u64(&v, "tree size"),
+        }
+    }
+
+    /// Number of distinct VINs with records.
+    ///
+    /// # Errors
+    /// When the backend fails or the value is malformed.
+    pub fn vin_count(&self) -> Result<u64, StoreError> {
+        match self.backend.get(META_VIN_COUNT)? {
+            None => Ok(0),
+            Some(v) => read_u64(&v, "VIN count"),
         }
     }
 
@@ -221,6 +243,57 @@ impl<B: Backend> LogStore<B> {
             .transpose()
     }
 
+    /// The vehicle record logged at leaf `index`, summarised for the
+    /// rules; `None` when that entry is not a record about a vehicle.
+    ///
+    /// # Errors
+    /// When the backend fails or the entry does not decode.
+    pub fn logged_record(&self, index: u64) -> Result<Option<LoggedRecord>, StoreError> {
+        let Some(bytes) = self.entry(index)? else {
+            return Ok(None);
+        };
+        let entry = Entry::decode(&bytes).map_err(|_| StoreError::Corrupt("entry"))?;
+        Ok(entry
+            .record()
+            .filter(|r| r.signed.record().vin.is_some())
+            .map(|r| LoggedRecord::of(r.signed.record(), r.signed.public_key())))
+    }
+
+    /// The flags of the record entry at leaf `index` (none for other entries).
+    ///
+    /// # Errors
+    /// When the backend fails or the entry is missing or does not decode.
+    pub fn logged_flags(&self, index: u64) -> Result<Vec<Flag>, StoreError> {
+        let bytes = self.entry(index)?.ok_or(StoreError::Missing {
+            what: "entry",
+            index,
+        })?;
+        let entry = Entry::decode(&bytes).map_err(|_| StoreError::Corrupt("entry"))?;
+        Ok(entry.record().map(|r| r.flags.clone()).unwrap_or_default())
+    }
+
+    /// What the rules know about `vin`'s vehicle, if it has records.
+    ///
+    /// # Errors
+    /// When the backend fails or the value is malformed.
+    pub fn vehicle(&self, vin: &Vin) -> Result<Option<VehicleState>, StoreError> {
+        self.backend
+            .get(&vehicle::vehicle_key(vin))?
+            .map(|v| vehicle::decode_vehicle(&v))
+            .transpose()
+    }
+
+    /// The inspection protocol `id`, if declared.
+    ///
+    /// # Errors
+    /// When the backend fails or the value is malformed.
+    pub fn protocol(&self, id: &ProtocolId) -> Result<Option<DeclaredProtocol>, StoreError> {
+        self.backend
+            .get(&vehicle::protocol_key(id))?
+            .map(|v| vehicle::decode_protocol(&v))
+            .transpose()
+    }
+
     /// The index of the entry with deduplication key `key`, if logged.
     ///
     /// # Errors
@@ -249,7 +322,7 @@ impl<B: Backend> LogStore<B> {
     /// When the backend fails; see [`Backend::apply`].
     pub fn commit(&self, batch: WriteBatch) -> Result<(), StoreError> {
         let mut w: Writes = Vec::with_capacity(
-            batch.entries.len() * 3 + batch.hashes.len() + batch.vin_heads.len() + 4,
+            batch.entries.len() * 3 + batch.hashes.len() + batch.index_nodes.len() + 6,
         );
         for (i, e) in batch.entries {
             w.push((u64_key(ENTRY, i), Some(e)));
@@ -275,6 +348,18 @@ impl<B: Backend> LogStore<B> {
                 Some(layout::encode_key_state(s)),
             ));
         }
+        for (addr, node) in &batch.index_nodes {
+            w.push((index_node_key(addr), Some(layout::encode_index_node(node))));
+        }
+        for (vin, state) in &batch.vehicles {
+            w.push((
+                vehicle::vehicle_key(vin),
+                Some(vehicle::encode_vehicle(state)),
+            ));
+        }
+        for (id, p) in &batch.protocols {
+            w.push((vehicle::protocol_key(id), Some(vehicle::encode_protocol(p))));
+        }
         if let Some((size, note)) = batch.checkpoint {
             w.push((u64_key(CHECKPOINT, size), Some(note.into_bytes())));
         }
@@ -285,6 +370,10 @@ impl<B: Backend> LogStore<B> {
                 Some(FORMAT_VERSION.to_be_bytes().to_vec()),
             ));
         }
+        w.push((
+            META_VIN_COUNT.to_vec(),
+            Some(batch.vin_count.to_be_bytes().to_vec()),
+        ));
         w.push((
             META_TREE_SIZE.to_vec(),
             Some(batch.tree_size.to_be_bytes().to_vec()),
@@ -306,5 +395,16 @@ impl<B: Backend> HashReader for LogStore<B> {
                 Hash::from_slice(&v).ok_or(StoreError::Corrupt("stored hash"))
             })
             .collect()
+    }
+}
+
+impl<B: Backend> NodeReader for LogStore<B> {
+    type Error = StoreError;
+
+    fn read_node(&self, addr: &NodeAddr) -> Result<Option<Node>, StoreError> {
+        self.backend
+            .get(&index_node_key(addr))?
+            .map(|v| layout::decode_index_node(&v))
+            .transpose()
     }
 }

@@ -30,6 +30,7 @@ pub fn serve(
     origin: String,
     max_batch: usize,
     quick_start: bool,
+    witnessing: Option<crate::witnessing::WitnessingConfig>,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -40,6 +41,7 @@ pub fn serve(
         config.origin = origin;
         config.max_batch = max_batch;
         config.full_check = !quick_start;
+        config.witnessing = witnessing;
         let node = Node::open(config).await?;
         let listener = tokio::net::TcpListener::bind(listen)
             .await
@@ -53,7 +55,7 @@ pub fn serve(
 }
 
 /// Completes on SIGINT or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::error!(error = %e, "cannot listen for Ctrl-C");
@@ -107,5 +109,24 @@ pub fn keygen(name: &str, out: &Path) -> anyhow::Result<()> {
     let vkey = signer.verifier_key().to_string();
     write_public(&out.with_extension("vkey"), &vkey)?;
     println!("{vkey}");
+    Ok(())
+}
+
+/// `vledger party-commitment`.
+pub fn party_commitment(identity: &str, salt: Option<&str>) -> anyhow::Result<()> {
+    use ledger::record::{PartyCommitment, SALT_LEN};
+    let salt: [u8; SALT_LEN] = match salt {
+        Some(hex_salt) => hex::decode(hex_salt.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .context("--salt must be 64 hex digits (32 bytes)")?,
+        None => rand::random(),
+    };
+    let commitment = PartyCommitment::commit(&salt, identity);
+    // Reject what the log would refuse (p < 1e-8); a fresh salt fixes it.
+    PartyCommitment::from_bytes("commitment", commitment.as_bytes())
+        .context("this salt gives a commitment the log refuses; draw another salt")?;
+    println!("salt {}", hex::encode(salt));
+    println!("commitment {}", hex::encode(commitment.as_bytes()));
     Ok(())
 }

@@ -5,12 +5,15 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, bail};
 use ledger::hash::Hash;
 use ledger::merkle::verify_consistency;
-use ledger::note::{VerifierKey, open_checkpoint};
-use ledger::record::{KeyEnrollment, KeyRevocation, Record, RecordBody, Role, SignedRecord};
+use ledger::note::{ConsistencyProofText, VerifierKey, open_checkpoint};
+use ledger::record::{
+    KeyEnrollment, KeyRevocation, Record, RecordBody, Role, SignedRecord, flags_from_proto,
+};
 use tonic::transport::Channel;
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_client::LogClient;
 
+use super::CosignArg;
 use crate::datadir::read_signer;
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -39,7 +42,13 @@ fn now_seconds() -> i64 {
 
 /// Signs `record` with the key in `key_file`, appends it and writes the
 /// receipt to `out`.
-fn append(node: &str, key_file: &Path, record: &Record, out: &Path) -> anyhow::Result<()> {
+fn append(
+    node: &str,
+    key_file: &Path,
+    record: &Record,
+    out: &Path,
+    cosign: Option<CosignArg>,
+) -> anyhow::Result<()> {
     let signer = read_signer(key_file)?;
     let signed = SignedRecord::sign(record, signer.signing_key());
     let response = runtime()?.block_on(async {
@@ -47,6 +56,8 @@ fn append(node: &str, key_file: &Path, record: &Record, out: &Path) -> anyhow::R
             .await?
             .append(pb::AppendRequest {
                 signed: Some(signed.to_proto()),
+                cosigned: cosign.is_some(),
+                wait_ms: cosign.map_or(0, |c| c.wait_ms()),
             })
             .await
             .map_err(rpc)
@@ -64,6 +75,22 @@ fn append(node: &str, key_file: &Path, record: &Record, out: &Path) -> anyhow::R
         r.index,
         out.display()
     );
+    // Flags do not make a submission fail: the record is logged, and the
+    // flags are in its entry (and so in the receipt) for everyone to see.
+    let flags = flags_from_proto(r.flags).context("the node sent malformed flags")?;
+    if !flags.is_empty() {
+        let text: Vec<String> = flags.iter().map(ToString::to_string).collect();
+        println!("FLAGS: {}", text.join("; "));
+    }
+    if let Some(c) = cosign.filter(|_| !r.cosigned) {
+        bail!(
+            "no quorum of the node's witnesses cosigned entry {} within {} s; the receipt is \
+             against the plain checkpoint (run `vledger prove --index {} --cosigned` later)",
+            r.index,
+            c.wait,
+            r.index
+        );
+    }
     Ok(())
 }
 
@@ -77,13 +104,14 @@ pub fn submit(
     key: &Path,
     record_file: &Path,
     out: Option<&Path>,
+    cosign: CosignArg,
 ) -> anyhow::Result<()> {
     let json = std::fs::read_to_string(record_file)
         .with_context(|| format!("cannot read {}", record_file.display()))?;
     let record = Record::from_json(&json)
         .with_context(|| format!("{} is not a valid record", record_file.display()))?;
     let out = receipt_path(out, || record_file.with_extension("tlog-proof"));
-    append(node, key, &record, &out)
+    append(node, key, &record, &out, cosign.cosigned.then_some(cosign))
 }
 
 /// `vledger enroll`.
@@ -103,6 +131,7 @@ pub fn enroll(
         vin: None,
         event_time: now_seconds(),
         nonce: Vec::new(),
+        attachments: Vec::new(),
         body: RecordBody::KeyEnrollment(KeyEnrollment {
             public_key: *vkey.public_key(),
             role,
@@ -115,7 +144,7 @@ pub fn enroll(
             vkey.name().replace('/', "_")
         ))
     });
-    append(node, admin_key, &record, &out)
+    append(node, admin_key, &record, &out, None)
 }
 
 /// `vledger revoke`.
@@ -131,6 +160,7 @@ pub fn revoke(
         vin: None,
         event_time: now_seconds(),
         nonce: Vec::new(),
+        attachments: Vec::new(),
         body: RecordBody::KeyRevocation(KeyRevocation {
             public_key: *vkey.public_key(),
             reason: reason.to_owned(),
@@ -142,16 +172,18 @@ pub fn revoke(
             vkey.name().replace('/', "_")
         ))
     });
-    append(node, admin_key, &record, &out)
+    append(node, admin_key, &record, &out, None)
 }
 
 /// `vledger checkpoint`.
-pub fn checkpoint(node: &str, size: Option<u64>) -> anyhow::Result<()> {
+pub fn checkpoint(node: &str, size: Option<u64>, cosign: CosignArg) -> anyhow::Result<()> {
     let r = runtime()?.block_on(async {
         connect(node)
             .await?
             .get_checkpoint(pb::GetCheckpointRequest {
                 tree_size: size.unwrap_or(0),
+                cosigned: cosign.cosigned,
+                wait_ms: if cosign.cosigned { cosign.wait_ms() } else { 0 },
             })
             .await
             .map_err(rpc)
@@ -160,14 +192,51 @@ pub fn checkpoint(node: &str, size: Option<u64>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `vledger history`.
+pub fn history(node: &str, vin: &str, out: Option<&Path>) -> anyhow::Result<()> {
+    let r = runtime()?.block_on(async {
+        connect(node)
+            .await?
+            .get_vin_history(pb::GetVinHistoryRequest {
+                vin: vin.to_owned(),
+            })
+            .await
+            .map_err(rpc)
+    })?;
+    let bundle = r.into_inner().bundle;
+    let out = out.map_or_else(
+        || PathBuf::from(format!("{vin}.vhist.json")),
+        Path::to_path_buf,
+    );
+    std::fs::write(&out, &bundle).with_context(|| format!("cannot write {}", out.display()))?;
+    let records = serde_json::from_str::<serde_json::Value>(&bundle)
+        .ok()
+        .and_then(|v| v.get("records").and_then(|r| r.as_array()).map(Vec::len))
+        .unwrap_or(0);
+    println!(
+        "history of {vin}: {records} record{} written to {}",
+        if records == 1 { "" } else { "s" },
+        out.display()
+    );
+    Ok(())
+}
+
 /// `vledger prove`.
-pub fn prove(node: &str, index: u64, size: Option<u64>, out: Option<&Path>) -> anyhow::Result<()> {
+pub fn prove(
+    node: &str,
+    index: u64,
+    size: Option<u64>,
+    out: Option<&Path>,
+    cosign: CosignArg,
+) -> anyhow::Result<()> {
     let r = runtime()?.block_on(async {
         connect(node)
             .await?
             .get_inclusion_proof(pb::GetInclusionProofRequest {
                 index,
                 tree_size: size.unwrap_or(0),
+                cosigned: cosign.cosigned,
+                wait_ms: if cosign.cosigned { cosign.wait_ms() } else { 0 },
             })
             .await
             .map_err(rpc)
@@ -187,6 +256,7 @@ pub fn consistency(
     old: u64,
     new: Option<u64>,
     log_key: Option<&str>,
+    out: Option<&Path>,
 ) -> anyhow::Result<()> {
     let (proof, old_note) = runtime()?.block_on(async {
         let mut client = connect(node).await?;
@@ -199,7 +269,10 @@ pub fn consistency(
             .map_err(rpc)?
             .into_inner();
         let old_note = client
-            .get_checkpoint(pb::GetCheckpointRequest { tree_size: old })
+            .get_checkpoint(pb::GetCheckpointRequest {
+                tree_size: old,
+                ..Default::default()
+            })
             .await
             .map_err(rpc)?
             .into_inner()
@@ -233,13 +306,18 @@ pub fn consistency(
             hashes.len()
         );
     }
-    // The proof as text: the two sizes, then one base64 hash per line
-    // (RFC 9162 section 2.1.4 order). The checkpoints themselves come from
-    // `vledger checkpoint --size N`.
-    println!("old {}", proof.old_size);
-    println!("new {}", proof.new_size);
-    for h in &hashes {
-        println!("{}", h.to_base64());
+    // The proof as text (docs/formats.md): the two sizes, then one base64
+    // hash per line (RFC 9162 section 2.1.4 order). The checkpoints
+    // themselves come from `vledger checkpoint --size N`.
+    let text = ConsistencyProofText {
+        old: proof.old_size,
+        new: proof.new_size,
+        hashes,
     }
+    .to_text();
+    if let Some(path) = out {
+        std::fs::write(path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    print!("{text}");
     Ok(())
 }

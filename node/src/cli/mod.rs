@@ -1,7 +1,9 @@
 //! The `vledger` command line: node administration and client commands.
 
 mod admin;
+mod audit;
 mod client;
+pub mod witness;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -28,6 +30,27 @@ pub struct NodeArg {
     /// The node's gRPC address.
     #[arg(long, env = "VLEDGER_NODE", default_value = DEFAULT_NODE)]
     pub node: String,
+}
+
+/// Asks for a checkpoint cosigned by a quorum of the node's witnesses.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct CosignArg {
+    /// Use a checkpoint a quorum of the node's witnesses cosigned (the
+    /// cosignatures travel in the checkpoint note).
+    #[arg(long)]
+    pub cosigned: bool,
+    /// With --cosigned: seconds to wait for a cosigned checkpoint that covers
+    /// what is asked for.
+    #[arg(long, default_value_t = 30, requires = "cosigned")]
+    pub wait: u64,
+}
+
+impl CosignArg {
+    /// The wait in milliseconds, as the gRPC API takes it.
+    #[must_use]
+    pub fn wait_ms(&self) -> u32 {
+        u32::try_from(self.wait.saturating_mul(1000)).unwrap_or(u32::MAX)
+    }
 }
 
 /// The subcommands.
@@ -64,6 +87,8 @@ pub enum Command {
         /// checkpoint against the stored tree.
         #[arg(long)]
         quick_start: bool,
+        #[command(flatten)]
+        witnesses: witness::WitnessArgs,
     },
     /// Re-verify a whole store offline: every entry, hash, checkpoint and VIN chain.
     Check {
@@ -79,6 +104,18 @@ pub enum Command {
         /// Where to write the private key.
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Make a salted commitment to a party (docs/records.md): prints the
+    /// salt and the commitment. Keep the salt and identity off the log;
+    /// erasing the salt leaves the commitment linked to nobody.
+    PartyCommitment {
+        /// The party's identifier in your own files (an ID or company number).
+        #[arg(long)]
+        identity: String,
+        /// A 32-byte salt in hex, to recompute a commitment (default: a fresh
+        /// random one).
+        #[arg(long)]
+        salt: Option<String>,
     },
     /// Enroll a submitter key with a role (signed with an admin key).
     Enroll {
@@ -127,6 +164,8 @@ pub enum Command {
         /// Where to write the receipt (default: the record file with extension .tlog-proof).
         #[arg(long)]
         out: Option<PathBuf>,
+        #[command(flatten)]
+        cosign: CosignArg,
         /// The record, as JSON.
         record: PathBuf,
     },
@@ -135,8 +174,10 @@ pub enum Command {
         #[command(flatten)]
         node: NodeArg,
         /// Tree size of an earlier checkpoint.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "cosigned")]
         size: Option<u64>,
+        #[command(flatten)]
+        cosign: CosignArg,
     },
     /// Print a .tlog-proof of one entry, against the latest checkpoint (or --size).
     Prove {
@@ -146,9 +187,21 @@ pub enum Command {
         #[arg(long)]
         index: u64,
         /// Tree size of the checkpoint to prove against.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "cosigned")]
         size: Option<u64>,
         /// Write the proof here instead of printing it.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        cosign: CosignArg,
+    },
+    /// Fetch a VIN's complete history as a bundle (verify it with `vledger-verify history`).
+    History {
+        #[command(flatten)]
+        node: NodeArg,
+        /// The VIN.
+        vin: String,
+        /// Where to write the bundle (default: VIN.vhist.json).
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -165,6 +218,36 @@ pub enum Command {
         /// The log's verifier key; with it both checkpoints and the proof are verified.
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: Option<String>,
+        /// Also write the proof to this file (the format `vledger-verify
+        /// consistency` reads; see docs/formats.md).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Audit a node: replay every entry, recompute the tree, every stored
+    /// hash, signature and authorisation, and check its checkpoint; with
+    /// --state, resume from the last audit and prove the log only grew.
+    Audit {
+        #[command(flatten)]
+        node: NodeArg,
+        /// The log's verifier key (or a file holding it).
+        #[arg(long, env = "VLEDGER_LOG_KEY")]
+        log_key: String,
+        /// Resume from this audit state file if it exists, and write the new
+        /// state to it after a successful audit.
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// Print the result as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Threads verifying record signatures (default: every core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
+    /// Run or set up a witness (C2SP tlog-witness, tlog-cosignature).
+    Witness {
+        /// What to do.
+        #[command(subcommand)]
+        command: witness::WitnessCommand,
     },
 }
 
@@ -185,9 +268,20 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             origin,
             max_batch,
             quick_start,
-        } => admin::serve(data, listen, origin, max_batch, quick_start),
+            witnesses,
+        } => admin::serve(
+            data,
+            listen,
+            origin,
+            max_batch,
+            quick_start,
+            witnesses.config()?,
+        ),
         Command::Check { data } => admin::check(&data),
         Command::Keygen { name, out } => admin::keygen(&name, &out),
+        Command::PartyCommitment { identity, salt } => {
+            admin::party_commitment(&identity, salt.as_deref())
+        }
         Command::Enroll {
             node,
             admin_key,
@@ -207,20 +301,38 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             node,
             key,
             out,
+            cosign,
             record,
-        } => client::submit(&node.node, &key, &record, out.as_deref()),
-        Command::Checkpoint { node, size } => client::checkpoint(&node.node, size),
+        } => client::submit(&node.node, &key, &record, out.as_deref(), cosign),
+        Command::Checkpoint { node, size, cosign } => client::checkpoint(&node.node, size, cosign),
+        Command::History { node, vin, out } => client::history(&node.node, &vin, out.as_deref()),
         Command::Prove {
             node,
             index,
             size,
             out,
-        } => client::prove(&node.node, index, size, out.as_deref()),
+            cosign,
+        } => client::prove(&node.node, index, size, out.as_deref(), cosign),
         Command::Consistency {
             node,
             old,
             new,
             log_key,
-        } => client::consistency(&node.node, old, new, log_key.as_deref()),
+            out,
+        } => client::consistency(&node.node, old, new, log_key.as_deref(), out.as_deref()),
+        Command::Audit {
+            node,
+            log_key,
+            state,
+            json,
+            threads,
+        } => audit::run(&audit::AuditArgs {
+            node: &node.node,
+            log_key: &log_key,
+            state: state.as_deref(),
+            json,
+            threads,
+        }),
+        Command::Witness { command } => witness::main(command),
     }
 }

@@ -1,0 +1,435 @@
+//! `loadgen`: drives a vledger node with concurrent signed appends and
+//! reports appends per second and latencies, against a baseline measured
+//! in the same run.
+//!
+//! ```text
+//! loadgen [--node URL | --spawn] [--data DIR] --records N --concurrency C [--vins V]
+//!         [--rounds R] [--channels K] [--warmup W] [--threads T]
+//!         [--vledger PATH] [--node-log FILE] [--node-arg ARG]...
+//! ```
+//!
+//! With `--spawn` it starts `vledger serve` (from `--vledger`, or next to
+//! this executable) on a data directory (`--data`, or a temporary one) at
+//! `127.0.0.1:0`, and stops it with SIGTERM at the end. With `--node` it
+//! talks to a running node, whose data directory `--data` must name.
+//!
+//! It reads the admin key from the data directory, enrolls a fresh workshop
+//! key, signs W + N odometer readings over V VINs (not timed), sends the W
+//! warm-up records, then sends the N records in R timed rounds, each with C
+//! appends in flight over K HTTP/2 connections. It prints appends per second
+//! per round, their median and spread, latency percentiles over every timed
+//! request, and the ratio of the median rate to the rate at which one core
+//! of this machine runs `SignedRecord::from_proto` (decode and
+//! `verify_strict`), measured in this run while the node is idle.
+//!
+//! Load goes to loopback addresses only, and every run is bounded: N
+//! records, a per-request timeout (`--timeout`), and a time limit per round
+//! (`--round-limit`).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use clap::Parser;
+use ed25519_dalek::SigningKey;
+use ledger::record::{Role, SignedRecord};
+use tonic::transport::{Channel, Endpoint};
+use vledger_benches::node::{NodeProcess, find_vledger, is_loopback_url, read_admin_key};
+use vledger_benches::stats::{Latencies, median, min_max};
+use vledger_benches::{OdometerStream, cpu_threads, enrollment};
+use vledger_proto::v1 as pb;
+use vledger_proto::v1::log_client::LogClient;
+
+/// Stream numbers of the records the baseline decodes (never sent).
+const BASELINE_FROM: u64 = 1 << 40;
+
+/// Drive a vledger node with concurrent signed appends.
+#[derive(Debug, Parser)]
+#[command(name = "loadgen")]
+struct Args {
+    /// A running node's gRPC URL (loopback only), e.g. http://127.0.0.1:6962.
+    #[arg(long, conflicts_with = "spawn", required_unless_present = "spawn")]
+    node: Option<String>,
+    /// Start `vledger serve` on 127.0.0.1:0 and stop it at the end.
+    #[arg(long)]
+    spawn: bool,
+    /// The node's data directory (its admin key is DIR/admin.key). Required
+    /// with --node; with --spawn, default a temporary directory.
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// The vledger binary for --spawn (default: next to this executable).
+    #[arg(long)]
+    vledger: Option<PathBuf>,
+    /// Where the spawned node's log (stderr) goes (default: our stderr).
+    /// Set VLEDGER_LOG=vledger_node=debug for per-batch timings.
+    #[arg(long)]
+    node_log: Option<PathBuf>,
+    /// Extra argument for `vledger serve` (repeat), e.g. --node-arg=--quick-start.
+    #[arg(long = "node-arg", allow_hyphen_values = true)]
+    node_args: Vec<String>,
+    /// Records to append in the timed rounds, in all.
+    #[arg(long)]
+    records: u64,
+    /// Appends in flight at once.
+    #[arg(long)]
+    concurrency: usize,
+    /// Distinct VINs the records cycle through.
+    #[arg(long, default_value_t = 1000)]
+    vins: u64,
+    /// Timed rounds the records are split into (at least 3 for a median).
+    #[arg(long, default_value_t = 5)]
+    rounds: u64,
+    /// HTTP/2 connections the appends are spread over.
+    #[arg(long, default_value_t = 1)]
+    channels: usize,
+    /// Untimed records sent first (default: a tenth of --records, at most 5000).
+    #[arg(long)]
+    warmup: Option<u64>,
+    /// Worker threads of this client's async runtime.
+    #[arg(long, default_value_t = 2)]
+    threads: usize,
+    /// Per-request timeout, in seconds.
+    #[arg(long, default_value_t = 60)]
+    timeout: u64,
+    /// Longest a round (or the warm-up) may take, in seconds; then its
+    /// remaining appends are abandoned and counted as errors.
+    #[arg(long, default_value_t = 300)]
+    round_limit: u64,
+}
+
+/// What one timed round measured.
+#[derive(Debug)]
+struct Round {
+    /// Appends answered OK.
+    ok: usize,
+    /// Appends answered as duplicates (there should be none).
+    duplicates: usize,
+    /// Failed appends, and the first failure.
+    errors: usize,
+    first_error: Option<String>,
+    /// Wall time of the round.
+    elapsed: Duration,
+    /// Latency of each OK append.
+    latencies: Vec<Duration>,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    if args.records == 0 || args.concurrency == 0 || args.channels == 0 || args.rounds == 0 {
+        bail!("--records, --concurrency, --channels and --rounds must be positive");
+    }
+    let temp = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let (node, url, data) = if args.spawn {
+        let vledger = find_vledger(args.vledger.as_deref())?;
+        let data = args
+            .data
+            .clone()
+            .unwrap_or_else(|| temp.path().join("data"));
+        let node = NodeProcess::spawn(
+            &vledger,
+            &data,
+            &args.node_args,
+            args.node_log.as_deref(),
+            Duration::from_secs(60),
+        )?;
+        let url = node.url();
+        eprintln!(
+            "started {} (pid {}) on {url}, data {}",
+            vledger.display(),
+            node.pid(),
+            data.display()
+        );
+        (Some(node), url, data)
+    } else {
+        let url = args.node.clone().context("--node or --spawn")?;
+        if !is_loopback_url(&url) {
+            bail!(
+                "--node {url}: only http:// loopback addresses (127.0.0.0/8, [::1], localhost) are allowed"
+            );
+        }
+        let data = args
+            .data
+            .clone()
+            .context("--node needs --data DIR to read DIR/admin.key")?;
+        (None, url, data)
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(args.threads.max(1))
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let result = runtime.block_on(run(&args, &url, &data));
+
+    if let Some(node) = node {
+        let status = node.stop(Duration::from_secs(30))?;
+        eprintln!("node stopped: {status}");
+    }
+    result
+}
+
+/// Connects `count` channels (HTTP/2 connections) to `url`, and waits until
+/// the node answers (it checks its store before serving).
+async fn connect(
+    url: &str,
+    count: usize,
+    concurrency: usize,
+    timeout: Duration,
+) -> anyhow::Result<Vec<LogClient<Channel>>> {
+    let endpoint = Endpoint::from_shared(url.to_owned())?
+        .timeout(timeout)
+        .connect_timeout(Duration::from_secs(5))
+        .tcp_nodelay(true)
+        .buffer_size(concurrency.max(1024));
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut clients = Vec::with_capacity(count);
+    for _ in 0..count {
+        let channel = loop {
+            match endpoint.connect().await {
+                Ok(c) => break c,
+                Err(_) if Instant::now() < deadline => retry_pause().await,
+                Err(e) => return Err(e).with_context(|| format!("cannot connect to {url}")),
+            }
+        };
+        clients.push(LogClient::new(channel).max_decoding_message_size(16 * 1024 * 1024));
+    }
+    loop {
+        match clients[0]
+            .get_checkpoint(pb::GetCheckpointRequest::default())
+            .await
+        {
+            Ok(_) => return Ok(clients),
+            Err(_) if Instant::now() < deadline => retry_pause().await,
+            Err(e) => bail!("the node at {url} does not answer: {e}"),
+        }
+    }
+}
+
+/// Waits a little before retrying.
+async fn retry_pause() {
+    tokio::time::sleep(Duration::from_millis(100)).await;
+}
+
+/// The single-core rate of `SignedRecord::from_proto` on `protos`: the
+/// median of 5 passes, in records per second.
+fn from_proto_rate(protos: &[pb::SignedRecord]) -> f64 {
+    let rates: Vec<f64> = (0..5)
+        .map(|_| {
+            let copies = protos.to_vec();
+            let start = Instant::now();
+            for p in copies {
+                std::hint::black_box(SignedRecord::from_proto(p).ok());
+            }
+            protos.len() as f64 / start.elapsed().as_secs_f64()
+        })
+        .collect();
+    median(&rates).unwrap_or(0.0)
+}
+
+async fn run(args: &Args, url: &str, data: &std::path::Path) -> anyhow::Result<()> {
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let limit = Duration::from_secs(args.round_limit.max(1));
+    let mut clients = connect(url, args.channels, args.concurrency, timeout).await?;
+    let admin = read_admin_key(data)?;
+
+    // A fresh workshop key for this run, enrolled by the admin.
+    let workshop = SigningKey::generate(&mut rand::rngs::OsRng);
+    let enroll = enrollment(&admin, &workshop.verifying_key(), Role::Workshop);
+    clients[0]
+        .append(pb::AppendRequest {
+            signed: Some(enroll.to_proto()),
+            ..Default::default()
+        })
+        .await
+        .context("the node refused the workshop key's enrollment")?;
+
+    // The baseline, while the node is idle.
+    let stream = OdometerStream::new(args.vins);
+    let sample: Vec<pb::SignedRecord> = stream
+        .sign(&workshop, BASELINE_FROM..BASELINE_FROM + 2000, 1)
+        .iter()
+        .map(SignedRecord::to_proto)
+        .collect();
+    let baseline = from_proto_rate(&sample);
+
+    let warmup = args.warmup.unwrap_or((args.records / 10).min(5000));
+    let t = Instant::now();
+    let signed = stream.sign(&workshop, 0..warmup + args.records, cpu_threads());
+    let mut protos: Vec<pb::SignedRecord> = signed.iter().map(SignedRecord::to_proto).collect();
+    drop(signed);
+    eprintln!(
+        "signed {} records over {} VINs in {:.1} s (not timed); baseline from_proto: {:.0}/s on one core",
+        protos.len(),
+        args.vins,
+        t.elapsed().as_secs_f64(),
+        baseline
+    );
+
+    let timed = protos.split_off(warmup as usize);
+    if warmup > 0 {
+        let r = round(&clients, protos, args.concurrency, limit).await;
+        eprintln!(
+            "warm-up: {} appends in {:.2} s, {} errors",
+            r.ok,
+            r.elapsed.as_secs_f64(),
+            r.errors
+        );
+        if let Some(e) = r.first_error {
+            bail!("warm-up append failed: {e}");
+        }
+    }
+
+    let per_round = timed.len().div_ceil(args.rounds as usize);
+    let mut rates = Vec::new();
+    let mut latencies = Vec::new();
+    let (mut errors, mut duplicates) = (0, 0);
+    let mut first_error = None;
+    let mut rest = timed;
+    let mut n = 0;
+    while !rest.is_empty() {
+        n += 1;
+        let tail = rest.split_off(per_round.min(rest.len()));
+        let r = round(&clients, rest, args.concurrency, limit).await;
+        rest = tail;
+        let rate = r.ok as f64 / r.elapsed.as_secs_f64();
+        println!(
+            "round {n}: {} appends in {:.2} s = {rate:.0} appends/s ({} errors)",
+            r.ok,
+            r.elapsed.as_secs_f64(),
+            r.errors
+        );
+        rates.push(rate);
+        latencies.extend(r.latencies);
+        errors += r.errors;
+        duplicates += r.duplicates;
+        first_error = first_error.or(r.first_error);
+    }
+    clients.clear();
+
+    let med = median(&rates).unwrap_or(0.0);
+    let (lo, hi) = min_max(&rates).unwrap_or((0.0, 0.0));
+    println!(
+        "concurrency {}, {} channel(s), {} client threads, {} VINs: median {med:.0} appends/s over {} rounds (min {lo:.0}, max {hi:.0}, spread {:.0}%)",
+        args.concurrency,
+        args.channels,
+        args.threads,
+        args.vins,
+        rates.len(),
+        if med > 0.0 {
+            (hi - lo) / med * 100.0
+        } else {
+            0.0
+        },
+    );
+    if let Some(l) = Latencies::of(&latencies) {
+        println!("latency: {l}");
+    }
+    println!(
+        "baseline: SignedRecord::from_proto {baseline:.0}/s on one core; ratio appends/s / baseline = {:.2}",
+        med / baseline
+    );
+    if duplicates > 0 {
+        println!("{duplicates} appends came back as duplicates (unexpected: every record is new)");
+    }
+    if let Some(e) = first_error {
+        bail!("{errors} appends failed; the first: {e}");
+    }
+    Ok(())
+}
+
+/// Sends every record in `protos` with `concurrency` appends in flight,
+/// spread round-robin over `clients`, and measures the whole and each
+/// append.
+async fn round(
+    clients: &[LogClient<Channel>],
+    protos: Vec<pb::SignedRecord>,
+    concurrency: usize,
+    limit: Duration,
+) -> Round {
+    let protos = Arc::new(protos);
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for t in 0..concurrency.min(protos.len()).max(1) {
+        let mut client = clients[t % clients.len()].clone();
+        let (protos, next) = (Arc::clone(&protos), Arc::clone(&next));
+        tasks.spawn(async move {
+            let mut r = Round {
+                ok: 0,
+                duplicates: 0,
+                errors: 0,
+                first_error: None,
+                elapsed: Duration::ZERO,
+                latencies: Vec::new(),
+            };
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(p) = protos.get(i) else { break };
+                let request = pb::AppendRequest {
+                    signed: Some(p.clone()),
+                    ..Default::default()
+                };
+                let sent = Instant::now();
+                match client.append(request).await {
+                    Ok(resp) => {
+                        r.latencies.push(sent.elapsed());
+                        r.ok += 1;
+                        r.duplicates += usize::from(resp.into_inner().duplicate);
+                    }
+                    Err(status) => {
+                        r.errors += 1;
+                        r.first_error.get_or_insert_with(|| {
+                            format!("{:?}: {}", status.code(), status.message())
+                        });
+                    }
+                }
+            }
+            r
+        });
+    }
+    let mut total = Round {
+        ok: 0,
+        duplicates: 0,
+        errors: 0,
+        first_error: None,
+        elapsed: Duration::ZERO,
+        latencies: Vec::with_capacity(protos.len()),
+    };
+    // Every task ends once the records run out; the per-request timeout
+    // bounds each append and `limit` the whole round.
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let joined = match tokio::time::timeout_at(deadline, tasks.join_next()).await {
+            Ok(Some(joined)) => joined,
+            Ok(None) => break,
+            Err(_) => {
+                tasks.abort_all();
+                let left = protos.len().saturating_sub(total.ok + total.errors);
+                total.errors += left;
+                total.first_error = Some(format!(
+                    "the round took longer than {limit:?}; {left} appends unaccounted for"
+                ));
+                break;
+            }
+        };
+        match joined {
+            Ok(r) => {
+                total.ok += r.ok;
+                total.duplicates += r.duplicates;
+                total.errors += r.errors;
+                total.first_error = total.first_error.or(r.first_error);
+                total.latencies.extend(r.latencies);
+            }
+            Err(e) => {
+                total.errors += 1;
+                total
+                    .first_error
+                    .get_or_insert_with(|| format!("a client task failed: {e}"));
+            }
+        }
+    }
+    total.elapsed = start.elapsed();
+    total
+}

@@ -1,0 +1,246 @@
+//! Keys, VINs and records for benches: deterministic, cheap to make, and
+//! accepted by the log's rules.
+
+use std::ops::Range;
+
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use ledger::note::Signer;
+use ledger::record::{
+    DistanceUnit, KeyEnrollment, OdometerReading, OdometerSource, Record, RecordBody, Role,
+    SignedRecord, Vin,
+};
+use ledger::store::{Backend, LogStore};
+use ledger::writer::{LogWriter, WriterError};
+
+/// Origin of the logs that benches create.
+pub const ORIGIN: &str = "bench.vledger.example/log";
+
+/// `event_time` of every generated record, in seconds since the epoch:
+/// 2025-01-01, in the past of every clock the benches use (the log refuses
+/// records from the future).
+pub const EVENT_TIME: i64 = 1_735_689_600;
+
+/// A signing key derived from `seed`: the same seed gives the same key in
+/// every run, so that benches see the same bytes.
+#[must_use]
+pub fn signing_key(seed: u64) -> SigningKey {
+    let mut material = b"vledger-bench-key/".to_vec();
+    material.extend_from_slice(&seed.to_be_bytes());
+    SigningKey::from_bytes(&ledger::sha256(&material).0)
+}
+
+/// The `i`-th benchmark VIN: `WVWZZZ1JZ` followed by `i` in eight decimal
+/// digits (modulo 10^8). A European VIN (first character `W`), so that
+/// position 9 is no check digit and any eight digits are valid.
+///
+/// # Panics
+/// Never: every such string is a valid VIN.
+#[must_use]
+pub fn vin(i: u64) -> Vin {
+    let text = format!("WVWZZZ1JZ{:08}", i % 100_000_000);
+    Vin::parse(&text).unwrap_or_else(|e| panic!("{text} is not a valid VIN: {e}"))
+}
+
+/// The admin's record enrolling `key` with `role`.
+#[must_use]
+pub fn enrollment(admin: &SigningKey, key: &VerifyingKey, role: Role) -> SignedRecord {
+    let record = Record {
+        vin: None,
+        event_time: EVENT_TIME,
+        nonce: Vec::new(),
+        attachments: Vec::new(),
+        body: RecordBody::KeyEnrollment(KeyEnrollment {
+            public_key: *key,
+            role,
+            name: "Bench Workshop GmbH".to_owned(),
+        }),
+    };
+    SignedRecord::sign(&record, admin)
+}
+
+/// An endless, deterministic stream of distinct odometer readings over a
+/// fixed number of VINs, taken round-robin: record `i` is about
+/// [`vin`]`(i % vins)` and reads `i` km, so that every record's bytes differ
+/// and each VIN's readings only go up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OdometerStream {
+    /// Number of distinct VINs the records cycle through.
+    pub vins: u64,
+}
+
+impl OdometerStream {
+    /// A stream over `vins` VINs (at least one).
+    #[must_use]
+    pub fn new(vins: u64) -> Self {
+        Self { vins: vins.max(1) }
+    }
+
+    /// Record `i` of the stream.
+    #[must_use]
+    pub fn record(&self, i: u64) -> Record {
+        Record {
+            vin: Some(vin(i % self.vins)),
+            event_time: EVENT_TIME,
+            nonce: Vec::new(),
+            attachments: Vec::new(),
+            body: RecordBody::OdometerReading(OdometerReading {
+                value: i,
+                unit: DistanceUnit::Km,
+                source: OdometerSource::Service,
+            }),
+        }
+    }
+
+    /// Records `range` of the stream, signed with `key`, spread over
+    /// `threads` threads (signing costs about as much as verifying, so this
+    /// is the slow part of every bench set-up).
+    #[must_use]
+    pub fn sign(&self, key: &SigningKey, range: Range<u64>, threads: usize) -> Vec<SignedRecord> {
+        let len = range.end.saturating_sub(range.start);
+        let threads = (threads.max(1) as u64).min(len.max(1));
+        let chunk = len.div_ceil(threads);
+        std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads)
+                .map(|t| {
+                    let start = range.start + t * chunk;
+                    let end = (start + chunk).min(range.end);
+                    s.spawn(move || {
+                        (start..end)
+                            .map(|i| SignedRecord::sign(&self.record(i), key))
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join()
+                        .unwrap_or_else(|_| panic!("a signing thread panicked"))
+                })
+                .collect()
+        })
+    }
+}
+
+/// Number of threads worth using for CPU-bound set-up work.
+#[must_use]
+pub fn cpu_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
+}
+
+/// The keys of a bench log: the log's checkpoint key, its admin, and one
+/// enrolled workshop key that signs the records.
+#[derive(Debug, Clone)]
+pub struct BenchKeys {
+    /// Signs checkpoints.
+    pub log: Signer,
+    /// The genesis admin key.
+    pub admin: SigningKey,
+    /// A key enrolled with role workshop, which may sign odometer readings.
+    pub workshop: SigningKey,
+}
+
+impl Default for BenchKeys {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BenchKeys {
+    /// The fixed keys of every bench log.
+    ///
+    /// # Panics
+    /// Never: [`ORIGIN`] is a valid key name.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            log: Signer::new(ORIGIN, signing_key(0))
+                .unwrap_or_else(|e| panic!("{ORIGIN} cannot name a key: {e}")),
+            admin: signing_key(1),
+            workshop: signing_key(2),
+        }
+    }
+
+    /// Creates a log in the empty `backend` at time `now_ms` (after
+    /// [`EVENT_TIME`]) and enrolls the workshop key.
+    ///
+    /// # Errors
+    /// When the backend fails or already holds a log.
+    ///
+    /// # Panics
+    /// If the log refuses the enrollment (a bug in the rules or here).
+    pub fn new_log<B: Backend>(
+        &self,
+        backend: B,
+        now_ms: i64,
+    ) -> Result<LogWriter<B>, WriterError> {
+        let mut writer = LogWriter::init(
+            LogStore::new(backend)?,
+            self.log.clone(),
+            self.admin.verifying_key(),
+            now_ms,
+        )?;
+        let enroll = enrollment(&self.admin, &self.workshop.verifying_key(), Role::Workshop);
+        let result = writer.append_batch(&[enroll], now_ms)?;
+        if let Some(Err(e)) = result.outcomes.first() {
+            panic!("the log refused the bench's key enrollment: {e}");
+        }
+        Ok(writer)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ledger::store::MemoryBackend;
+
+    #[test]
+    fn stream_records_are_distinct_valid_and_accepted() {
+        let keys = BenchKeys::new();
+        let mut writer = keys
+            .new_log(MemoryBackend::new(), EVENT_TIME * 1000)
+            .unwrap();
+        let stream = OdometerStream::new(3);
+        let signed = stream.sign(&keys.workshop, 0..10, 2);
+        assert_eq!(signed.len(), 10);
+        let before = writer.tree_size();
+        let now_ms = (EVENT_TIME + 60) * 1000;
+        let result = writer.append_batch(&signed, now_ms).unwrap();
+        assert!(
+            result
+                .outcomes
+                .iter()
+                .all(|o| matches!(o, Ok(a) if !a.duplicate))
+        );
+        assert!(result.tree_size >= before + 10);
+        // Each signed record survives the node's strict decoding.
+        for s in &signed {
+            assert_eq!(&SignedRecord::from_proto(s.to_proto()).unwrap(), s);
+        }
+    }
+
+    #[test]
+    fn vins_are_valid_and_distinct() {
+        assert_eq!(vin(7).as_str(), "WVWZZZ1JZ00000007");
+        assert_ne!(vin(1), vin(2));
+        assert_eq!(vin(100_000_001), vin(1));
+    }
+
+    #[test]
+    fn signing_splits_ranges_without_losing_records() {
+        let keys = BenchKeys::new();
+        let stream = OdometerStream::new(5);
+        for threads in [1, 2, 3, 8] {
+            let signed = stream.sign(&keys.workshop, 4..11, threads);
+            let values: Vec<_> = signed
+                .iter()
+                .map(|s| match &s.record().body {
+                    RecordBody::OdometerReading(o) => o.value,
+                    _ => unreachable!(),
+                })
+                .collect();
+            assert_eq!(values, (4..11).collect::<Vec<_>>());
+        }
+        assert!(stream.sign(&keys.workshop, 3..3, 2).is_empty());
+    }
+}

@@ -1,0 +1,132 @@
+//! `vledger audit`: audits a node from what it serves (the logic is
+//! [`ledger::audit`]; this fetches, shows progress and keeps the state).
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use ledger::audit::{AuditError, AuditOptions, AuditState, audit};
+use ledger::note::{KeyType, VerifierKey};
+
+use crate::audit::GrpcSource;
+use crate::witness::store::write_durably;
+
+/// Where the audit state goes and how to report.
+#[derive(Debug, Clone)]
+pub struct AuditArgs<'a> {
+    /// The node's gRPC address.
+    pub node: &'a str,
+    /// The log's verifier key (or a file holding it).
+    pub log_key: &'a str,
+    /// The state file, if the audit resumes and leaves a state.
+    pub state: Option<&'a Path>,
+    /// Print JSON instead of a sentence.
+    pub json: bool,
+    /// Threads verifying signatures (default: every core).
+    pub threads: Option<usize>,
+}
+
+/// Reads a verifier key given inline or as a file holding it.
+pub(crate) fn log_key(arg: &str) -> anyhow::Result<VerifierKey> {
+    let text = if Path::new(arg).is_file() {
+        std::fs::read_to_string(arg).with_context(|| format!("cannot read {arg}"))?
+    } else {
+        arg.to_owned()
+    };
+    let key = VerifierKey::parse(text.trim()).context("--log-key is not a verifier key")?;
+    anyhow::ensure!(
+        key.key_type() == KeyType::Ed25519,
+        "--log-key is a key of another type than a log's (0x01)"
+    );
+    Ok(key)
+}
+
+/// `vledger audit`.
+pub fn run(args: &AuditArgs<'_>) -> anyhow::Result<()> {
+    let key = log_key(args.log_key)?;
+    let previous = match args.state {
+        Some(path) if path.exists() => {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read the audit state {}", path.display()))?;
+            Some(
+                AuditState::decode(&bytes)
+                    .with_context(|| format!("audit state {}", path.display()))?,
+            )
+        }
+        _ => None,
+    };
+    let mut source = GrpcSource::connect(args.node)?;
+    let mut options = AuditOptions::default();
+    if let Some(t) = args.threads {
+        options.threads = t.max(1);
+    }
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "auditing {pos}/{len} entries {wide_bar} {per_sec} ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let result = audit(&mut source, &key, previous, &options, |p| {
+        bar.set_length(p.end);
+        bar.set_position(p.position);
+    });
+    bar.finish_and_clear();
+    let (report, state) = match result {
+        Ok(done) => done,
+        Err(e) => {
+            let failed = matches!(e, AuditError::Source(_));
+            let what = if failed { "could not finish" } else { "FAILED" };
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": false, "error": e.to_string(), "finished": !failed})
+                );
+            }
+            anyhow::bail!("audit of {} {what}: {e}", args.node);
+        }
+    };
+    if let Some(path) = args.state {
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .context("--state must name a file")?;
+        write_durably(dir, name, &state.encode())
+            .with_context(|| format!("cannot write the audit state {}", path.display()))?;
+    }
+    if args.json {
+        let mut value = serde_json::to_value(&report)?;
+        value["ok"] = serde_json::Value::Bool(true);
+        println!("{value}");
+    } else {
+        let rate = if report.seconds > 0.0 {
+            report.entries_read as f64 / report.seconds
+        } else {
+            0.0
+        };
+        let resumed = if report.consistency_proved {
+            format!(
+                "; tree size {} proved consistent with the audited tree size {}",
+                report.tree_size, report.from_size
+            )
+        } else {
+            String::new()
+        };
+        println!(
+            "ok: log {} audited up to tree size {} (root {}): {} entries read ({} records, {} index entries), {} stored hashes recomputed{resumed}; {} VINs, {} keys; {:.0} entries/s",
+            report.origin,
+            report.tree_size,
+            report.root,
+            report.entries_read,
+            report.records,
+            report.index_entries,
+            report.stored_hashes_checked,
+            report.vins,
+            report.keys,
+            rate
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! What a witness remembers: for each log it follows, the latest checkpoint
+//! it cosigned, as the note it serves to monitors (the checkpoint text, the
+//! log's signatures it verified and its own cosignature).
+//!
+//! ```text
+//! STATE/<hex SHA-256 of the origin>            the latest cosigned note
+//! STATE/evidence/<hex SHA-256 of the origin>-<size>-<unix time>.txt
+//!                                              a refused, validly signed request
+//! ```
+//!
+//! A new note replaces the old one atomically and durably before the
+//! witness answers: written to a temporary file, flushed (`fsync`), renamed
+//! over the old one, and the directory flushed. A crash leaves the old note
+//! or the new one, never a mix, and never forgets a note that was answered.
+
+use std::fs::{self, File};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use ledger::note::{Checkpoint, Note, VerifierKey};
+use ledger::witness::parse_checkpoint_text;
+
+/// The hex SHA-256 of an origin: its file name, and its path segment in the
+/// monitoring API (c2sp.org/tlog-witness, "Monitor Retrieval Mechanism").
+#[must_use]
+pub fn origin_hash(origin: &str) -> String {
+    ledger::sha256(origin.as_bytes()).to_hex()
+}
+
+/// The latest checkpoint a witness cosigned for a log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Witnessed {
+    /// The checkpoint.
+    pub checkpoint: Checkpoint,
+    /// The note served to monitors.
+    pub note: String,
+}
+
+/// The state directory.
+#[derive(Debug, Clone)]
+pub struct StateDir {
+    /// The directory.
+    dir: PathBuf,
+}
+
+impl StateDir {
+    /// Opens (creating) the state directory.
+    ///
+    /// # Errors
+    /// When it cannot be created.
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        fs::create_dir_all(dir.join("evidence"))
+            .with_context(|| format!("cannot create {}", dir.display()))?;
+        Ok(Self {
+            dir: dir.to_path_buf(),
+        })
+    }
+
+    /// The latest cosigned checkpoint of `origin`, checked against the log's
+    /// keys (a state that the configured keys do not open is refused, rather
+    /// than silently trusted).
+    ///
+    /// # Errors
+    /// When the file cannot be read or does not verify.
+    pub fn load(&self, origin: &str, keys: &[VerifierKey]) -> anyhow::Result<Option<Witnessed>> {
+        let path = self.dir.join(origin_hash(origin));
+        let note = match fs::read_to_string(&path) {
+            Ok(note) => note,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read {}", path.display())),
+        };
+        let parsed = Note::parse(&note).with_context(|| format!("{}", path.display()))?;
+        parsed
+            .verify(keys)
+            .with_context(|| format!("{}: the log's keys do not open it", path.display()))?;
+        let checkpoint =
+            parse_checkpoint_text(&parsed.text).with_context(|| format!("{}", path.display()))?;
+        if checkpoint.origin() != origin {
+            bail!(
+                "{} holds a checkpoint of {:?}",
+                path.display(),
+                checkpoint.origin()
+            );
+        }
+        Ok(Some(Witnessed { checkpoint, note }))
+    }
+
+    /// Replaces the latest note of `origin`, atomically and durably.
+    ///
+    /// # Errors
+    /// On I/O errors; the old note is then still in place.
+    pub fn save(&self, origin: &str, note: &str) -> std::io::Result<()> {
+        write_durably(&self.dir, &origin_hash(origin), note.as_bytes())
+    }
+
+    /// Keeps a refused request whose checkpoint the log validly signed: two
+    /// signed, inconsistent checkpoints are evidence against the log.
+    ///
+    /// # Errors
+    /// On I/O errors.
+    pub fn keep_evidence(
+        &self,
+        origin: &str,
+        size: u64,
+        unix: u64,
+        text: &str,
+    ) -> std::io::Result<()> {
+        let name = format!("{}-{size}-{unix}.txt", origin_hash(origin));
+        write_durably(&self.dir.join("evidence"), &name, text.as_bytes())
+    }
+}
+
+/// Writes `dir/name` atomically and durably: temporary file, `fsync`,
+/// rename, `fsync` of the directory.
+///
+/// # Errors
+/// On I/O errors.
+pub fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = dir.join(format!(".{name}.tmp"));
+    {
+        let mut f = File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, dir.join(name))?;
+    File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durable_writes_replace() {
+        let dir = tempfile::tempdir().unwrap();
+        write_durably(dir.path(), "x", b"one").unwrap();
+        write_durably(dir.path(), "x", b"two").unwrap();
+        assert_eq!(fs::read(dir.path().join("x")).unwrap(), b"two");
+        assert!(!dir.path().join(".x.tmp").exists());
+        // SHA-256("abc"), FIPS 180-2 appendix B.1.
+        assert_eq!(
+            origin_hash("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

@@ -1,0 +1,373 @@
+//! The node's side of witnessing: a task that submits every new checkpoint
+//! to the configured witnesses (C2SP `tlog-witness`), gathers their
+//! cosignatures, and publishes the latest checkpoint a quorum cosigned.
+//!
+//! It runs beside the sequencer and only reads: it follows the sequencer's
+//! latest checkpoint through a `watch` channel (so a busy log is witnessed
+//! at the newest checkpoint, skipping those in between) and reads the
+//! stored hashes for consistency proofs. Appends never wait for it; callers
+//! that want a cosigned checkpoint wait on [`CosignedView`].
+//!
+//! Per witness it remembers the size the witness last cosigned. It starts
+//! unknown and is sent as 0; a witness that has cosigned before answers 409
+//! with its size, and the node proves consistency from there (a few times
+//! at most per checkpoint). A witness that refuses (403, 404, 422) or
+//! cannot be reached is retried with a growing pause; a 422 means the
+//! witness holds a checkpoint of this log that the node's tree does not
+//! extend, a split view, and is logged as an error.
+
+pub mod client;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use ledger::merkle::{TreeSize, consistency_proof};
+use ledger::note::{Note, NoteSignature, VerifierKey, add_signatures};
+use ledger::store::{LogStore, SledBackend};
+use ledger::witness::AddCheckpoint;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::sequencer::Head;
+use client::{AddOutcome, WitnessClient};
+
+/// One witness the node submits to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WitnessSpec {
+    /// Its submission prefix, e.g. `http://witness.example:7380`.
+    pub url: String,
+    /// Its cosigning verifier key.
+    pub key: VerifierKey,
+}
+
+/// Which witnesses, and how many must cosign.
+#[derive(Debug, Clone)]
+pub struct WitnessingConfig {
+    /// The witnesses.
+    pub witnesses: Vec<WitnessSpec>,
+    /// Cosignatures needed before a checkpoint counts as cosigned.
+    pub quorum: usize,
+    /// How long one call to a witness may take.
+    pub timeout: Duration,
+}
+
+/// A checkpoint with the cosignatures of at least a quorum of witnesses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cosigned {
+    /// Its tree size.
+    pub tree_size: u64,
+    /// The note: the log's signature and the witnesses' cosignatures.
+    pub note: Arc<str>,
+    /// How many witnesses cosigned it.
+    pub cosigners: usize,
+}
+
+/// Read access to the latest cosigned checkpoint.
+#[derive(Debug, Clone)]
+pub struct CosignedView {
+    /// The latest cosigned checkpoint, once there is one.
+    rx: watch::Receiver<Option<Cosigned>>,
+    /// The quorum, for messages.
+    pub quorum: usize,
+    /// Number of witnesses, for messages.
+    pub witnesses: usize,
+}
+
+impl CosignedView {
+    /// The latest cosigned checkpoint.
+    #[must_use]
+    pub fn latest(&self) -> Option<Cosigned> {
+        self.rx.borrow().clone()
+    }
+
+    /// The latest cosigned checkpoint once its tree size is at least
+    /// `min_size`, waiting up to `wait`; `None` if none came in time.
+    pub async fn wait_for(&self, min_size: u64, wait: Duration) -> Option<Cosigned> {
+        let mut rx = self.rx.clone();
+        let covered = |c: &Option<Cosigned>| c.as_ref().is_some_and(|c| c.tree_size >= min_size);
+        match tokio::time::timeout(wait, rx.wait_for(covered)).await {
+            Ok(Ok(c)) => c.clone(),
+            _ => None,
+        }
+    }
+}
+
+/// What the node knows of one witness.
+#[derive(Debug, Default, Clone)]
+struct WitnessState {
+    /// The size it last cosigned, if known.
+    known: Option<u64>,
+    /// Its latest valid cosignature, with the tree size it is for.
+    cosignature: Option<(u64, NoteSignature)>,
+    /// Consecutive failures, for the retry pause.
+    failures: u32,
+}
+
+/// Starts the witnessing task. It stops when the sequencer's checkpoint
+/// channel closes.
+pub fn spawn(
+    config: WitnessingConfig,
+    store: LogStore<SledBackend>,
+    head: watch::Receiver<Head>,
+) -> (CosignedView, tokio::task::JoinHandle<()>) {
+    let (tx, rx) = watch::channel(None);
+    let view = CosignedView {
+        rx,
+        quorum: config.quorum,
+        witnesses: config.witnesses.len(),
+    };
+    let task = tokio::spawn(run(config, store, head, tx));
+    (view, task)
+}
+
+async fn run(
+    config: WitnessingConfig,
+    store: LogStore<SledBackend>,
+    mut head: watch::Receiver<Head>,
+    tx: watch::Sender<Option<Cosigned>>,
+) {
+    let client = WitnessClient::new();
+    let config = Arc::new(config);
+    let mut states = vec![WitnessState::default(); config.witnesses.len()];
+    loop {
+        let current = head.borrow_and_update().clone();
+        round(&config, &client, &store, &current, &mut states, &tx).await;
+        let failures = states
+            .iter()
+            .filter(|s| {
+                s.cosignature
+                    .as_ref()
+                    .is_none_or(|c| c.0 != current.tree_size)
+            })
+            .map(|s| s.failures)
+            .min();
+        let pause = failures.map(|f| Duration::from_millis(250 << f.min(7)));
+        tokio::select! {
+            changed = head.changed() => if changed.is_err() { break },
+            () = sleep_or_never(pause) => {}
+        }
+    }
+    tracing::info!("witnessing stopped");
+}
+
+async fn sleep_or_never(pause: Option<Duration>) {
+    match pause {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Submits `head` to every witness that has not cosigned it, publishing the
+/// cosigned checkpoint as soon as a quorum has.
+async fn round(
+    config: &Arc<WitnessingConfig>,
+    client: &WitnessClient,
+    store: &LogStore<SledBackend>,
+    head: &Head,
+    states: &mut [WitnessState],
+    tx: &watch::Sender<Option<Cosigned>>,
+) {
+    let Ok(note) = Note::parse(&head.checkpoint) else {
+        tracing::error!("the node's checkpoint is not a note");
+        return;
+    };
+    let text: Arc<str> = note.text.into();
+    let mut tasks = JoinSet::new();
+    for (i, state) in states.iter().enumerate() {
+        if state
+            .cosignature
+            .as_ref()
+            .is_some_and(|(size, _)| *size == head.tree_size)
+        {
+            continue;
+        }
+        let (config, client, store) = (Arc::clone(config), client.clone(), store.clone());
+        let (head, text, known) = (head.clone(), Arc::clone(&text), state.known);
+        tasks.spawn(async move {
+            let spec = &config.witnesses[i];
+            let outcome = submit(&client, spec, &store, &head, &text, known, config.timeout).await;
+            (i, outcome)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((i, outcome)) = joined else { continue };
+        let spec = &config.witnesses[i];
+        let state = &mut states[i];
+        match outcome {
+            Ok(line) => {
+                state.known = Some(head.tree_size);
+                state.cosignature = Some((head.tree_size, line));
+                state.failures = 0;
+                publish(config, head, states, tx);
+            }
+            Err(Failure {
+                known,
+                reason,
+                split_view,
+            }) => {
+                state.known = known;
+                state.failures = state.failures.saturating_add(1);
+                if split_view {
+                    tracing::error!(witness = %spec.url, size = head.tree_size, %reason, "a witness holds a checkpoint this log does not extend (split view?)");
+                } else {
+                    tracing::warn!(witness = %spec.url, size = head.tree_size, %reason, "witness did not cosign");
+                }
+            }
+        }
+    }
+}
+
+/// Publishes `head` with every cosignature for it, if a quorum cosigned.
+fn publish(
+    config: &WitnessingConfig,
+    head: &Head,
+    states: &[WitnessState],
+    tx: &watch::Sender<Option<Cosigned>>,
+) {
+    let lines: Vec<NoteSignature> = states
+        .iter()
+        .filter_map(|s| s.cosignature.as_ref())
+        .filter(|(size, _)| *size == head.tree_size)
+        .map(|(_, line)| line.clone())
+        .collect();
+    if lines.len() < config.quorum {
+        return;
+    }
+    let note = match add_signatures(&head.checkpoint, &lines) {
+        Ok(note) => note,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot add the cosignatures to the checkpoint");
+            return;
+        }
+    };
+    let cosigned = Cosigned {
+        tree_size: head.tree_size,
+        note: note.into(),
+        cosigners: lines.len(),
+    };
+    tx.send_if_modified(|latest| {
+        let newer = latest.as_ref().is_none_or(|l| {
+            l.tree_size < cosigned.tree_size
+                || (l.tree_size == cosigned.tree_size && l.cosigners < cosigned.cosigners)
+        });
+        if newer {
+            tracing::debug!(
+                size = cosigned.tree_size,
+                cosigners = cosigned.cosigners,
+                "checkpoint cosigned"
+            );
+            *latest = Some(cosigned.clone());
+        }
+        newer
+    });
+}
+
+/// Why a witness did not cosign.
+struct Failure {
+    /// What the node now knows of the witness's size.
+    known: Option<u64>,
+    /// Why, as one line.
+    reason: String,
+    /// Whether the witness holds a checkpoint this log does not extend.
+    split_view: bool,
+}
+
+/// Submits `head` to one witness, following its 409 answers; returns its
+/// verified cosignature line.
+async fn submit(
+    client: &WitnessClient,
+    spec: &WitnessSpec,
+    store: &LogStore<SledBackend>,
+    head: &Head,
+    text: &str,
+    mut known: Option<u64>,
+    timeout: Duration,
+) -> Result<NoteSignature, Failure> {
+    let size = head.tree_size;
+    let fail = |known, reason: String, split_view| Failure {
+        known,
+        reason,
+        split_view,
+    };
+    for _ in 0..3 {
+        let old = known.unwrap_or(0);
+        if old > size {
+            return Err(fail(
+                known,
+                format!("it has cosigned tree size {old}, larger than this log's {size}"),
+                true,
+            ));
+        }
+        let proof = if old == 0 || old == size {
+            Vec::new()
+        } else {
+            match consistency_proof(TreeSize(old), TreeSize(size), store) {
+                Ok(p) => p,
+                Err(e) => {
+                    return Err(fail(
+                        known,
+                        format!("consistency proof from {old}: {e}"),
+                        false,
+                    ));
+                }
+            }
+        };
+        let request = AddCheckpoint {
+            old_size: old,
+            proof,
+            note: head.checkpoint.to_string(),
+        };
+        match client.add_checkpoint(&spec.url, &request, timeout).await {
+            Err(e) => return Err(fail(known, e.to_string(), false)),
+            Ok(AddOutcome::Conflict(theirs)) => known = Some(theirs),
+            Ok(AddOutcome::Refused { status, body }) => {
+                return Err(fail(known, format!("{status}: {body}"), status == 422));
+            }
+            Ok(AddOutcome::Cosigned(lines)) => {
+                let valid = lines.into_iter().find(|l| {
+                    l.name == spec.key.name()
+                        && l.key_id == spec.key.key_id()
+                        && spec.key.verify(text.as_bytes(), &l.signature)
+                });
+                return valid.ok_or_else(|| {
+                    fail(
+                        Some(size),
+                        "its answer holds no valid cosignature by its key".to_owned(),
+                        false,
+                    )
+                });
+            }
+        }
+    }
+    Err(fail(known, "it keeps answering 409".to_owned(), false))
+}
+
+/// Longest a request may wait for a cosigned checkpoint.
+pub const MAX_WAIT: Duration = Duration::from_secs(60);
+
+/// For the gRPC service: the latest cosigned checkpoint of at least
+/// `min_size` entries, waiting up to `wait_ms` (at most [`MAX_WAIT`]);
+/// `Ok(None)` if none came in time.
+///
+/// # Errors
+/// `FAILED_PRECONDITION` when the node has no witnesses.
+pub async fn wait_covering(
+    view: Option<&CosignedView>,
+    min_size: u64,
+    wait_ms: u32,
+) -> Result<Option<Cosigned>, tonic::Status> {
+    let view = view.ok_or_else(|| {
+        tonic::Status::failed_precondition("cosigned: this node is configured with no witnesses")
+    })?;
+    let wait = Duration::from_millis(wait_ms.into()).min(MAX_WAIT);
+    Ok(view.wait_for(min_size, wait).await)
+}
+
+/// The `UNAVAILABLE` status for a cosigned checkpoint that did not come.
+#[must_use]
+pub fn not_cosigned(view: Option<&CosignedView>, what: &str, wait_ms: u32) -> tonic::Status {
+    let (quorum, witnesses) = view.map_or((0, 0), |v| (v.quorum, v.witnesses));
+    tonic::Status::unavailable(format!(
+        "no checkpoint {what} was cosigned by {quorum} of the node's {witnesses} witnesses within {wait_ms} ms"
+    ))
+}

@@ -1,0 +1,287 @@
+//! Three witness processes and a node with a quorum of two: cosigned
+//! receipts verify under the quorum; with one witness stopped they still
+//! do; with two stopped no checkpoint is cosigned and the verifier refuses
+//! for lack of quorum, naming the missing witnesses. Witnesses keep their
+//! state across restarts, and a restarted node (which knows nothing of the
+//! witnesses' sizes) gets cosignatures again by following their 409
+//! answers. The cosignatures verify with Go's independent check, and a
+//! cosignature made by Go verifies with `vledger-verify`.
+
+use std::path::{Path, PathBuf};
+
+use vledger_tests::{
+    Key, Node, TestLog, TlogProof, VIN_A, VIN_B, Witness, go_xcheck, logged_index, path_str, run,
+    verify, vledger,
+};
+
+/// `vledger-verify proof --log-key KEY [--witness W]... --quorum Q FILE`.
+fn verify_quorum(
+    log: &TestLog,
+    witnesses: &[&str],
+    quorum: usize,
+    file: &Path,
+) -> vledger_tests::Output {
+    let q = quorum.to_string();
+    let mut args = vec!["proof", "--log-key", log.log_vkey.as_str()];
+    for w in witnesses {
+        args.extend(["--witness", w]);
+    }
+    args.extend(["--quorum", q.as_str(), path_str(file)]);
+    verify(args)
+}
+
+/// Submits a record and asks for a cosigned receipt, waiting `wait` seconds.
+fn submit_cosigned(
+    log: &TestLog,
+    node: &Node,
+    key: &Key,
+    name: &str,
+    vin: &str,
+    km: u64,
+    wait: u64,
+) -> (vledger_tests::Output, PathBuf) {
+    let record = log.record(name, vin, km, None);
+    let receipt = log.path(&format!("{name}.tlog-proof"));
+    let wait = wait.to_string();
+    let out = vledger([
+        "submit",
+        "--node",
+        &node.url,
+        "--key",
+        path_str(&key.file),
+        "--out",
+        path_str(&receipt),
+        "--cosigned",
+        "--wait",
+        &wait,
+        path_str(&record),
+    ]);
+    (out, receipt)
+}
+
+/// The checkpoint note of a tlog-proof, in its own file.
+fn checkpoint_file(proof: &Path) -> PathBuf {
+    let text = std::fs::read_to_string(proof).expect("read proof");
+    let note = text.split_once("\n\n").expect("tlog-proof").1;
+    let file = proof.with_extension("checkpoint");
+    std::fs::write(&file, note).expect("write");
+    file
+}
+
+/// The cosignature lines of a proof's checkpoint (after the log's signature).
+fn signature_lines(proof: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(proof).expect("read proof");
+    text.lines()
+        .filter(|l| l.starts_with('\u{2014}'))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn quorum_of_two_witnesses_out_of_three() {
+    let log = TestLog::init();
+    let mut ws: Vec<Witness> = (1..=3)
+        .map(|i| {
+            Witness::init_and_start(
+                &log.path(&format!("w{i}")),
+                &format!("w{i}.e2e.vledger.test"),
+                &log.log_vkey,
+            )
+        })
+        .collect();
+    let vkeys: Vec<String> = ws.iter().map(|w| w.vkey.clone()).collect();
+    let vk: Vec<&str> = vkeys.iter().map(String::as_str).collect();
+    assert!(
+        vk.iter().all(|k| k.contains("+B")),
+        "type 0x04 keys: {vk:?}"
+    );
+
+    let serve_args = |ws: &[Witness]| {
+        let mut args: Vec<String> = Vec::new();
+        for w in ws {
+            args.extend(["--witness".to_owned(), w.serve_arg()]);
+        }
+        args.extend(["--witness-quorum".to_owned(), "2".to_owned()]);
+        args
+    };
+    let args = serve_args(&ws);
+    let mut node = Node::start(
+        &log.data,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let key = log.keygen("workshop.e2e.test");
+    log.enroll(&node.url, &key, "workshop").ok();
+
+    // All three up.
+    let (out, r0) = submit_cosigned(&log, &node, &key, "r0", VIN_A, 100, 60);
+    let out = out.ok();
+    let i0 = logged_index(&out);
+    let ok = verify_quorum(&log, &vk, 2, &r0).ok();
+    assert!(ok.stdout.contains("cosigned by"), "{ok}");
+    // Without a witness policy the log's signature is enough.
+    verify(["proof", "--log-key", log.log_vkey.as_str(), path_str(&r0)]).ok();
+    // Every cosignature on it verifies with Go's independent check.
+    let cp0 = checkpoint_file(&r0);
+    let mut cosigners = 0;
+    for w in &vk {
+        let go = run(go_xcheck(), ["cosignature", w, path_str(&cp0)]);
+        if go.status.success() {
+            assert!(go.stdout.starts_with("ok "), "{go}");
+            cosigners += 1;
+        }
+    }
+    assert!(cosigners >= 2, "Go verified {cosigners} cosignatures");
+    // And a cosignature Go makes verifies with vledger-verify.
+    let go = run(
+        go_xcheck(),
+        ["cosign", "go.e2e.test/w", "1767225600", path_str(&cp0)],
+    )
+    .ok();
+    let (go_vkey, go_note) = go.stdout.split_once('\n').expect("vkey and note");
+    let text = std::fs::read_to_string(&r0).expect("read");
+    let with_go = log.path("r0-go.tlog-proof");
+    std::fs::write(
+        &with_go,
+        format!("{}\n\n{go_note}", text.split_once("\n\n").expect("proof").0),
+    )
+    .expect("write");
+    let ok = verify([
+        "proof",
+        "--log-key",
+        &log.log_vkey,
+        "--witness",
+        go_vkey,
+        path_str(&with_go),
+    ])
+    .ok();
+    assert!(ok.stdout.contains("cosigned by 1 of 1"), "{ok}");
+
+    // `prove --cosigned` for the enrollment too.
+    let enrolled = TlogProof::read(&log.enroll_receipt(&key)).index.to_string();
+    let p = log.path("enroll-cosigned.tlog-proof");
+    vledger([
+        "prove",
+        "--node",
+        &node.url,
+        "--index",
+        &enrolled,
+        "--cosigned",
+        "--out",
+        path_str(&p),
+    ])
+    .ok();
+    verify_quorum(&log, &vk, 2, &p).ok();
+
+    // One witness down: still a quorum.
+    ws[0].stop();
+    let (out, r1) = submit_cosigned(&log, &node, &key, "r1", VIN_B, 200, 60);
+    out.ok();
+    let ok = verify_quorum(&log, &vk, 2, &r1).ok();
+    assert!(
+        ok.stdout
+            .contains("cosigned by 2 of 3 witnesses (quorum 2)"),
+        "{ok}"
+    );
+    let failed = verify_quorum(&log, &vk, 3, &r1).fails();
+    assert!(
+        failed.stderr.contains("w1.e2e.vledger.test missing"),
+        "{failed}"
+    );
+
+    // A receipt with one cosignature removed, or one changed, falls short.
+    let lines = signature_lines(&r1);
+    assert_eq!(
+        lines.len(),
+        3,
+        "log signature and two cosignatures: {lines:?}"
+    );
+    let text = std::fs::read_to_string(&r1).expect("read");
+    let stripped = log.path("r1-stripped.tlog-proof");
+    std::fs::write(&stripped, text.replace(&format!("{}\n", lines[2]), "")).expect("write");
+    let failed = verify_quorum(&log, &vk, 2, &stripped).fails();
+    assert!(
+        failed.stderr.contains("not enough cosignatures: 1 of 3"),
+        "{failed}"
+    );
+    let changed = log.path("r1-changed.tlog-proof");
+    let line = &lines[1];
+    let at = line.len() - 10;
+    let flipped = format!(
+        "{}{}{}",
+        &line[..at],
+        if &line[at..=at] == "A" { "B" } else { "A" },
+        &line[at + 1..]
+    );
+    std::fs::write(&changed, text.replace(line.as_str(), &flipped)).expect("write");
+    let failed = verify_quorum(&log, &vk, 2, &changed).fails();
+    assert!(failed.stderr.contains("bad signature"), "{failed}");
+
+    // Two witnesses down: no quorum, no cosigned receipt; the verifier
+    // refuses the plain one and names who is missing.
+    ws[1].stop();
+    let (out, r2) = submit_cosigned(&log, &node, &key, "r2", VIN_A, 300, 3);
+    let out = out.fails();
+    assert!(out.stderr.contains("no quorum"), "{out}");
+    let i2 = logged_index(&out);
+    let failed = verify_quorum(&log, &vk, 2, &r2).fails();
+    assert!(
+        failed
+            .stderr
+            .contains("not enough cosignatures: 0 of 3 witnesses cosigned (quorum 2)")
+            && failed.stderr.contains("w1.e2e.vledger.test missing")
+            && failed.stderr.contains("w2.e2e.vledger.test missing"),
+        "{failed}"
+    );
+    let p = log.path("r2-prove.tlog-proof");
+    let i2s = i2.to_string();
+    let out = vledger([
+        "prove",
+        "--node",
+        &node.url,
+        "--index",
+        &i2s,
+        "--cosigned",
+        "--wait",
+        "2",
+        "--out",
+        path_str(&p),
+    ])
+    .fails();
+    assert!(out.stderr.contains("Unavailable"), "{out}");
+    // Earlier cosigned receipts still verify.
+    verify_quorum(&log, &vk, 2, &r0).ok();
+    verify_quorum(&log, &vk, 2, &r1).ok();
+
+    // The witnesses come back with their state (on new ports, so the node
+    // restarts with them): it knows nothing of their sizes, gets 409s,
+    // proves consistency from the sizes they return, and is cosigned again.
+    node.stop();
+    ws[0].start();
+    ws[1].start();
+    let args = serve_args(&ws);
+    let node = Node::start(
+        &log.data,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let p = log.path("r2-cosigned.tlog-proof");
+    vledger([
+        "prove",
+        "--node",
+        &node.url,
+        "--index",
+        &i2s,
+        "--cosigned",
+        "--wait",
+        "60",
+        "--out",
+        path_str(&p),
+    ])
+    .ok();
+    verify_quorum(&log, &vk, 2, &p).ok();
+    let conflicts: usize = ws
+        .iter()
+        .map(|w| w.logs().matches("status=409").count())
+        .sum();
+    assert!(conflicts >= 2, "the restarted node never followed a 409");
+    assert!(i0 < i2);
+}

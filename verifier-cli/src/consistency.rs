@@ -1,0 +1,63 @@
+//! `vledger-verify consistency`: checks offline that a newer checkpoint
+//! extends an older one, from the two signed checkpoints and the proof file
+//! `vledger consistency --out` writes.
+
+use std::path::Path;
+
+use ledger::note::{ConsistencyProofText, VerifierKey, open_checkpoint_for_origin};
+
+use crate::witnesses::{WitnessArgs, summary};
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+}
+
+/// Verifies and returns the OK line.
+///
+/// # Errors
+/// A message naming the file and what is wrong.
+pub fn run(
+    key: &VerifierKey,
+    old: &Path,
+    new: &Path,
+    proof: &Path,
+    witnesses: &WitnessArgs,
+) -> Result<String, String> {
+    let open = |path: &Path| {
+        let note = read(path)?;
+        let cp = open_checkpoint_for_origin(&note, key.name(), key)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok::<_, String>((note, cp))
+    };
+    let (_, old_cp) = open(old)?;
+    let (new_note, new_cp) = open(new)?;
+    let text = read(proof)?;
+    let parsed =
+        ConsistencyProofText::parse(&text).map_err(|e| format!("{}: {e}", proof.display()))?;
+    if parsed.old != old_cp.size().0 || parsed.new != new_cp.size().0 {
+        return Err(format!(
+            "{}: the proof is from tree size {} to {}, the checkpoints are of {} and {}",
+            proof.display(),
+            parsed.old,
+            parsed.new,
+            old_cp.size().0,
+            new_cp.size().0
+        ));
+    }
+    parsed
+        .verify(old_cp.root(), new_cp.root())
+        .map_err(|e| format!("{}: consistency proof: {e}", proof.display()))?;
+    // The newer checkpoint is the one a buyer relies on: it must carry the
+    // quorum, if a policy is given.
+    let cosigned = witnesses
+        .check(&new_note)
+        .map_err(|e| format!("{}: {e}", new.display()))?
+        .map_or_else(String::new, |r| format!("; it is {}", summary(&r)));
+    Ok(format!(
+        "OK: tree size {} of log {} extends tree size {} ({} proof hashes){cosigned}",
+        new_cp.size().0,
+        new_cp.origin(),
+        old_cp.size().0,
+        parsed.hashes.len()
+    ))
+}

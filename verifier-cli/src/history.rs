@@ -1,0 +1,112 @@
+//! `vledger-verify history`: checks a VIN history bundle and prints the
+//! verified timeline.
+
+use std::path::Path;
+
+use ledger::bundle::{HistoryBundle, VerifiedHistory, verify_history};
+use ledger::note::VerifierKey;
+use ledger::record::{DistanceUnit, RecordBody, format_time};
+
+/// Verifies the bundle in `file` and returns what to print.
+pub fn run(key: &VerifierKey, file: &Path, json: bool) -> Result<String, String> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let bundle: HistoryBundle = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a history bundle: {e}", file.display()))?;
+    let history = verify_history(&bundle, key).map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(if json {
+        to_json(&history)
+    } else {
+        timeline(&history)
+    })
+}
+
+/// The key facts of a record, in a few words.
+fn facts(body: &RecordBody) -> String {
+    match body {
+        RecordBody::OdometerReading(o) => {
+            let unit = match o.unit {
+                DistanceUnit::Km => "km",
+                DistanceUnit::Miles => "miles",
+            };
+            format!("{} {unit} ({:?})", o.value, o.source).to_lowercase()
+        }
+        other => serde_json::to_value(other)
+            .ok()
+            .and_then(|v| v.as_object().and_then(|o| o.values().next().cloned()))
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+fn summary_line(h: &VerifiedHistory) -> String {
+    let size = h.checkpoint.size().0;
+    match h.records.len() {
+        0 => format!("no records for VIN {} as of tree size {size}", h.vin),
+        n => format!(
+            "complete history of VIN {} as of tree size {size}: {n} record{}",
+            h.vin,
+            if n == 1 { "" } else { "s" }
+        ),
+    }
+}
+
+fn timeline(h: &VerifiedHistory) -> String {
+    let mut out = format!(
+        "VIN {} in log {} (checkpoint at tree size {})\n",
+        h.vin,
+        h.checkpoint.origin(),
+        h.checkpoint.size().0
+    );
+    for r in &h.records {
+        let Some(rec) = r.entry.record() else {
+            continue;
+        };
+        let record = rec.signed.record();
+        let date = format_time(record.event_time);
+        out.push_str(&format!(
+            "  {:<10}  {:<18}  {:<15}  key {}  {}  (entry {})\n",
+            date.get(..10).unwrap_or(&date),
+            record.kind().name(),
+            r.role.name(),
+            hex::encode(&rec.signed.public_key().as_bytes()[..4]),
+            facts(&record.body),
+            r.index,
+        ));
+        // What the log's rules found suspicious, from the entry itself.
+        for flag in &rec.flags {
+            out.push_str(&format!("              FLAG: {flag}\n"));
+        }
+    }
+    out.push_str(&summary_line(h));
+    out
+}
+
+fn to_json(h: &VerifiedHistory) -> String {
+    let records: Vec<serde_json::Value> = h
+        .records
+        .iter()
+        .filter_map(|r| {
+            let rec = r.entry.record()?;
+            Some(serde_json::json!({
+                "index": r.index,
+                "sequence": rec.chain.map(|c| c.sequence),
+                "logged_at": format_time(r.entry.logged_at_ms.div_euclid(1000)),
+                "kind": rec.signed.record().kind().name(),
+                "signer_key": hex::encode(rec.signed.public_key().as_bytes()),
+                "signer_role": r.role.name(),
+                "flags": rec.flags.iter().map(ToString::to_string).collect::<Vec<_>>(),
+                "record": rec.signed.record(),
+            }))
+        })
+        .collect();
+    serde_json::json!({
+        "vin": h.vin.as_str(),
+        "origin": h.checkpoint.origin(),
+        "tree_size": h.checkpoint.size().0,
+        "complete": true,
+        "records": records,
+        "summary": summary_line(h),
+    })
+    .to_string()
+}
