@@ -83,7 +83,7 @@ impl Snapshot {
             .zip(counts.iter().copied())
             .filter(|&(_, n)| n > 0)
             .collect();
-        v.sort_by(|a, b| b.1.cmp(&a.1));
+        v.sort_by_key(|&(_, n)| std::cmp::Reverse(n));
         v.iter()
             .map(|&(p, n)| {
                 let name = if p.is_ascii_graphic() {

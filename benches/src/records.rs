@@ -6,8 +6,8 @@ use std::ops::Range;
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use ledger::note::Signer;
 use ledger::record::{
-    DistanceUnit, KeyEnrollment, OdometerReading, OdometerSource, Record, RecordBody, Role,
-    SignedRecord, Vin,
+    DistanceUnit, KeyEnrollment, MAX_ODOMETER, OdometerReading, OdometerSource, Record, RecordBody,
+    Role, SignedRecord, Vin,
 };
 use ledger::store::{Backend, LogStore};
 use ledger::writer::{LogWriter, WriterError};
@@ -60,8 +60,11 @@ pub fn enrollment(admin: &SigningKey, key: &VerifyingKey, role: Role) -> SignedR
 
 /// An endless, deterministic stream of distinct odometer readings over a
 /// fixed number of VINs, taken round-robin: record `i` is about
-/// [`vin`]`(i % vins)` and reads `i` km, so that every record's bytes differ
-/// and each VIN's readings only go up.
+/// [`vin`]`(i % vins)` and is that VIN's reading number `s = i / vins`,
+/// which reads `7 s` km. So each VIN's readings only go up (no rollback
+/// flags) and every record's bytes differ. Past the largest reading the log
+/// accepts ([`MAX_ODOMETER`]) readings stay there and a nonce (`i`) keeps
+/// the records distinct.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OdometerStream {
     /// Number of distinct VINs the records cycle through.
@@ -78,13 +81,19 @@ impl OdometerStream {
     /// Record `i` of the stream.
     #[must_use]
     pub fn record(&self, i: u64) -> Record {
+        let reading = (i / self.vins).saturating_mul(7);
+        let (value, nonce) = if reading <= MAX_ODOMETER {
+            (reading, Vec::new())
+        } else {
+            (MAX_ODOMETER, i.to_be_bytes().to_vec())
+        };
         Record {
             vin: Some(vin(i % self.vins)),
             event_time: EVENT_TIME,
-            nonce: Vec::new(),
+            nonce,
             attachments: Vec::new(),
             body: RecordBody::OdometerReading(OdometerReading {
-                value: i,
+                value,
                 unit: DistanceUnit::Km,
                 source: OdometerSource::Service,
             }),
@@ -227,19 +236,32 @@ mod tests {
     }
 
     #[test]
+    fn readings_go_up_per_vin_and_stay_valid_past_the_largest() {
+        let stream = OdometerStream::new(2);
+        let value = |i| match stream.record(i).body {
+            RecordBody::OdometerReading(o) => o.value,
+            _ => unreachable!(),
+        };
+        assert_eq!((value(0), value(1), value(2), value(3)), (0, 0, 7, 7));
+        let far = 2 * (MAX_ODOMETER / 7 + 5);
+        assert_eq!(value(far), MAX_ODOMETER);
+        assert_ne!(stream.record(far), stream.record(far + 2));
+        let keys = BenchKeys::new();
+        for i in [0, 1, far, far + 2] {
+            let s = stream.sign(&keys.workshop, i..i + 1, 1).remove(0);
+            assert!(SignedRecord::from_proto(s.to_proto()).is_ok(), "record {i}");
+        }
+    }
+
+    #[test]
     fn signing_splits_ranges_without_losing_records() {
         let keys = BenchKeys::new();
         let stream = OdometerStream::new(5);
         for threads in [1, 2, 3, 8] {
             let signed = stream.sign(&keys.workshop, 4..11, threads);
-            let values: Vec<_> = signed
-                .iter()
-                .map(|s| match &s.record().body {
-                    RecordBody::OdometerReading(o) => o.value,
-                    _ => unreachable!(),
-                })
-                .collect();
-            assert_eq!(values, (4..11).collect::<Vec<_>>());
+            let expected: Vec<_> = (4..11).map(|i| stream.record(i)).collect();
+            let records: Vec<_> = signed.iter().map(|s| s.record().clone()).collect();
+            assert_eq!(records, expected);
         }
         assert!(stream.sign(&keys.workshop, 3..3, 2).is_empty());
     }

@@ -352,17 +352,13 @@ pub fn audit<S: LogSource>(
     let mut last_snapshot = from_size;
     let page = options.page.clamp(1, PAGE);
     source.will_read(from_size, size);
-    while replayer.size() < size {
-        let start = replayer.size();
-        let end = (start + page).min(size);
-        let entries = source.entries(start, end).map_err(AuditError::Source)?;
-        if entries.is_empty() || entries.len() as u64 > end - start {
-            return Err(AuditError::BadPage {
-                start,
-                got: entries.len(),
-            });
-        }
-        let decoded = decode_all(&entries, options.threads);
+    // Pages are decoded (record signatures checked) on worker threads one
+    // page ahead of the replay, which decides in order on this thread.
+    let mut fetched = from_size;
+    let mut next = fetch_page(source, &mut fetched, size, page, options.threads)?;
+    while let Some(pending) = next.take() {
+        next = fetch_page(source, &mut fetched, size, page, options.threads)?;
+        let (entries, decoded) = pending.join();
         for (entry, decoded) in entries.iter().zip(decoded) {
             let index = replayer.size();
             let replayed = replayer.apply_decoded(decoded)?;
@@ -471,36 +467,66 @@ fn check_extends<S: LogSource>(
     Ok(())
 }
 
-/// Decodes entries (and verifies their record signatures) on up to
-/// `threads` threads, keeping their order.
-fn decode_all(entries: &[SourceEntry], threads: usize) -> Vec<DecodedEntry> {
-    let threads = threads.clamp(1, entries.len().max(1));
-    if threads == 1 {
-        return entries
-            .iter()
-            .map(|e| DecodedEntry::decode(&e.bytes))
-            .collect();
-    }
-    let chunk = entries.len().div_ceil(threads);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = entries
-            .chunks(chunk)
-            .map(|part| {
-                s.spawn(move || {
-                    part.iter()
-                        .map(|e| DecodedEntry::decode(&e.bytes))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(v) => v,
+/// A page being decoded on worker threads: each returns its part of the
+/// page with the decoded entries.
+struct Decoding(Vec<std::thread::JoinHandle<(Vec<SourceEntry>, Vec<DecodedEntry>)>>);
+
+impl Decoding {
+    /// The page and its decoded entries, in order.
+    fn join(self) -> (Vec<SourceEntry>, Vec<DecodedEntry>) {
+        let mut entries = Vec::new();
+        let mut decoded = Vec::new();
+        for handle in self.0 {
+            match handle.join() {
+                Ok((e, d)) => {
+                    entries.extend(e);
+                    decoded.extend(d);
+                }
                 Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
-    })
+            }
+        }
+        (entries, decoded)
+    }
+}
+
+/// Fetches the page from `*fetched` (if any is left below `size`) and
+/// starts decoding it (and verifying its record signatures) on up to
+/// `threads` threads.
+fn fetch_page<S: LogSource>(
+    source: &mut S,
+    fetched: &mut u64,
+    size: u64,
+    page: u64,
+    threads: usize,
+) -> Result<Option<Decoding>, AuditError<S::Error>> {
+    let start = *fetched;
+    if start >= size {
+        return Ok(None);
+    }
+    let end = (start + page).min(size);
+    let mut rest = source.entries(start, end).map_err(AuditError::Source)?;
+    if rest.is_empty() || rest.len() as u64 > end - start {
+        return Err(AuditError::BadPage {
+            start,
+            got: rest.len(),
+        });
+    }
+    *fetched += rest.len() as u64;
+    let threads = threads.clamp(1, rest.len());
+    let chunk = rest.len().div_ceil(threads);
+    let mut handles = Vec::with_capacity(threads);
+    while !rest.is_empty() {
+        let tail = rest.split_off(chunk.min(rest.len()));
+        let part = std::mem::replace(&mut rest, tail);
+        handles.push(std::thread::spawn(move || {
+            let decoded = part
+                .iter()
+                .map(|e| DecodedEntry::decode(&e.bytes))
+                .collect();
+            (part, decoded)
+        }));
+    }
+    Ok(Some(Decoding(handles)))
 }
 
 /// The right edge of the tree after `frontier` and `leaves`.

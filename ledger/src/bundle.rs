@@ -379,13 +379,13 @@ pub fn verify_history(
         previous = Some((p.index, leaf));
         records.push((p.index, entry));
     }
-    if let Some(h) = head {
-        if previous != Some((h.index, h.leaf_hash)) {
-            return Err(BundleError::Chain(format!(
-                "the index names entry {} as the VIN's latest, the bundle ends elsewhere",
-                h.index
-            )));
-        }
+    if let Some(h) = head
+        && previous != Some((h.index, h.leaf_hash))
+    {
+        return Err(BundleError::Chain(format!(
+            "the index names entry {} as the VIN's latest, the bundle ends elsewhere",
+            h.index
+        )));
     }
 
     // Roles of the signers, from the genesis entry and enrollments.

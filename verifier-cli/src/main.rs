@@ -37,6 +37,8 @@ enum Command {
         /// Print the verified history as JSON instead of a timeline.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        witnesses: witnesses::WitnessArgs,
         /// The .vhist.json file.
         file: PathBuf,
     },
@@ -178,8 +180,18 @@ fn main() -> ExitCode {
         Command::History {
             log_key,
             json,
+            witnesses,
             file,
-        } => verifier_key(log_key).and_then(|key| history::run(&key, file, *json)),
+        } => verifier_key(log_key)
+            .and_then(|key| history::run(&key, file, *json))
+            .and_then(|out| {
+                // The witness policy applies to the bundle's checkpoint.
+                let cosigned = witnesses::check_bundle(witnesses, file)?;
+                Ok(match cosigned {
+                    Some(summary) if !json => format!("{out}\n{summary}"),
+                    _ => out,
+                })
+            }),
     };
     match result {
         Ok(line) => {

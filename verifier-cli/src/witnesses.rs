@@ -68,3 +68,22 @@ pub fn summary(report: &QuorumReport) -> String {
         report.quorum
     )
 }
+
+/// The witness policy on a history bundle's checkpoint: a sentence for the
+/// output, `None` without witnesses.
+///
+/// # Errors
+/// A message naming the file and every missing or bad witness.
+pub fn check_bundle(args: &WitnessArgs, file: &std::path::Path) -> Result<Option<String>, String> {
+    if args.witnesses.is_empty() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let bundle: ledger::bundle::HistoryBundle = serde_json::from_str(&text)
+        .map_err(|e| format!("{}: not a history bundle: {e}", file.display()))?;
+    let report = args
+        .check(&bundle.checkpoint)
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    Ok(report.map(|r| format!("checkpoint {}", summary(&r))))
+}

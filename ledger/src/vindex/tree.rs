@@ -1,7 +1,10 @@
 //! The index tree: node addresses, stored nodes, and batched updates.
 
-use std::collections::{HashMap, HashSet};
 use std::convert::Infallible;
+
+// Node addresses are SHA-256 prefixes, already uniform: a fast non-keyed
+// hash serves the node maps (the default SipHash dominated index updates).
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::hash::{EMPTY, interior_hash, leaf_hash};
 use super::proof::{IndexProof, Terminal};
@@ -168,8 +171,8 @@ impl<'r, R: NodeReader> VinIndex<'r, R> {
     pub fn new(reader: &'r R) -> Self {
         Self {
             reader,
-            overlay: HashMap::new(),
-            dirty: HashSet::new(),
+            overlay: HashMap::default(),
+            dirty: HashSet::default(),
         }
     }
 
@@ -239,7 +242,7 @@ impl<'r, R: NodeReader> VinIndex<'r, R> {
     /// When a stored node cannot be read.
     pub fn root(&mut self) -> Result<Hash, R::Error> {
         let mut dirty: Vec<NodeAddr> = self.dirty.drain().collect();
-        dirty.sort_unstable_by(|a, b| b.depth.cmp(&a.depth));
+        dirty.sort_unstable_by_key(|a| std::cmp::Reverse(a.depth));
         for addr in dirty {
             let left = self.get(&addr.child(false))?.map_or(EMPTY, |n| n.hash());
             let right = self.get(&addr.child(true))?.map_or(EMPTY, |n| n.hash());
