@@ -310,6 +310,8 @@ impl<B: Backend> LogWriter<B> {
             records: HashMap::new(),
         };
         let mut dedup: HashMap<Hash, Appended> = HashMap::new();
+        // Records this batch logged, per VIN (to count VINs new to the log).
+        let mut new_records: HashMap<Vin, u64> = HashMap::new();
         let mut frontier = self.frontier.clone();
         let mut batch = WriteBatch::default();
         let mut outcomes = Vec::with_capacity(records.len());
@@ -358,6 +360,9 @@ impl<B: Backend> LogWriter<B> {
             let leaf = leaf_hash(&bytes);
             frontier.append_into(leaf, &mut batch.hashes);
             batch.entries.push((index, bytes));
+            if let (Some(vin), Some(_)) = (&signed.record().vin, effects.chain) {
+                *new_records.entry(vin.clone()).or_insert(0) += 1;
+            }
             if let (Some(vin), Some(chain)) = (&signed.record().vin, effects.chain) {
                 overlay.vins.insert(
                     vin.clone(),
@@ -403,7 +408,10 @@ impl<B: Backend> LogWriter<B> {
         let mut vindex = VinIndex::new(&self.store);
         let mut vin_count = self.store.vin_count()?;
         for (vin, head) in &overlay.vins {
-            if self.store.vin_head(vin)?.is_none() {
+            // The head's count is the VIN's records so far; the ones this
+            // batch logged are new records, so the VIN is new exactly when
+            // all of its records are from this batch.
+            if head.count == *new_records.get(vin).unwrap_or(&0) {
                 vin_count += 1;
             }
             vindex.set(

@@ -23,7 +23,6 @@ use ledger::check::check_store;
 use ledger::store::{LogStore, SledBackend};
 use ledger::writer::LogWriter;
 use tokio::net::TcpListener;
-use tokio_stream::wrappers::TcpListenerStream;
 use vledger_proto::v1::log_server::LogServer;
 
 use crate::datadir::DataDir;
@@ -176,7 +175,12 @@ impl Node {
                     .max_decoding_message_size(MAX_REQUEST_SIZE)
                     .max_encoding_message_size(16 * 1024 * 1024),
             )
-            .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+            // Replies are small: without TCP_NODELAY, Nagle's algorithm and
+            // delayed ACKs hold receipts back by tens of milliseconds.
+            .serve_with_incoming_shutdown(
+                tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
+                shutdown,
+            )
             .await?;
         if let Some((_, task)) = witnessing {
             task.abort();

@@ -156,6 +156,27 @@ fn quorum_of_two_witnesses_out_of_three() {
     .ok();
     assert!(ok.stdout.contains("cosigned by 1 of 1"), "{ok}");
 
+    // The node serves the cosigned checkpoint itself.
+    let cp = vledger(["checkpoint", "--node", &node.url, "--cosigned"]).ok();
+    let cosigned_lines = cp
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with('\u{2014}'))
+        .count();
+    assert!(
+        cosigned_lines >= 3,
+        "log signature and two cosignatures: {cp}"
+    );
+    let plain = vledger(["checkpoint", "--node", &node.url]).ok();
+    assert_eq!(
+        plain
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with('\u{2014}'))
+            .count(),
+        1
+    );
+
     // `prove --cosigned` for the enrollment too.
     let enrolled = TlogProof::read(&log.enroll_receipt(&key)).index.to_string();
     let p = log.path("enroll-cosigned.tlog-proof");

@@ -12,7 +12,8 @@
 //! unknown and is sent as 0; a witness that has cosigned before answers 409
 //! with its size, and the node proves consistency from there (a few times
 //! at most per checkpoint). A witness that refuses (403, 404, 422) or
-//! cannot be reached is retried with a growing pause; a 422 means the
+//! cannot be reached is not asked again for a growing pause (0.25 s,
+//! doubling up to 32 s), whatever new checkpoints come; a 422 means the
 //! witness holds a checkpoint of this log that the node's tree does not
 //! extend, a split view, and is logged as an error.
 
@@ -101,6 +102,8 @@ struct WitnessState {
     cosignature: Option<(u64, NoteSignature)>,
     /// Consecutive failures, for the retry pause.
     failures: u32,
+    /// Not to be asked again before this instant (after a failure).
+    retry_at: Option<tokio::time::Instant>,
 }
 
 /// Starts the witnessing task. It stops when the sequencer's checkpoint
@@ -132,27 +135,28 @@ async fn run(
     loop {
         let current = head.borrow_and_update().clone();
         round(&config, &client, &store, &current, &mut states, &tx).await;
-        let failures = states
+        // Wait for a new checkpoint, or until a witness that failed may be
+        // asked again.
+        let retry = states
             .iter()
             .filter(|s| {
                 s.cosignature
                     .as_ref()
                     .is_none_or(|c| c.0 != current.tree_size)
             })
-            .map(|s| s.failures)
+            .filter_map(|s| s.retry_at)
             .min();
-        let pause = failures.map(|f| Duration::from_millis(250 << f.min(7)));
         tokio::select! {
             changed = head.changed() => if changed.is_err() { break },
-            () = sleep_or_never(pause) => {}
+            () = sleep_until_or_never(retry) => {}
         }
     }
     tracing::info!("witnessing stopped");
 }
 
-async fn sleep_or_never(pause: Option<Duration>) {
-    match pause {
-        Some(d) => tokio::time::sleep(d).await,
+async fn sleep_until_or_never(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
         None => std::future::pending().await,
     }
 }
@@ -173,12 +177,13 @@ async fn round(
     };
     let text: Arc<str> = note.text.into();
     let mut tasks = JoinSet::new();
+    let now = tokio::time::Instant::now();
     for (i, state) in states.iter().enumerate() {
-        if state
+        let cosigned = state
             .cosignature
             .as_ref()
-            .is_some_and(|(size, _)| *size == head.tree_size)
-        {
+            .is_some_and(|(size, _)| *size == head.tree_size);
+        if cosigned || state.retry_at.is_some_and(|at| at > now) {
             continue;
         }
         let (config, client, store) = (Arc::clone(config), client.clone(), store.clone());
@@ -198,6 +203,7 @@ async fn round(
                 state.known = Some(head.tree_size);
                 state.cosignature = Some((head.tree_size, line));
                 state.failures = 0;
+                state.retry_at = None;
                 publish(config, head, states, tx);
             }
             Err(Failure {
@@ -207,6 +213,9 @@ async fn round(
             }) => {
                 state.known = known;
                 state.failures = state.failures.saturating_add(1);
+                // 0.25 s after the first failure, doubling up to 32 s.
+                let pause = Duration::from_millis(250 << (state.failures - 1).min(7));
+                state.retry_at = Some(tokio::time::Instant::now() + pause);
                 if split_view {
                     tracing::error!(witness = %spec.url, size = head.tree_size, %reason, "a witness holds a checkpoint this log does not extend (split view?)");
                 } else {
