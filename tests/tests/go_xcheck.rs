@@ -178,6 +178,25 @@ fn go_verifies_what_the_node_emits() {
     }
 }
 
+/// Whether replacing the byte at `pos` of `text` by `new` changes only the
+/// unused bits of a base64 quantum: `pos` is the last character before `=`
+/// padding and both characters decode to values that differ only in the
+/// bits the padding leaves unused.
+fn only_unused_base64_bits(text: &[u8], pos: usize, new: u8) -> bool {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let value = |c: u8| ALPHABET.iter().position(|&a| a == c);
+    let padding = text[pos + 1..].iter().take_while(|&&c| c == b'=').count();
+    let unused_bits = match padding {
+        1 => 2,
+        2 => 4,
+        _ => return false,
+    };
+    match (value(text[pos]), value(new)) {
+        (Some(a), Some(b)) => (a ^ b) < (1 << unused_bits),
+        _ => false,
+    }
+}
+
 #[test]
 fn go_rejects_changed_receipts_and_proofs() {
     let (log, node, receipts) = log_with_records(3);
@@ -189,6 +208,12 @@ fn go_rejects_changed_receipts_and_proofs() {
     for pos in 0..original.len() {
         let mut bytes = original.clone();
         bytes[pos] ^= 0x01;
+        if only_unused_base64_bits(&original, pos, bytes[pos]) {
+            // Go's base64 ignores the unused low bits of the last character
+            // before the padding (vledger's parser refuses them: tamper.rs);
+            // the decoded bytes, and so the proof, are unchanged.
+            continue;
+        }
         std::fs::write(&changed, &bytes).expect("write");
         let out = go(["proof", key, path_str(&changed)]);
         if out.status.code() != Some(1) {
