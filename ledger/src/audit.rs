@@ -112,7 +112,8 @@ pub fn completed_nodes(index: u64) -> Vec<NodeId> {
 /// How to audit.
 #[derive(Debug, Clone)]
 pub struct AuditOptions {
-    /// Threads that decode entries and verify record signatures.
+    /// Threads that decode entries and verify record signatures, besides
+    /// the one that replays them in order (1: everything on one thread).
     pub threads: usize,
     /// Entries asked for at once (at most [`PAGE`]).
     pub page: u64,
@@ -352,12 +353,28 @@ pub fn audit<S: LogSource>(
     let mut last_snapshot = from_size;
     let page = options.page.clamp(1, PAGE);
     source.will_read(from_size, size);
-    // Pages are decoded (record signatures checked) on worker threads one
-    // page ahead of the replay, which decides in order on this thread.
+    // Pages are decoded (record signatures checked) on worker threads, one
+    // page each, up to twice as many pages ahead of the replay as there are
+    // threads; the replay decides in order on this thread. It works in
+    // bursts (an index entry updates the VIN index for its whole batch),
+    // during which the workers keep going. With one thread, no workers.
+    let ahead_pages = if options.threads <= 1 {
+        1
+    } else {
+        2 * options.threads
+    };
     let mut fetched = from_size;
-    let mut next = fetch_page(source, &mut fetched, size, page, options.threads)?;
-    while let Some(pending) = next.take() {
-        next = fetch_page(source, &mut fetched, size, page, options.threads)?;
+    let mut ahead = std::collections::VecDeque::with_capacity(ahead_pages);
+    loop {
+        while ahead.len() < ahead_pages {
+            match fetch_page(source, &mut fetched, size, page, options.threads)? {
+                Some(decoding) => ahead.push_back(decoding),
+                None => break,
+            }
+        }
+        let Some(pending) = ahead.pop_front() else {
+            break;
+        };
         let (entries, decoded) = pending.join();
         for (entry, decoded) in entries.iter().zip(decoded) {
             let index = replayer.size();
@@ -467,31 +484,30 @@ fn check_extends<S: LogSource>(
     Ok(())
 }
 
-/// A page being decoded on worker threads: each returns its part of the
-/// page with the decoded entries.
-struct Decoding(Vec<std::thread::JoinHandle<(Vec<SourceEntry>, Vec<DecodedEntry>)>>);
+/// A page being decoded: on a worker thread, or already on this one.
+enum Decoding {
+    /// Decoded on this thread (one thread only).
+    Done(Vec<SourceEntry>, Vec<DecodedEntry>),
+    /// Being decoded on a worker thread.
+    Running(std::thread::JoinHandle<(Vec<SourceEntry>, Vec<DecodedEntry>)>),
+}
 
 impl Decoding {
     /// The page and its decoded entries, in order.
     fn join(self) -> (Vec<SourceEntry>, Vec<DecodedEntry>) {
-        let mut entries = Vec::new();
-        let mut decoded = Vec::new();
-        for handle in self.0 {
-            match handle.join() {
-                Ok((e, d)) => {
-                    entries.extend(e);
-                    decoded.extend(d);
-                }
+        match self {
+            Self::Done(entries, decoded) => (entries, decoded),
+            Self::Running(handle) => match handle.join() {
+                Ok(page) => page,
                 Err(panic) => std::panic::resume_unwind(panic),
-            }
+            },
         }
-        (entries, decoded)
     }
 }
 
 /// Fetches the page from `*fetched` (if any is left below `size`) and
-/// starts decoding it (and verifying its record signatures) on up to
-/// `threads` threads.
+/// starts decoding it (and verifying its record signatures): on a worker
+/// thread, or right here when the audit has one thread.
 fn fetch_page<S: LogSource>(
     source: &mut S,
     fetched: &mut u64,
@@ -504,29 +520,27 @@ fn fetch_page<S: LogSource>(
         return Ok(None);
     }
     let end = (start + page).min(size);
-    let mut rest = source.entries(start, end).map_err(AuditError::Source)?;
-    if rest.is_empty() || rest.len() as u64 > end - start {
+    let entries = source.entries(start, end).map_err(AuditError::Source)?;
+    if entries.is_empty() || entries.len() as u64 > end - start {
         return Err(AuditError::BadPage {
             start,
-            got: rest.len(),
+            got: entries.len(),
         });
     }
-    *fetched += rest.len() as u64;
-    let threads = threads.clamp(1, rest.len());
-    let chunk = rest.len().div_ceil(threads);
-    let mut handles = Vec::with_capacity(threads);
-    while !rest.is_empty() {
-        let tail = rest.split_off(chunk.min(rest.len()));
-        let part = std::mem::replace(&mut rest, tail);
-        handles.push(std::thread::spawn(move || {
-            let decoded = part
-                .iter()
-                .map(|e| DecodedEntry::decode(&e.bytes))
-                .collect();
-            (part, decoded)
-        }));
-    }
-    Ok(Some(Decoding(handles)))
+    *fetched += entries.len() as u64;
+    let decode = |entries: Vec<SourceEntry>| {
+        let decoded = entries
+            .iter()
+            .map(|e| DecodedEntry::decode(&e.bytes))
+            .collect();
+        (entries, decoded)
+    };
+    Ok(Some(if threads <= 1 {
+        let (entries, decoded) = decode(entries);
+        Decoding::Done(entries, decoded)
+    } else {
+        Decoding::Running(std::thread::spawn(move || decode(entries)))
+    }))
 }
 
 /// The right edge of the tree after `frontier` and `leaves`.

@@ -254,6 +254,13 @@ fn honest_log_passes_and_resumes_reading_only_new_entries() {
     assert_eq!(source.read, log.size() - old);
     let (_, full) = run(&mut Source::new(&log), &log.key, None).unwrap();
     assert_eq!(resumed.encode(), full.encode());
+    // On one thread (no workers) the audit ends in the same state.
+    let one = AuditOptions {
+        threads: 1,
+        page: 1024,
+    };
+    let (_, single) = audit(&mut Source::new(&log), &log.key, None, &one, |_| {}).unwrap();
+    assert_eq!(single.encode(), full.encode());
 }
 
 #[test]
