@@ -239,7 +239,8 @@ pub enum Command {
         /// Print the result as JSON.
         #[arg(long)]
         json: bool,
-        /// Threads verifying record signatures (default: every core).
+        /// Worker threads verifying record signatures beside the one
+        /// replaying entries in order (default: one per core; 1: one thread).
         #[arg(long)]
         threads: Option<usize>,
     },
