@@ -6,66 +6,15 @@
 //! Needs `go` and the Go module sources, from the Debian packages:
 //! `apt-get install -y golang-go golang-golang-x-mod-dev`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+use std::path::PathBuf;
 
 use vledger_tests::{
-    Output, TestLog, TlogProof, VIN_A, VIN_B, checkpoint, path_str, run, submit, vledger,
+    Output, TestLog, TlogProof, VIN_A, VIN_B, checkpoint, go_xcheck, path_str, run, submit, vledger,
 };
-
-const GOPATH: &str = "/usr/share/gocode";
-
-/// The vledgerxcheck binary, built once next to the test binaries.
-fn xcheck() -> &'static Path {
-    static BIN: OnceLock<PathBuf> = OnceLock::new();
-    BIN.get_or_init(|| {
-        const INSTALL: &str =
-            "install Go with `apt-get install -y golang-go golang-golang-x-mod-dev`";
-        let version = Command::new("go").arg("version").output();
-        assert!(
-            version.is_ok_and(|o| o.status.success()),
-            "`go` is not on PATH: {INSTALL}"
-        );
-        let note = Path::new(GOPATH).join("src/golang.org/x/mod/sumdb/note");
-        assert!(note.is_dir(), "{} is missing: {INSTALL}", note.display());
-        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("go/vledgerxcheck");
-        assert!(
-            src.join("main.go").is_file(),
-            "{} is missing",
-            src.join("main.go").display()
-        );
-        // target/<profile>/deps/<this test> -> target/<profile>/
-        let exe = std::env::current_exe().expect("current_exe");
-        let out_dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .expect("target directory");
-        let bin = out_dir.join("vledgerxcheck");
-        let mut go = Command::new("go");
-        go.current_dir(&src)
-            .args(["build", "-o"])
-            .arg(&bin)
-            .arg(".");
-        go.env("GO111MODULE", "off")
-            .env("GOPATH", GOPATH)
-            .env("GOFLAGS", "");
-        if std::env::var_os("GOCACHE").is_none() {
-            go.env("GOCACHE", out_dir.join("go-build-cache"));
-        }
-        let out = go.output().expect("run go build");
-        assert!(
-            out.status.success(),
-            "go build of vledgerxcheck failed:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        bin
-    })
-}
 
 /// Runs `vledgerxcheck ARGS`.
 fn go<const N: usize>(args: [&str; N]) -> Output {
-    run(xcheck(), args)
+    run(go_xcheck(), args)
 }
 
 /// A log with an enrolled key and `n` records about two VINs; returns the
