@@ -173,21 +173,27 @@ pub enum BuildError {
     Inconsistent(String),
 }
 
+/// Entry `index` with its inclusion proof at `size`, and its decoded form
+/// (for walking chains and enrollments) when it decodes.
 fn prove_entry<B: Backend>(
     store: &LogStore<B>,
     index: u64,
     size: u64,
-) -> Result<ProvenEntry, BuildError> {
-    let entry = store.entry(index)?.ok_or(StoreError::Missing {
+) -> Result<(ProvenEntry, Option<Entry>), BuildError> {
+    let bytes = store.entry(index)?.ok_or(StoreError::Missing {
         what: "entry",
         index,
     })?;
     let proof = inclusion_proof(LeafIndex(index), TreeSize(size), store)?;
-    Ok(ProvenEntry {
-        index,
-        entry: b64(&entry),
-        proof: proof.iter().map(Hash::to_base64).collect(),
-    })
+    let decoded = Entry::decode(&bytes).ok();
+    Ok((
+        ProvenEntry {
+            index,
+            entry: b64(&bytes),
+            proof: proof.iter().map(Hash::to_base64).collect(),
+        },
+        decoded,
+    ))
 }
 
 /// Builds the bundle of `vin` against the store's latest checkpoint.
@@ -203,7 +209,7 @@ pub fn build_history<B: Backend>(
     let checkpoint = store
         .checkpoint(size)?
         .ok_or_else(|| BuildError::Inconsistent(format!("no checkpoint at tree size {size}")))?;
-    let index_entry = prove_entry(store, size - 1, size)?;
+    let (index_entry, _) = prove_entry(store, size - 1, size)?;
     let index = VinIndex::new(store);
     let key = IndexKey::for_vin(vin);
     let index_proof = index.prove(&key)?;
@@ -213,13 +219,9 @@ pub fn build_history<B: Backend>(
     let mut signer_keys: Vec<VerifyingKey> = Vec::new();
     let mut next = head.map(|h| h.index);
     while let Some(i) = next {
-        let proven = prove_entry(store, i, size)?;
-        let bytes = store.entry(i)?.ok_or(StoreError::Missing {
-            what: "entry",
-            index: i,
-        })?;
-        let entry = Entry::decode(&bytes)
-            .map_err(|e| BuildError::Inconsistent(format!("entry {i}: {e}")))?;
+        let (proven, entry) = prove_entry(store, i, size)?;
+        let entry =
+            entry.ok_or_else(|| BuildError::Inconsistent(format!("entry {i} does not decode")))?;
         let r = entry
             .record()
             .ok_or_else(|| BuildError::Inconsistent(format!("entry {i} is not a record")))?;
@@ -231,7 +233,7 @@ pub fn build_history<B: Backend>(
     // Enrollments of the signers and, transitively, of the admins who
     // enrolled them; the genesis entry names the first admin.
     let mut signers: HashMap<u64, ProvenEntry> = HashMap::new();
-    signers.insert(0, prove_entry(store, 0, size)?);
+    signers.insert(0, prove_entry(store, 0, size)?.0);
     while let Some(k) = signer_keys.pop() {
         let Some(state) = store.key_state(&k)? else {
             return Err(BuildError::Inconsistent(format!(
@@ -242,12 +244,8 @@ pub fn build_history<B: Backend>(
         if signers.contains_key(&state.enrolled_at) {
             continue;
         }
-        let proven = prove_entry(store, state.enrolled_at, size)?;
-        let bytes = store.entry(state.enrolled_at)?.ok_or(StoreError::Missing {
-            what: "entry",
-            index: state.enrolled_at,
-        })?;
-        if let Some(r) = Entry::decode(&bytes).ok().as_ref().and_then(Entry::record) {
+        let (proven, entry) = prove_entry(store, state.enrolled_at, size)?;
+        if let Some(r) = entry.as_ref().and_then(Entry::record) {
             signer_keys.push(*r.signed.public_key());
         }
         signers.insert(state.enrolled_at, proven);
