@@ -6,7 +6,7 @@ use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use ledger::hash::{Hash, sha256};
-use ledger::vindex::{IndexKey, IndexValue, MemoryNodes, VinIndex, interior_hash};
+use ledger::vindex::{IndexKey, IndexValue, MemoryTiles, VinIndex, interior_hash};
 
 const VINS: u64 = 1 << 20;
 
@@ -22,8 +22,8 @@ fn value(n: u64) -> IndexValue {
     }
 }
 
-fn index_of(n: u64) -> MemoryNodes {
-    let mut nodes = MemoryNodes::new();
+fn index_of(n: u64) -> MemoryTiles {
+    let mut nodes = MemoryTiles::new();
     let mut next = 0;
     while next < n {
         let end = (next + 4096).min(n);

@@ -165,7 +165,14 @@ pub fn check_store<B: Backend>(
             });
         }
     }
-    let stored_root = crate::vindex::VinIndex::new(store).root()?;
+    // Every stored node of the index, recomputed from the nodes below it.
+    let stored_root = crate::vindex::recompute_root(store).map_err(|e| match e {
+        crate::vindex::StoredIndexError::Read(e) => CheckError::from(e),
+        e => CheckError::Index {
+            what: "stored VIN index",
+            name: e.to_string(),
+        },
+    })?;
     if stored_root != replayer.index_root() {
         return Err(CheckError::Index {
             what: "stored VIN index",

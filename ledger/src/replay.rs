@@ -18,7 +18,7 @@ use crate::rules::{
     DeclaredProtocol, LoggedRecord, Refusal, RulesMemory, StateView, VehicleState, sequence_record,
 };
 use crate::store::VinHead;
-use crate::vindex::{IndexKey, IndexValue, MemoryNodes, VinIndex};
+use crate::vindex::{IndexKey, IndexValue, MemoryTiles, VinIndex};
 
 mod state;
 
@@ -192,7 +192,7 @@ pub struct Replayer {
     /// Deduplication key of every record logged, with its leaf index.
     dedup: HashMap<Hash, u64>,
     /// The VIN index as of the last index entry.
-    vindex: MemoryNodes,
+    vindex: MemoryTiles,
     /// VIN heads changed since the last index entry.
     pending: HashMap<IndexKey, IndexValue>,
     /// Whether the last entry replayed is an index entry.

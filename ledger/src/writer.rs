@@ -432,7 +432,7 @@ impl<B: Backend> LogWriter<B> {
             }),
         }
         .encode();
-        batch.index_nodes = vindex.into_changes();
+        batch.index = vindex.into_changes();
         batch.vin_count = vin_count;
         let index_at = frontier.size().0;
         frontier.append_into(leaf_hash(&index_entry), &mut batch.hashes);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use ledger::hash::{Hash, sha256};
 use ledger::vindex::{
-    EMPTY, IndexKey, IndexProof, IndexProofError, IndexValue, MemoryNodes, ProofDecodeError,
+    EMPTY, IndexKey, IndexProof, IndexProofError, IndexValue, MemoryTiles, ProofDecodeError,
     Terminal, VinIndex, interior_hash, leaf_hash,
 };
 use proptest::prelude::*;
@@ -46,8 +46,8 @@ fn reference(map: &BTreeMap<IndexKey, IndexValue>) -> Hash {
 }
 
 /// Applies `updates` in batches of `batch` and returns the stored nodes and root.
-fn build(updates: &[(IndexKey, IndexValue)], batch: usize) -> (MemoryNodes, Hash) {
-    let mut nodes = MemoryNodes::new();
+fn build(updates: &[(IndexKey, IndexValue)], batch: usize) -> (MemoryTiles, Hash) {
+    let mut nodes = MemoryTiles::new();
     let mut root = EMPTY;
     for chunk in updates.chunks(batch.max(1)) {
         let mut index = VinIndex::new(&nodes);
@@ -245,5 +245,42 @@ proptest! {
             let proof = index.prove(&key(n)).unwrap();
             prop_assert_eq!(proof.verify(&key(n), &root).unwrap(), map.get(&key(n)).copied());
         }
+    }
+}
+
+proptest! {
+    // Paths here are up to 256 levels deep: fewer cases keep the test quick.
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Keys that share long prefixes and part at and around tile
+    /// boundaries (depths 3 to 5, 12 to 16, 253 to 255): leaves pushed down
+    /// across tiles, tiles created under former leaves, updates in place.
+    #[test]
+    fn keys_parting_across_tile_boundaries_give_the_defined_root(
+        ops in proptest::collection::vec((0usize..4, 0usize..3, 0u8..8, 0u64..1000), 1..60),
+        batch in 1usize..10,
+    ) {
+        const FIRST: [u8; 4] = [0x00, 0x08, 0x10, 0x18];
+        const SECOND: [u8; 3] = [0x00, 0x08, 0x0f];
+        let updates: Vec<_> = ops
+            .iter()
+            .map(|(a, b, last, v)| {
+                let mut k = [0u8; 32];
+                k[0] = FIRST[*a];
+                k[1] = SECOND[*b];
+                k[31] = *last;
+                (IndexKey(k), value(*v))
+            })
+            .collect();
+        let map: BTreeMap<_, _> = updates.iter().copied().collect();
+        let (nodes, root) = build(&updates, batch);
+        prop_assert_eq!(root, reference(&map));
+        let index = VinIndex::new(&nodes);
+        for (k, v) in &map {
+            prop_assert_eq!(index.get_value(k).unwrap(), Some(*v));
+            prop_assert_eq!(index.prove(k).unwrap().verify(k, &root).unwrap(), Some(*v));
+        }
+        let absent = IndexKey([0x18; 32]);
+        prop_assert_eq!(index.prove(&absent).unwrap().verify(&absent, &root).unwrap(), None);
     }
 }

@@ -10,7 +10,7 @@ use ledger::record::{
     OdometerSource, Record, RecordBody, Role, SignedRecord, Vin,
 };
 use ledger::rules::Refusal;
-use ledger::store::layout::{ENTRY, hash_key, u64_key};
+use ledger::store::layout::{ENTRY, INDEX_TILE, hash_key, u64_key};
 use ledger::store::{Backend, FaultyBackend, LogStore, MemoryBackend};
 use ledger::writer::{LogWriter, WriterError};
 
@@ -381,6 +381,51 @@ fn check_names_what_was_tampered_with<B: Backend + Clone>(backend: B) {
     LogWriter::open(store, log_signer()).unwrap();
 }
 
+/// The full check recomputes every stored VIN index tile, so damage that
+/// the next batch might never touch is found now.
+fn check_recomputes_the_stored_vin_index<B: Backend + Clone>(backend: B) {
+    let mut log = new_log(backend);
+    let ws = key(1);
+    log.append_batch(&[enroll(&ws, Role::Workshop)], T + 2000)
+        .unwrap();
+    let batch: Vec<_> = (0..40)
+        .map(|i| SignedRecord::sign(&odometer(&format!("WVWZZZ1KZ8W1{i:05}"), 10), &ws))
+        .collect();
+    let r = log.append_batch(&batch, T + 3000).unwrap();
+    assert!(r.outcomes.iter().all(Result::is_ok));
+    let store = log.into_store();
+    let vkey = log_signer().verifier_key();
+    check_store(&store, &vkey, |_| ()).unwrap();
+    let b = store.backend();
+    let tiles = b.scan(&[INDEX_TILE], &[INDEX_TILE + 1], 1000).unwrap();
+    assert!(tiles.len() > 5, "40 VINs fill several tiles");
+
+    // A changed byte in every tile, one at a time: a hash or a leaf.
+    for (k, original) in &tiles {
+        let mut changed = original.clone();
+        let n = changed.len();
+        changed[n - 1] ^= 0x01;
+        b.apply(vec![(k.clone(), Some(changed))]).unwrap();
+        let err = check_store(&store, &vkey, |_| ()).unwrap_err();
+        assert!(err.to_string().contains("stored VIN index"), "{err}");
+        b.apply(vec![(k.clone(), Some(original.clone()))]).unwrap();
+    }
+    // A deleted tile, and a tile that does not decode.
+    let (k, original) = &tiles[tiles.len() / 2];
+    b.apply(vec![(k.clone(), None)]).unwrap();
+    let err = check_store(&store, &vkey, |_| ()).unwrap_err();
+    assert!(err.to_string().contains("is missing"), "{err}");
+    b.apply(vec![(
+        k.clone(),
+        Some(original[..original.len() - 1].to_vec()),
+    )])
+    .unwrap();
+    let err = check_store(&store, &vkey, |_| ()).unwrap_err();
+    assert!(err.to_string().contains("VIN index tile"), "{err}");
+    b.apply(vec![(k.clone(), Some(original.clone()))]).unwrap();
+    check_store(&store, &vkey, |_| ()).unwrap();
+}
+
 fn a_failed_commit_poisons_the_writer_and_loses_nothing<B: Backend + Clone>(backend: B) {
     let faulty = FaultyBackend::new(backend.clone(), 2);
     let mut log = new_log(faulty.clone()); // apply 1: init
@@ -409,6 +454,7 @@ for_each_backend!(
     duplicates_return_the_first_entry,
     refusals_change_nothing,
     check_names_what_was_tampered_with,
+    check_recomputes_the_stored_vin_index,
     a_failed_commit_poisons_the_writer_and_loses_nothing,
 );
 

@@ -45,7 +45,7 @@ use crate::record::{Genesis, KeyState, Vin, public_key_from_bytes};
 use crate::rules::RulesMemory;
 use crate::store::VinHead;
 use crate::store::layout::{decode_key_state, decode_vin_head, encode_key_state, encode_vin_head};
-use crate::vindex::{IndexKey, IndexValue, MemoryNodes, VinIndex};
+use crate::vindex::{IndexKey, IndexValue, MemoryTiles, VinIndex};
 
 /// The first bytes of an encoded replayer state.
 const MAGIC: &[u8] = b"vledger/replayer-state/v1\n";
@@ -341,7 +341,7 @@ impl Replayer {
 
         // The index as of the last index entry: every VIN's head, except
         // that VINs changed since hold their value from before.
-        let empty = MemoryNodes::new();
+        let empty = MemoryTiles::new();
         let mut index = VinIndex::new(&empty);
         for (vin, head) in &vins {
             let key = IndexKey::for_vin(vin);
@@ -358,7 +358,7 @@ impl Replayer {
             }
         }
         let Ok(_) = index.root();
-        let mut vindex = MemoryNodes::new();
+        let mut vindex = MemoryTiles::new();
         vindex.apply(index.into_changes());
 
         Ok(Self {

@@ -5,7 +5,7 @@
 use crate::hash::{HASH_SIZE, Hash};
 use crate::merkle::NodeId;
 use crate::record::{KeyState, Role};
-use crate::vindex::{IndexKey, IndexValue, Node, NodeAddr};
+use crate::vindex::{IndexKey, IndexValue, Node, Tile, TileAddr};
 
 use super::{StoreError, VinHead};
 
@@ -21,8 +21,9 @@ pub const VIN_HEAD: u8 = b'v';
 pub const DEDUP: u8 = b'd';
 /// Key states: `'k' || Ed25519 key (32 bytes)` -> `role:u8 || enrolled_at:u64 || revoked:u8 || revoked_at:u64`.
 pub const KEY: u8 = b'k';
-/// VIN index nodes: `'x' || depth:u16 || key prefix (32 bytes)` -> encoded node.
-pub const INDEX_NODE: u8 = b'x';
+/// VIN index tiles: `'x' || depth:u8 || key prefix (ceil(depth / 8) bytes)`
+/// -> see [`Tile::encode`].
+pub const INDEX_TILE: u8 = b'x';
 /// Vehicle states (what the rules know about a VIN): `'f' || VIN (17 ASCII
 /// bytes)` -> see [`super::vehicle::encode_vehicle`].
 pub const VEHICLE: u8 = b'f';
@@ -38,10 +39,12 @@ pub const META_TREE_SIZE: &[u8] = b"mtree_size";
 pub const META_ORIGIN: &[u8] = b"morigin";
 /// Meta key of the number of distinct VINs (`u64`).
 pub const META_VIN_COUNT: &[u8] = b"mvin_count";
+/// Meta key of the VIN index's root node (see [`encode_index_node`]).
+pub const META_INDEX_ROOT: &[u8] = b"mindex_root";
 /// Meta key of the store format version (`u32`).
 pub const META_FORMAT: &[u8] = b"mformat";
 /// The store format this code writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// Key of a `u64`-indexed item.
 #[must_use]
@@ -143,17 +146,27 @@ pub fn decode_key_state(v: &[u8]) -> Result<KeyState, StoreError> {
     })
 }
 
-/// Key of a VIN index node.
+/// Key of a VIN index tile.
 #[must_use]
-pub fn index_node_key(addr: &NodeAddr) -> Vec<u8> {
-    let mut k = Vec::with_capacity(35);
-    k.push(INDEX_NODE);
-    k.extend_from_slice(&addr.depth.to_be_bytes());
-    k.extend_from_slice(&addr.prefix);
+pub fn index_tile_key(addr: &TileAddr) -> Vec<u8> {
+    let prefix = addr.prefix_bytes();
+    let mut k = Vec::with_capacity(2 + prefix.len());
+    k.push(INDEX_TILE);
+    // Tiles hang under depths 0 to 252.
+    k.push(u8::try_from(addr.depth).unwrap_or(u8::MAX));
+    k.extend_from_slice(prefix);
     k
 }
 
-/// Encodes a VIN index node: `0x01 || hash` for an interior node,
+/// Decodes a stored VIN index tile.
+///
+/// # Errors
+/// [`StoreError::Corrupt`] when the bytes are not a tile.
+pub fn decode_index_tile(v: &[u8]) -> Result<Tile, StoreError> {
+    Tile::decode(v).map_err(|_| StoreError::Corrupt("VIN index tile"))
+}
+
+/// Encodes the VIN index's root node: `0x01 || hash` for an interior node,
 /// `0x02 || key || index:u64 || leaf_hash || count:u64` for a leaf.
 #[must_use]
 pub fn encode_index_node(node: &Node) -> Vec<u8> {
@@ -176,7 +189,7 @@ pub fn encode_index_node(node: &Node) -> Vec<u8> {
     }
 }
 
-/// Decodes a VIN index node.
+/// Decodes the VIN index's root node.
 ///
 /// # Errors
 /// [`StoreError::Corrupt`] when the value is malformed.

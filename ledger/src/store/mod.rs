@@ -25,10 +25,13 @@ use crate::hash::Hash;
 use crate::merkle::{HashReader, NodeId};
 use crate::record::{Entry, Flag, KeyState, ProtocolId, Vin};
 use crate::rules::{DeclaredProtocol, LoggedRecord, VehicleState};
-use crate::vindex::{Node, NodeAddr, NodeReader};
+use std::borrow::Cow;
+
+use crate::vindex::{IndexChanges, Node, Tile, TileAddr, TileReader};
 use layout::{
-    CHECKPOINT, DEDUP, ENTRY, FORMAT_VERSION, KEY, META_FORMAT, META_ORIGIN, META_TREE_SIZE,
-    META_VIN_COUNT, VIN_HEAD, bytes_key, hash_key, index_node_key, read_u64, u64_key,
+    CHECKPOINT, DEDUP, ENTRY, FORMAT_VERSION, KEY, META_FORMAT, META_INDEX_ROOT, META_ORIGIN,
+    META_TREE_SIZE, META_VIN_COUNT, VIN_HEAD, bytes_key, hash_key, index_tile_key, read_u64,
+    u64_key,
 };
 
 /// Why a store operation failed.
@@ -90,8 +93,8 @@ pub struct WriteBatch {
     pub protocols: Vec<(ProtocolId, DeclaredProtocol)>,
     /// The signed checkpoint of the new tree size.
     pub checkpoint: Option<(u64, String)>,
-    /// Changed VIN index nodes.
-    pub index_nodes: Vec<(NodeAddr, Node)>,
+    /// What the batch changed in the VIN index.
+    pub index: IndexChanges,
     /// The number of distinct VINs after the batch.
     pub vin_count: u64,
     /// The new tree size.
@@ -322,7 +325,7 @@ impl<B: Backend> LogStore<B> {
     /// When the backend fails; see [`Backend::apply`].
     pub fn commit(&self, batch: WriteBatch) -> Result<(), StoreError> {
         let mut w: Writes = Vec::with_capacity(
-            batch.entries.len() * 3 + batch.hashes.len() + batch.index_nodes.len() + 6,
+            batch.entries.len() * 3 + batch.hashes.len() + batch.index.tiles.len() + 7,
         );
         for (i, e) in batch.entries {
             w.push((u64_key(ENTRY, i), Some(e)));
@@ -348,8 +351,14 @@ impl<B: Backend> LogStore<B> {
                 Some(layout::encode_key_state(s)),
             ));
         }
-        for (addr, node) in &batch.index_nodes {
-            w.push((index_node_key(addr), Some(layout::encode_index_node(node))));
+        for (addr, tile) in &batch.index.tiles {
+            w.push((index_tile_key(addr), Some(tile.encode())));
+        }
+        if let Some(root) = &batch.index.root {
+            w.push((
+                META_INDEX_ROOT.to_vec(),
+                Some(layout::encode_index_node(root)),
+            ));
         }
         for (vin, state) in &batch.vehicles {
             w.push((
@@ -398,13 +407,20 @@ impl<B: Backend> HashReader for LogStore<B> {
     }
 }
 
-impl<B: Backend> NodeReader for LogStore<B> {
+impl<B: Backend> TileReader for LogStore<B> {
     type Error = StoreError;
 
-    fn read_node(&self, addr: &NodeAddr) -> Result<Option<Node>, StoreError> {
+    fn read_root(&self) -> Result<Option<Node>, StoreError> {
         self.backend
-            .get(&index_node_key(addr))?
+            .get(META_INDEX_ROOT)?
             .map(|v| layout::decode_index_node(&v))
+            .transpose()
+    }
+
+    fn read_tile(&self, addr: &TileAddr) -> Result<Option<Cow<'_, Tile>>, StoreError> {
+        self.backend
+            .get(&index_tile_key(addr))?
+            .map(|v| layout::decode_index_tile(&v).map(Cow::Owned))
             .transpose()
     }
 }

@@ -9,10 +9,10 @@
 //! gives the same root, whatever the order of updates), and proofs list only
 //! the non-empty siblings on a key's path ([`IndexProof`]).
 //!
-//! Nodes are addressed by depth and key prefix ([`NodeAddr`]) and read
-//! through [`NodeReader`], so the index lives in the store, not in memory;
-//! [`VinIndex`] batches updates in an overlay and hashes each changed node
-//! once per batch.
+//! Nodes are stored in tiles of four levels ([`Tile`], addressed by
+//! [`TileAddr`]) and read through [`TileReader`], so the index lives in the
+//! store, not in memory; [`VinIndex`] applies a batch of updates in one
+//! sorted descent, reading each tile and hashing each changed node once.
 //!
 //! Like the rest of the ledger crate, this module does no I/O of its own.
 
@@ -22,7 +22,10 @@ mod tree;
 
 pub use hash::{EMPTY, interior_hash, leaf_hash};
 pub use proof::{IndexProof, IndexProofError, ProofDecodeError, Terminal};
-pub use tree::{MemoryNodes, Node, NodeAddr, NodeReader, VinIndex};
+pub use tree::{
+    IndexChanges, MemoryTiles, Node, StoredIndexError, TILE_HEIGHT, Tile, TileAddr,
+    TileDecodeError, TileReader, VinIndex, recompute_root,
+};
 
 use crate::hash::{Hash, sha256};
 use crate::record::Vin;
