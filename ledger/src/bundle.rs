@@ -8,6 +8,13 @@
 //! non-membership); every record entry of the VIN's chain with its inclusion
 //! proof; and the enrollment entries of the keys that signed them, so that
 //! their roles are shown from the log too. See `docs/history.md`.
+//!
+//! A bundle may also carry a [`Witnessed`] part: a checkpoint of tree size
+//! `M >= N` that witnesses cosigned, with the consistency proof from `N` to
+//! `M`. It shows that the tree the bundle is complete for is a prefix of a
+//! tree a quorum of witnesses saw; [`attach_witnessed`] adds it,
+//! [`verify_witnessed`] checks it, and [`verify_history_cosigned`] applies a
+//! witness policy to whichever note carries the cosignatures.
 
 use std::collections::HashMap;
 
@@ -17,8 +24,14 @@ use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 
 use crate::hash::{Hash, leaf_hash};
-use crate::merkle::{LeafIndex, ProofError, TreeSize, inclusion_proof, verify_inclusion};
-use crate::note::{Checkpoint, CheckpointError, VerifierKey, open_checkpoint_for_origin};
+use crate::merkle::{
+    LeafIndex, ProofError, TreeSize, VerifyError, consistency_proof, inclusion_proof,
+    verify_consistency, verify_inclusion,
+};
+use crate::note::{
+    Checkpoint, CheckpointError, Note, QuorumError, QuorumReport, VerifierKey, WitnessPolicy,
+    open_checkpoint_for_origin,
+};
 use crate::record::{Entry, EntryBody, FieldError, RecordBody, Role, Vin, VinError};
 use crate::store::{Backend, LogStore, StoreError};
 use crate::vindex::{IndexKey, IndexProof, IndexProofError, ProofDecodeError, VinIndex};
@@ -45,6 +58,37 @@ pub struct HistoryBundle {
     /// The genesis entry and the enrollments of the keys that signed the
     /// records (and of the admins that enrolled them), by leaf index.
     pub signers: Vec<ProvenEntry>,
+    /// A checkpoint witnesses cosigned that extends [`checkpoint`](Self::checkpoint),
+    /// with the consistency proof; absent from bundles fetched without
+    /// asking for one (and then not written at all, so such bundles are
+    /// byte for byte as before the field existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witnessed: Option<Witnessed>,
+}
+
+impl HistoryBundle {
+    /// The note a witness policy applies to: the witnessed checkpoint when
+    /// the bundle has one, else the bundle's own checkpoint.
+    #[must_use]
+    pub fn cosigned_note(&self) -> &str {
+        self.witnessed
+            .as_ref()
+            .map_or(&self.checkpoint, |w| &w.checkpoint)
+    }
+}
+
+/// The witnessed part of a bundle: a checkpoint of the same log at tree size
+/// `M`, carrying the witnesses' cosignatures, and the proof that the
+/// bundle's tree of size `N <= M` is a prefix of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Witnessed {
+    /// The checkpoint note of tree size `M`: the log's signature and the
+    /// witnesses' cosignature lines.
+    pub checkpoint: String,
+    /// The RFC 9162 consistency proof from the bundle's tree size `N` to
+    /// `M`, base64 hashes; empty when `M == N`.
+    pub consistency: Vec<String>,
 }
 
 /// An entry with its inclusion proof against the bundle's checkpoint.
@@ -77,6 +121,9 @@ pub struct VerifiedHistory {
     pub vin: Vin,
     /// The checkpoint it is complete as of.
     pub checkpoint: Checkpoint,
+    /// The bundle's witnessed checkpoint, verified to extend
+    /// [`checkpoint`](Self::checkpoint); `None` when the bundle has none.
+    pub witnessed: Option<Checkpoint>,
     /// Every record of the VIN, oldest first; empty when it has none.
     pub records: Vec<HistoryRecord>,
 }
@@ -131,6 +178,59 @@ pub enum BundleError {
     /// A record's signer is not shown enrolled with a role that may sign it.
     #[error("signers: {0}")]
     Signer(String),
+    /// The witnessed part is malformed, not the log's, or does not extend
+    /// the checkpoint.
+    #[error(transparent)]
+    Witnessed(#[from] WitnessedError),
+    /// Too few of the policy's witnesses cosigned the note the policy
+    /// applies to (see [`HistoryBundle::cosigned_note`]).
+    #[error("{}: {error}", if *.witnessed { "witnessed checkpoint" } else { "checkpoint" })]
+    Quorum {
+        /// Whether the policy was applied to the witnessed checkpoint.
+        witnessed: bool,
+        /// Every witness's status.
+        error: QuorumError,
+    },
+}
+
+/// Why the witnessed part of a bundle does not show that the bundle's
+/// checkpoint is a prefix of a witnessed one.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WitnessedError {
+    /// The witnessed note is malformed, not signed by the log key, or of
+    /// another origin.
+    #[error("witnessed {0}")]
+    Checkpoint(CheckpointError),
+    /// The witnessed tree is smaller than the bundle's.
+    #[error(
+        "witnessed checkpoint: its tree size {witnessed} is smaller than the bundle's tree size {size}"
+    )]
+    Smaller {
+        /// The bundle's tree size `N`.
+        size: u64,
+        /// The witnessed tree size `M`.
+        witnessed: u64,
+    },
+    /// A consistency proof hash is not base64 of 32 bytes.
+    #[error("witnessed checkpoint: consistency proof hash {position}: malformed base64 or hash")]
+    Encoding {
+        /// Its position in the proof, from 0.
+        position: usize,
+    },
+    /// The consistency proof does not lead from the bundle's root to the
+    /// witnessed root.
+    #[error(
+        "witnessed checkpoint: consistency proof from tree size {old} to {new} does not verify: {reason}"
+    )]
+    Consistency {
+        /// The bundle's tree size `N`.
+        old: u64,
+        /// The witnessed tree size `M`.
+        new: u64,
+        /// Why.
+        reason: VerifyError,
+    },
 }
 
 impl From<ProofDecodeError> for BundleError {
@@ -171,6 +271,10 @@ pub enum BuildError {
     /// The store is not as the writer leaves it.
     #[error("store: {0}")]
     Inconsistent(String),
+    /// The note given for the witnessed part is not a checkpoint of at
+    /// least the bundle's tree size.
+    #[error("witnessed checkpoint: {0}")]
+    Witnessed(String),
 }
 
 /// Entry `index` with its inclusion proof at `size`, and its decoded form
@@ -263,7 +367,92 @@ pub fn build_history<B: Backend>(
         index_proof: b64(&index_proof.encode()),
         records,
         signers,
+        witnessed: None,
     })
+}
+
+/// The tree size of a checkpoint note, read without checking signatures.
+fn note_size(note: &str) -> Result<u64, String> {
+    let note = Note::parse(note).map_err(|e| e.to_string())?;
+    Checkpoint::parse_text(&note.text)
+        .map(|c| c.size().0)
+        .map_err(|e| e.to_string())
+}
+
+/// Adds the witnessed part to a bundle built by [`build_history`]: `note`
+/// is a checkpoint note of the same log (normally carrying witness
+/// cosignatures) of tree size `M` at least the bundle's `N`, and the
+/// consistency proof from `N` to `M` is read from `store`. Signatures are
+/// not checked here: verify the bundle afterwards.
+///
+/// # Errors
+/// [`BuildError::Witnessed`] when `note` is not a checkpoint note or is of
+/// a smaller tree; a proof error when the store cannot prove `N` to `M`.
+pub fn attach_witnessed<B: Backend>(
+    store: &LogStore<B>,
+    bundle: &mut HistoryBundle,
+    note: &str,
+) -> Result<(), BuildError> {
+    let size = note_size(&bundle.checkpoint)
+        .map_err(|e| BuildError::Inconsistent(format!("the bundle's checkpoint: {e}")))?;
+    let witnessed = note_size(note).map_err(BuildError::Witnessed)?;
+    if witnessed < size {
+        return Err(BuildError::Witnessed(format!(
+            "tree size {witnessed} is smaller than the bundle's tree size {size}"
+        )));
+    }
+    let proof = consistency_proof(TreeSize(size), TreeSize(witnessed), store)?;
+    bundle.witnessed = Some(Witnessed {
+        checkpoint: note.to_owned(),
+        consistency: proof.iter().map(Hash::to_base64).collect(),
+    });
+    Ok(())
+}
+
+/// Verifies a bundle's witnessed part against its checkpoint `checkpoint`
+/// (already opened with the log key): the witnessed note is signed by the
+/// same log key for the same origin, its tree size `M` is at least the
+/// checkpoint's `N`, and the consistency proof leads from the checkpoint's
+/// root at `N` to the witnessed root at `M` (for `M == N`: no proof, and
+/// the same root). Returns the witnessed checkpoint. Cosignatures are not
+/// checked here; see [`verify_history_cosigned`].
+///
+/// # Errors
+/// A [`WitnessedError`] naming what is wrong.
+pub fn verify_witnessed(
+    checkpoint: &Checkpoint,
+    witnessed: &Witnessed,
+    log_key: &VerifierKey,
+) -> Result<Checkpoint, WitnessedError> {
+    let cp = open_checkpoint_for_origin(&witnessed.checkpoint, checkpoint.origin(), log_key)
+        .map_err(WitnessedError::Checkpoint)?;
+    let (old, new) = (checkpoint.size(), cp.size());
+    if new < old {
+        return Err(WitnessedError::Smaller {
+            size: old.0,
+            witnessed: new.0,
+        });
+    }
+    let proof = witnessed
+        .consistency
+        .iter()
+        .enumerate()
+        .map(|(position, h)| {
+            STANDARD
+                .decode(h)
+                .ok()
+                .and_then(|b| Hash::from_slice(&b))
+                .ok_or(WitnessedError::Encoding { position })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    verify_consistency(old, new, checkpoint.root(), cp.root(), &proof).map_err(|reason| {
+        WitnessedError::Consistency {
+            old: old.0,
+            new: new.0,
+            reason,
+        }
+    })?;
+    Ok(cp)
 }
 
 /// Decodes and checks one proven entry against the checkpoint.
@@ -300,10 +489,12 @@ fn open_entry(p: &ProvenEntry, cp: &Checkpoint) -> Result<Entry, BundleError> {
     })
 }
 
-/// Verifies a bundle against the log key: the checkpoint signature, every
+/// Verifies a bundle against the log key: the checkpoint signature, the
+/// witnessed part when there is one (see [`verify_witnessed`]), every
 /// inclusion proof, the index proof against the root in the last leaf, the
 /// unbroken chain from the head the index names back to the VIN's first
-/// record, and each signer's enrollment.
+/// record, and each signer's enrollment. Witness cosignatures are not
+/// checked; see [`verify_history_cosigned`].
 ///
 /// # Errors
 /// The first [`BundleError`] found, naming what is wrong.
@@ -317,6 +508,11 @@ pub fn verify_history(
     let vin = Vin::parse(&bundle.vin)?;
     let cp = open_checkpoint_for_origin(&bundle.checkpoint, log_key.name(), log_key)?;
     let size = cp.size().0;
+    let witnessed = bundle
+        .witnessed
+        .as_ref()
+        .map(|w| verify_witnessed(&cp, w, log_key))
+        .transpose()?;
 
     // The index entry is the last leaf under the checkpoint.
     if size == 0 || bundle.index_entry.index != size - 1 {
@@ -440,6 +636,36 @@ pub fn verify_history(
     Ok(VerifiedHistory {
         vin,
         checkpoint: cp,
+        witnessed,
         records,
     })
+}
+
+/// [`verify_history`], and requires `policy`'s quorum of witness
+/// cosignatures on the bundle's [cosigned note](HistoryBundle::cosigned_note):
+/// the witnessed checkpoint when there is one (cosignatures on the bundle's
+/// own checkpoint then do not count), else the bundle's checkpoint.
+///
+/// # Errors
+/// As [`verify_history`], then [`BundleError::Quorum`] naming every
+/// witness that is missing or bad when too few cosigned.
+pub fn verify_history_cosigned(
+    bundle: &HistoryBundle,
+    log_key: &VerifierKey,
+    policy: &WitnessPolicy,
+) -> Result<(VerifiedHistory, QuorumReport), BundleError> {
+    let history = verify_history(bundle, log_key)?;
+    let witnessed = bundle.witnessed.is_some();
+    let note = Note::parse(bundle.cosigned_note()).map_err(|e| {
+        let e = CheckpointError::Note(e);
+        if witnessed {
+            BundleError::Witnessed(WitnessedError::Checkpoint(e))
+        } else {
+            BundleError::Checkpoint(e)
+        }
+    })?;
+    let report = policy
+        .verify(&note)
+        .map_err(|error| BundleError::Quorum { witnessed, error })?;
+    Ok((history, report))
 }

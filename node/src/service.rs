@@ -2,9 +2,11 @@
 
 use std::pin::Pin;
 
-use ledger::bundle::{BuildError, build_history, verify_history};
+use ledger::bundle::{
+    BuildError, HistoryBundle, attach_witnessed, build_history, verify_history, verify_witnessed,
+};
 use ledger::merkle::{LeafIndex, TreeSize, consistency_proof, inclusion_proof};
-use ledger::note::{TlogProof, VerifierKey};
+use ledger::note::{Checkpoint, TlogProof, VerifierKey};
 use ledger::record::{SignedRecord, Vin};
 use ledger::store::{LogStore, SledBackend};
 use tokio_stream::Stream;
@@ -14,7 +16,7 @@ use vledger_proto::v1::log_server::Log;
 
 use crate::sequencer::{Head, Sequencer, SequencerError};
 use crate::status;
-use crate::witnessing::{self, CosignedView};
+use crate::witnessing::{self, Cosigned, CosignedView};
 
 /// Most entries one `GetEntries` call returns; clients page.
 pub const MAX_ENTRIES_PER_CALL: u64 = 1024;
@@ -84,8 +86,8 @@ impl LogService {
     }
 
     /// Builds and checks the history bundle of `vin`, retrying when the log
-    /// grows meanwhile.
-    fn history(&self, vin: &Vin) -> Result<String, Status> {
+    /// grows meanwhile; returns it with its verified checkpoint.
+    fn history(&self, vin: &Vin) -> Result<(HistoryBundle, Checkpoint), Status> {
         for _ in 0..HISTORY_ATTEMPTS {
             let bundle = match build_history(&self.store, vin) {
                 Ok(b) => b,
@@ -98,10 +100,7 @@ impl LogService {
                 }
             };
             match verify_history(&bundle, &self.log_key) {
-                Ok(_) => {
-                    return serde_json::to_string_pretty(&bundle)
-                        .map_err(|e| Status::internal(e.to_string()));
-                }
+                Ok(verified) => return Ok((bundle, verified.checkpoint)),
                 // Nodes of the VIN index read across a commit: build again.
                 Err(e) if self.store.tree_size().ok() != Some(checkpoint_size(&bundle)) => {
                     tracing::debug!(error = %e, %vin, "history raced a commit; rebuilding");
@@ -117,6 +116,32 @@ impl LogService {
         Err(Status::unavailable(
             "the log is growing too fast to build a history; retry",
         ))
+    }
+
+    /// Adds to `bundle` (verified, of checkpoint `checkpoint`) the witnessed
+    /// part for the cosigned checkpoint `cosigned`: its note and the
+    /// consistency proof from the bundle's tree size to its own, and checks
+    /// that part.
+    fn witness_history(
+        &self,
+        mut bundle: HistoryBundle,
+        checkpoint: &Checkpoint,
+        cosigned: &Cosigned,
+    ) -> Result<HistoryBundle, Status> {
+        let vin = bundle.vin.clone();
+        attach_witnessed(&self.store, &mut bundle, &cosigned.note).map_err(|e| {
+            tracing::error!(error = %e, %vin, "cannot add the witnessed checkpoint to a history");
+            Status::internal(format!(
+                "cannot add the witnessed checkpoint to the history of {vin}: {e}"
+            ))
+        })?;
+        if let Some(w) = &bundle.witnessed
+            && let Err(e) = verify_witnessed(checkpoint, w, &self.log_key)
+        {
+            tracing::error!(error = %e, %vin, "built a witnessed part that does not verify");
+            return Err(Status::internal(format!("history of {vin}: {e}")));
+        }
+        Ok(bundle)
     }
 
     /// A tlog-proof of entry `index` against the checkpoint `note` of `size`.
@@ -348,12 +373,42 @@ impl Log for LogService {
         &self,
         request: Request<pb::GetVinHistoryRequest>,
     ) -> Result<Response<pb::GetVinHistoryResponse>, Status> {
-        let vin = Vin::parse(&request.into_inner().vin)
-            .map_err(|e| Status::invalid_argument(format!("vin: {e}")))?;
+        let req = request.into_inner();
+        let vin =
+            Vin::parse(&req.vin).map_err(|e| Status::invalid_argument(format!("vin: {e}")))?;
+        let view = self.cosigned.as_ref();
+        if req.cosigned {
+            // Refuse before building when the node has no witnesses.
+            witnessing::require(view)?;
+        }
         let this = self.clone();
-        let bundle = tokio::task::spawn_blocking(move || this.history(&vin))
+        let for_vin = vin.clone();
+        let (mut bundle, checkpoint) = tokio::task::spawn_blocking(move || this.history(&for_vin))
             .await
             .map_err(|e| Status::internal(e.to_string()))??;
+        if req.cosigned {
+            // The index exists only at the latest size, so the bundle is
+            // built there and tied by a consistency proof to the first
+            // cosigned checkpoint that covers it.
+            let size = checkpoint.size().0;
+            let cosigned = witnessing::wait_covering(view, size, req.wait_ms)
+                .await?
+                .ok_or_else(|| {
+                    witnessing::not_cosigned(
+                        view,
+                        &format!("covering tree size {size} (the history of {vin})"),
+                        req.wait_ms,
+                    )
+                })?;
+            let this = self.clone();
+            bundle = tokio::task::spawn_blocking(move || {
+                this.witness_history(bundle, &checkpoint, &cosigned)
+            })
+            .await
+            .map_err(|e| Status::internal(e.to_string()))??;
+        }
+        let bundle =
+            serde_json::to_string_pretty(&bundle).map_err(|e| Status::internal(e.to_string()))?;
         Ok(Response::new(pb::GetVinHistoryResponse { bundle }))
     }
 }

@@ -76,6 +76,22 @@ fn histories_are_complete_and_tampering_is_named() {
     let a = history(&node.url, VIN_A, &log.path("a.vhist.json"));
     let b = history(&node.url, VIN_B, &log.path("b.vhist.json"));
     let none = history(&node.url, VIN_NONE, &log.path("none.vhist.json"));
+    // This node has no witnesses: a cosigned history is refused at once.
+    let out = vledger([
+        "history",
+        "--node",
+        &node.url,
+        VIN_A,
+        "--cosigned",
+        "--out",
+        path_str(&log.path("a-cosigned.vhist.json")),
+    ])
+    .fails();
+    assert!(
+        out.stderr
+            .contains("FailedPrecondition: cosigned: this node is configured with no witnesses"),
+        "{out}"
+    );
     node.stop();
 
     let out = verify(&log, &log.path("a.vhist.json")).ok();
@@ -123,6 +139,8 @@ fn histories_are_complete_and_tampering_is_named() {
     let json: Value = serde_json::from_str(&out.stdout).expect("--json prints JSON");
     assert_eq!(json["records"].as_array().map(Vec::len), Some(4));
     assert_eq!(json["complete"], Value::Bool(true));
+    assert_eq!(json["witnessed_tree_size"], Value::Null);
+    assert_eq!(json["witnesses"], Value::Null);
 
     let records = a["records"].as_array().unwrap().clone();
 

@@ -5,13 +5,17 @@
 //! state across restarts, and a restarted node (which knows nothing of the
 //! witnesses' sizes) gets cosignatures again by following their 409
 //! answers. The cosignatures verify with Go's independent check, and a
-//! cosignature made by Go verifies with `vledger-verify`.
+//! cosignature made by Go verifies with `vledger-verify`. History bundles
+//! fetched with `--cosigned` carry a witnessed checkpoint that verifies
+//! under the quorum; a changed consistency proof or a witnessed checkpoint
+//! stripped of cosignatures is refused.
 
 use std::path::{Path, PathBuf};
 
+use serde_json::Value;
 use vledger_tests::{
-    Key, Node, TestLog, TlogProof, VIN_A, VIN_B, Witness, go_xcheck, logged_index, path_str, run,
-    verify, vledger,
+    Checkpoint, Key, Node, TestLog, TlogProof, VIN_A, VIN_B, Witness, go_xcheck, logged_index,
+    path_str, run, verify, vledger,
 };
 
 /// `vledger-verify proof --log-key KEY [--witness W]... --quorum Q FILE`.
@@ -28,6 +32,44 @@ fn verify_quorum(
     }
     args.extend(["--quorum", q.as_str(), path_str(file)]);
     verify(args)
+}
+
+/// `vledger-verify history --log-key KEY [--witness W]... --quorum Q [--json] FILE`.
+fn verify_history_quorum(
+    log: &TestLog,
+    witnesses: &[&str],
+    quorum: usize,
+    json: bool,
+    file: &Path,
+) -> vledger_tests::Output {
+    let q = quorum.to_string();
+    let mut args = vec!["history", "--log-key", log.log_vkey.as_str()];
+    for w in witnesses {
+        args.extend(["--witness", w]);
+    }
+    args.extend(["--quorum", q.as_str()]);
+    if json {
+        args.push("--json");
+    }
+    args.push(path_str(file));
+    verify(args)
+}
+
+/// `vledger history VIN --node URL --out FILE [--cosigned --wait S]`.
+fn fetch_history(node: &Node, vin: &str, file: &Path, wait: Option<&str>) -> vledger_tests::Output {
+    let mut args = vec!["history", "--node", &node.url, vin, "--out", path_str(file)];
+    if let Some(wait) = wait {
+        args.extend(["--cosigned", "--wait", wait]);
+    }
+    vledger(args)
+}
+
+fn read_json(file: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("JSON")
+}
+
+fn write_json(file: &Path, value: &Value) {
+    std::fs::write(file, serde_json::to_string_pretty(value).expect("JSON")).expect("write");
 }
 
 /// Submits a record and asks for a cosigned receipt, waiting `wait` seconds.
@@ -195,6 +237,10 @@ fn quorum_of_two_witnesses_out_of_three() {
 
     // One witness down: still a quorum.
     ws[0].stop();
+    // A plain history of VIN_A at this size, tied below to a later
+    // cosigned checkpoint.
+    let plain = log.path("a-plain.vhist.json");
+    fetch_history(&node, VIN_A, &plain, None).ok();
     let (out, r1) = submit_cosigned(&log, &node, &key, "r1", VIN_B, 200, 60);
     out.ok();
     let ok = verify_quorum(&log, &vk, 2, &r1).ok();
@@ -237,6 +283,122 @@ fn quorum_of_two_witnesses_out_of_three() {
     let failed = verify_quorum(&log, &vk, 2, &changed).fails();
     assert!(failed.stderr.contains("bad signature"), "{failed}");
 
+    // A history bundle tied to a checkpoint the quorum cosigned: it verifies
+    // under the quorum and names the witnessed size.
+    let h1 = log.path("b-cosigned.vhist.json");
+    let out = fetch_history(&node, VIN_B, &h1, Some("60")).ok();
+    let b1 = read_json(&h1);
+    let n1 = Checkpoint::parse(b1["checkpoint"].as_str().expect("checkpoint")).size;
+    let witnessed = b1["witnessed"]["checkpoint"].as_str().expect("witnessed");
+    let m1 = Checkpoint::parse(witnessed).size;
+    assert!(m1 >= n1, "witnessed {m1} < {n1}");
+    assert!(
+        out.stdout
+            .contains(&format!("(witnessed at tree size {m1})")),
+        "{out}"
+    );
+    let ok = verify_history_quorum(&log, &vk, 2, false, &h1).ok();
+    assert!(
+        ok.stdout.contains(&format!(
+            "complete history of VIN {VIN_B} as of tree size {n1}: 1 record\n"
+        )) && ok.stdout.trim_end().ends_with(&format!(
+            "witnessed at tree size {m1} (extends tree size {n1}): cosigned by 2 of 3 witnesses (quorum 2)"
+        )),
+        "{ok}"
+    );
+    let ok = verify_history_quorum(&log, &vk, 2, true, &h1).ok();
+    let json: Value = serde_json::from_str(&ok.stdout).expect("--json prints JSON");
+    assert_eq!(json["tree_size"], n1);
+    assert_eq!(json["witnessed_tree_size"], m1);
+    assert_eq!(json["witnesses"]["cosigned"], 2);
+    assert_eq!(json["witnesses"]["quorum"], 2);
+    let statuses: Vec<&str> = json["witnesses"]["statuses"]
+        .as_array()
+        .expect("statuses")
+        .iter()
+        .map(|w| w["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(statuses, ["missing", "cosigned", "cosigned"], "{json}");
+
+    // The witnessed checkpoint with a cosignature dropped falls short of
+    // the quorum (even though the log's signature on it is intact).
+    let lines: Vec<&str> = witnessed
+        .lines()
+        .filter(|l| l.starts_with('\u{2014}'))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        3,
+        "log signature and two cosignatures: {lines:?}"
+    );
+    let mut stripped = b1.clone();
+    stripped["witnessed"]["checkpoint"] =
+        Value::from(witnessed.replace(&format!("{}\n", lines[2]), ""));
+    let file = log.path("b-stripped.vhist.json");
+    write_json(&file, &stripped);
+    let failed = verify_history_quorum(&log, &vk, 2, false, &file).fails();
+    assert!(
+        failed.stderr.contains(
+            "witnessed checkpoint: not enough cosignatures: 1 of 3 witnesses cosigned (quorum 2)"
+        ),
+        "{failed}"
+    );
+
+    // The earlier plain bundle of VIN_A (size n0 < m1) with that cosigned
+    // checkpoint and the node's consistency proof from n0 to m1 attached by
+    // hand verifies; with one proof byte changed it is refused, with or
+    // without a witness policy.
+    let mut a = read_json(&plain);
+    let n0 = Checkpoint::parse(a["checkpoint"].as_str().expect("checkpoint")).size;
+    assert!(n0 < m1, "{n0} < {m1}");
+    let (old, new) = (n0.to_string(), m1.to_string());
+    let proof = vledger([
+        "consistency",
+        "--node",
+        &node.url,
+        "--old",
+        &old,
+        "--new",
+        &new,
+    ])
+    .ok();
+    let hashes: Vec<Value> = proof.stdout.lines().skip(2).map(Value::from).collect();
+    assert!(!hashes.is_empty(), "{proof}");
+    a["witnessed"] = serde_json::json!({"checkpoint": witnessed, "consistency": hashes});
+    let file = log.path("a-witnessed.vhist.json");
+    write_json(&file, &a);
+    let ok = verify_history_quorum(&log, &vk, 2, false, &file).ok();
+    assert!(
+        ok.stdout.trim_end().ends_with(&format!(
+            "witnessed at tree size {m1} (extends tree size {n0}): cosigned by 2 of 3 witnesses (quorum 2)"
+        )),
+        "{ok}"
+    );
+    let first = a["witnessed"]["consistency"][0]
+        .as_str()
+        .expect("hash")
+        .to_owned();
+    let flipped = format!(
+        "{}{}",
+        if first.starts_with('A') { "B" } else { "A" },
+        &first[1..]
+    );
+    a["witnessed"]["consistency"][0] = Value::from(flipped);
+    write_json(&file, &a);
+    let does_not_verify = format!(
+        "witnessed checkpoint: consistency proof from tree size {n0} to {m1} does not verify"
+    );
+    let failed = verify_history_quorum(&log, &vk, 2, false, &file).fails();
+    assert!(failed.stderr.contains(&does_not_verify), "{failed}");
+    let failed = verify([
+        "history",
+        "--log-key",
+        log.log_vkey.as_str(),
+        path_str(&file),
+    ])
+    .fails();
+    assert!(failed.stderr.contains(&does_not_verify), "{failed}");
+
     // Two witnesses down: no quorum, no cosigned receipt; the verifier
     // refuses the plain one and names who is missing.
     ws[1].stop();
@@ -269,6 +431,12 @@ fn quorum_of_two_witnesses_out_of_three() {
     ])
     .fails();
     assert!(out.stderr.contains("Unavailable"), "{out}");
+    // Nor a cosigned history: the node says what it waited for.
+    let out = fetch_history(&node, VIN_A, &log.path("a-none.vhist.json"), Some("1")).fails();
+    assert!(
+        out.stderr.contains("Unavailable") && out.stderr.contains("within 1000 ms"),
+        "{out}"
+    );
     // Earlier cosigned receipts still verify.
     verify_quorum(&log, &vk, 2, &r0).ok();
     verify_quorum(&log, &vk, 2, &r1).ok();

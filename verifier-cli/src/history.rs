@@ -1,24 +1,61 @@
 //! `vledger-verify history`: checks a VIN history bundle and prints the
 //! verified timeline.
+//!
+//! A bundle's witnessed part (a cosigned checkpoint that extends the
+//! bundle's, with the consistency proof) is always checked; the witness
+//! policy, when given, applies to it, or to the bundle's own checkpoint
+//! when there is none.
 
 use std::path::Path;
 
-use ledger::bundle::{HistoryBundle, VerifiedHistory, verify_history};
-use ledger::note::VerifierKey;
+use ledger::bundle::{HistoryBundle, VerifiedHistory, verify_history, verify_history_cosigned};
+use ledger::note::{QuorumReport, VerifierKey, WitnessPolicy};
 use ledger::record::{DistanceUnit, RecordBody, format_time};
 
-/// Verifies the bundle in `file` and returns what to print.
-pub fn run(key: &VerifierKey, file: &Path, json: bool) -> Result<String, String> {
+use crate::witnesses;
+
+/// Verifies the bundle in `file`, under `policy` when given, and returns
+/// what to print.
+pub fn run(
+    key: &VerifierKey,
+    policy: Option<&WitnessPolicy>,
+    file: &Path,
+    json: bool,
+) -> Result<String, String> {
     let text = std::fs::read_to_string(file)
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let bundle: HistoryBundle = serde_json::from_str(&text)
         .map_err(|e| format!("{}: not a history bundle: {e}", file.display()))?;
-    let history = verify_history(&bundle, key).map_err(|e| format!("{}: {e}", file.display()))?;
+    let (history, report) = match policy {
+        Some(policy) => verify_history_cosigned(&bundle, key, policy).map(|(h, r)| (h, Some(r))),
+        None => verify_history(&bundle, key).map(|h| (h, None)),
+    }
+    .map_err(|e| format!("{}: {e}", file.display()))?;
     Ok(if json {
-        to_json(&history)
+        to_json(&history, report.as_ref())
     } else {
-        timeline(&history)
+        timeline(&history, report.as_ref())
     })
+}
+
+/// What the witnesses vouch for, as one line; `None` for a bundle without
+/// a witnessed part checked without a policy.
+fn witness_line(h: &VerifiedHistory, report: Option<&QuorumReport>) -> Option<String> {
+    let size = h.checkpoint.size().0;
+    match (&h.witnessed, report) {
+        (Some(w), Some(r)) => Some(format!(
+            "witnessed at tree size {} (extends tree size {size}): {}",
+            w.size().0,
+            witnesses::summary(r)
+        )),
+        (Some(w), None) => Some(format!(
+            "witnessed at tree size {} (extends tree size {size}); cosignatures not checked \
+             (no --witness given)",
+            w.size().0
+        )),
+        (None, Some(r)) => Some(format!("checkpoint {}", witnesses::summary(r))),
+        (None, None) => None,
+    }
 }
 
 /// The key facts of a record, in a few words.
@@ -51,7 +88,7 @@ fn summary_line(h: &VerifiedHistory) -> String {
     }
 }
 
-fn timeline(h: &VerifiedHistory) -> String {
+fn timeline(h: &VerifiedHistory, report: Option<&QuorumReport>) -> String {
     let mut out = format!(
         "VIN {} in log {} (checkpoint at tree size {})\n",
         h.vin,
@@ -79,10 +116,14 @@ fn timeline(h: &VerifiedHistory) -> String {
         }
     }
     out.push_str(&summary_line(h));
+    if let Some(line) = witness_line(h, report) {
+        out.push('\n');
+        out.push_str(&line);
+    }
     out
 }
 
-fn to_json(h: &VerifiedHistory) -> String {
+fn to_json(h: &VerifiedHistory, report: Option<&QuorumReport>) -> String {
     let records: Vec<serde_json::Value> = h
         .records
         .iter()
@@ -105,6 +146,8 @@ fn to_json(h: &VerifiedHistory) -> String {
         "origin": h.checkpoint.origin(),
         "tree_size": h.checkpoint.size().0,
         "complete": true,
+        "witnessed_tree_size": h.witnessed.as_ref().map(|w| w.size().0),
+        "witnesses": report.map(|r| witnesses::to_json(r, h.witnessed.is_some())),
         "records": records,
         "summary": summary_line(h),
     })

@@ -30,6 +30,8 @@ struct Cli {
 enum Command {
     /// Verify a VIN history bundle (from `vledger history`): that it holds
     /// every record of the VIN as of its checkpoint, and print the timeline.
+    /// A witnessed part (from `vledger history --cosigned`) is always
+    /// checked; the witness policy applies to it when present.
     History {
         /// The log's verifier key (`name+keyid+base64`), or a file holding it.
         #[arg(long, env = "VLEDGER_LOG_KEY")]
@@ -182,16 +184,10 @@ fn main() -> ExitCode {
             json,
             witnesses,
             file,
-        } => verifier_key(log_key)
-            .and_then(|key| history::run(&key, file, *json))
-            .and_then(|out| {
-                // The witness policy applies to the bundle's checkpoint.
-                let cosigned = witnesses::check_bundle(witnesses, file)?;
-                Ok(match cosigned {
-                    Some(summary) if !json => format!("{out}\n{summary}"),
-                    _ => out,
-                })
-            }),
+        } => verifier_key(log_key).and_then(|key| {
+            let policy = witnesses.policy()?;
+            history::run(&key, policy.as_ref(), file, *json)
+        }),
     };
     match result {
         Ok(line) => {

@@ -5,7 +5,8 @@
 //! off and the log's signature alone is checked. The failure message names
 //! every witness whose cosignature is missing or bad.
 
-use ledger::note::{Note, QuorumReport, VerifierKey, WitnessPolicy};
+use ledger::note::{CosignatureStatus, Note, QuorumReport, VerifierKey, WitnessPolicy};
+use ledger::record::format_time;
 
 use crate::read_key;
 
@@ -69,21 +70,34 @@ pub fn summary(report: &QuorumReport) -> String {
     )
 }
 
-/// The witness policy on a history bundle's checkpoint: a sentence for the
-/// output, `None` without witnesses.
-///
-/// # Errors
-/// A message naming the file and every missing or bad witness.
-pub fn check_bundle(args: &WitnessArgs, file: &std::path::Path) -> Result<Option<String>, String> {
-    if args.witnesses.is_empty() {
-        return Ok(None);
-    }
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let bundle: ledger::bundle::HistoryBundle = serde_json::from_str(&text)
-        .map_err(|e| format!("{}: not a history bundle: {e}", file.display()))?;
-    let report = args
-        .check(&bundle.checkpoint)
-        .map_err(|e| format!("{}: {e}", file.display()))?;
-    Ok(report.map(|r| format!("checkpoint {}", summary(&r))))
+/// The report for `--json`: the counts, the summary sentence, and each
+/// witness's status (with the POSIX time and date of a valid cosignature); `witnessed` says whether it is the witnessed
+/// checkpoint's (of a history bundle) or the checkpoint's own.
+pub fn to_json(report: &QuorumReport, witnessed: bool) -> serde_json::Value {
+    let statuses: Vec<serde_json::Value> = report
+        .witnesses
+        .iter()
+        .map(|(key, status)| {
+            let (state, timestamp) = match status {
+                CosignatureStatus::Valid { timestamp } => ("cosigned", Some(*timestamp)),
+                CosignatureStatus::Missing => ("missing", None),
+                _ => ("bad", None),
+            };
+            serde_json::json!({
+                "name": key.name(),
+                "status": state,
+                "timestamp": timestamp,
+                "cosigned_at": timestamp
+                    .map(|t| format_time(i64::try_from(t).unwrap_or(i64::MAX))),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "checkpoint": if witnessed { "witnessed" } else { "checkpoint" },
+        "cosigned": report.valid(),
+        "witnesses": report.witnesses.len(),
+        "quorum": report.quorum,
+        "summary": summary(report),
+        "statuses": statuses,
+    })
 }

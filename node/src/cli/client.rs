@@ -3,9 +3,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
+use ledger::bundle::HistoryBundle;
 use ledger::hash::Hash;
 use ledger::merkle::verify_consistency;
-use ledger::note::{ConsistencyProofText, VerifierKey, open_checkpoint};
+use ledger::note::{Checkpoint, ConsistencyProofText, Note, VerifierKey, open_checkpoint};
 use ledger::record::{
     KeyEnrollment, KeyRevocation, Record, RecordBody, Role, SignedRecord, flags_from_proto,
 };
@@ -193,12 +194,14 @@ pub fn checkpoint(node: &str, size: Option<u64>, cosign: CosignArg) -> anyhow::R
 }
 
 /// `vledger history`.
-pub fn history(node: &str, vin: &str, out: Option<&Path>) -> anyhow::Result<()> {
+pub fn history(node: &str, vin: &str, out: Option<&Path>, cosign: CosignArg) -> anyhow::Result<()> {
     let r = runtime()?.block_on(async {
         connect(node)
             .await?
             .get_vin_history(pb::GetVinHistoryRequest {
                 vin: vin.to_owned(),
+                cosigned: cosign.cosigned,
+                wait_ms: if cosign.cosigned { cosign.wait_ms() } else { 0 },
             })
             .await
             .map_err(rpc)
@@ -209,12 +212,18 @@ pub fn history(node: &str, vin: &str, out: Option<&Path>) -> anyhow::Result<()> 
         Path::to_path_buf,
     );
     std::fs::write(&out, &bundle).with_context(|| format!("cannot write {}", out.display()))?;
-    let records = serde_json::from_str::<serde_json::Value>(&bundle)
-        .ok()
-        .and_then(|v| v.get("records").and_then(|r| r.as_array()).map(Vec::len))
-        .unwrap_or(0);
+    let parsed = serde_json::from_str::<HistoryBundle>(&bundle).ok();
+    let records = parsed.as_ref().map_or(0, |b| b.records.len());
+    let witnessed = parsed
+        .as_ref()
+        .and_then(|b| b.witnessed.as_ref())
+        .and_then(|w| Note::parse(&w.checkpoint).ok())
+        .and_then(|n| Checkpoint::parse_text(&n.text).ok())
+        .map_or_else(String::new, |c| {
+            format!(" (witnessed at tree size {})", c.size())
+        });
     println!(
-        "history of {vin}: {records} record{} written to {}",
+        "history of {vin}: {records} record{} written to {}{witnessed}",
         if records == 1 { "" } else { "s" },
         out.display()
     );

@@ -204,6 +204,10 @@ pub enum Command {
         /// Where to write the bundle (default: VIN.vhist.json).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// With --cosigned the bundle also carries a checkpoint a quorum of
+        /// the node's witnesses cosigned, proven to extend the bundle's.
+        #[command(flatten)]
+        cosign: CosignArg,
     },
     /// Fetch, verify and print a consistency proof between two checkpoints.
     Consistency {
@@ -306,7 +310,12 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             record,
         } => client::submit(&node.node, &key, &record, out.as_deref(), cosign),
         Command::Checkpoint { node, size, cosign } => client::checkpoint(&node.node, size, cosign),
-        Command::History { node, vin, out } => client::history(&node.node, &vin, out.as_deref()),
+        Command::History {
+            node,
+            vin,
+            out,
+            cosign,
+        } => client::history(&node.node, &vin, out.as_deref(), cosign),
         Command::Prove {
             node,
             index,

@@ -354,6 +354,17 @@ async fn submit(
 /// Longest a request may wait for a cosigned checkpoint.
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
 
+/// For the gRPC service: the view, for a request that asks for a cosigned
+/// checkpoint.
+///
+/// # Errors
+/// `FAILED_PRECONDITION` when the node has no witnesses.
+pub fn require(view: Option<&CosignedView>) -> Result<&CosignedView, tonic::Status> {
+    view.ok_or_else(|| {
+        tonic::Status::failed_precondition("cosigned: this node is configured with no witnesses")
+    })
+}
+
 /// For the gRPC service: the latest cosigned checkpoint of at least
 /// `min_size` entries, waiting up to `wait_ms` (at most [`MAX_WAIT`]);
 /// `Ok(None)` if none came in time.
@@ -365,9 +376,7 @@ pub async fn wait_covering(
     min_size: u64,
     wait_ms: u32,
 ) -> Result<Option<Cosigned>, tonic::Status> {
-    let view = view.ok_or_else(|| {
-        tonic::Status::failed_precondition("cosigned: this node is configured with no witnesses")
-    })?;
+    let view = require(view)?;
     let wait = Duration::from_millis(wait_ms.into()).min(MAX_WAIT);
     Ok(view.wait_for(min_size, wait).await)
 }
