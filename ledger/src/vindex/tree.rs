@@ -248,9 +248,20 @@ impl Tile {
         }
     }
 
+    /// Bytes to reserve past the body for a change: none for a full tile,
+    /// which can only shrink (its upper slots are all interior, and a leaf
+    /// that gains a sibling becomes a 32-byte interior node).
+    fn room(&self) -> usize {
+        if self.len() == TILE_SLOTS {
+            0
+        } else {
+            LEAF_BYTES
+        }
+    }
+
     /// A copy with room for the nodes a batch typically adds.
     fn copy_to_change(&self) -> Self {
-        let mut body = Vec::with_capacity(self.body.len() + 2 * LEAF_BYTES);
+        let mut body = Vec::with_capacity(self.body.len() + self.room());
         body.extend_from_slice(&self.body);
         Self {
             present: self.present,
@@ -304,13 +315,14 @@ impl Tile {
                 found: body.len(),
             });
         }
-        let mut copy = Vec::with_capacity(body.len() + 2 * LEAF_BYTES);
-        copy.extend_from_slice(body);
-        Ok(Self {
+        let mut tile = Self {
             present,
             leaves,
-            body: copy,
-        })
+            body: Vec::new(),
+        };
+        tile.body.reserve_exact(body.len() + tile.room());
+        tile.body.extend_from_slice(body);
+        Ok(tile)
     }
 }
 
