@@ -341,21 +341,33 @@ impl Replayer {
 
         // The index as of the last index entry: every VIN's head, except
         // that VINs changed since hold their value from before.
+        // Every pending change is the current head of a VIN in the state.
         let empty = MemoryTiles::new();
         let mut index = VinIndex::new(&empty);
+        let mut matched = 0;
         for (vin, head) in &vins {
             let key = IndexKey::for_vin(vin);
+            let current = IndexValue {
+                index: head.index,
+                leaf_hash: head.leaf_hash,
+                count: head.count,
+            };
             let value = match old_values.get(&key) {
-                Some(old) => *old,
-                None => Some(IndexValue {
-                    index: head.index,
-                    leaf_hash: head.leaf_hash,
-                    count: head.count,
-                }),
+                Some(old) => {
+                    if pending.get(&key) != Some(&current) {
+                        return Err(StateError::Malformed("pending index changes"));
+                    }
+                    matched += 1;
+                    *old
+                }
+                None => Some(current),
             };
             if let Some(value) = value {
                 let Ok(()) = index.set(key, value);
             }
+        }
+        if matched != pending.len() {
+            return Err(StateError::Malformed("pending index changes"));
         }
         let Ok(_) = index.root();
         let mut vindex = MemoryTiles::new();
@@ -401,6 +413,28 @@ mod tests {
         assert!(matches!(
             Replayer::decode_state(&long),
             Err(StateError::Trailing(1))
+        ));
+    }
+
+    /// Found by the `audit_state` fuzz target: a pending index change for
+    /// a VIN the state has no head for decoded, and encoded back otherwise.
+    #[test]
+    fn pending_changes_must_be_heads_of_known_vins() {
+        let mut bytes = MAGIC.to_vec();
+        bytes.extend_from_slice(&[0; 8]); // tree size
+        bytes.push(0); // no genesis
+        bytes.extend_from_slice(&[0; 8]); // timestamp
+        bytes.push(0); // last entry kind
+        bytes.extend_from_slice(&[0; 24]); // no keys, VIN heads, dedup keys
+        bytes.extend_from_slice(&1u64.to_be_bytes()); // one pending change
+        bytes.extend_from_slice(&[0x5a; 32]); // its key
+        bytes.extend_from_slice(&[1; 48]); // its value
+        bytes.push(1); // an old value
+        bytes.extend_from_slice(&[2; 48]);
+        bytes.extend_from_slice(&[0; 24]); // empty rules state
+        assert!(matches!(
+            Replayer::decode_state(&bytes),
+            Err(StateError::Malformed("pending index changes"))
         ));
     }
 }

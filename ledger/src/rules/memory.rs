@@ -116,11 +116,21 @@ impl RulesMemory {
     pub fn decode(bytes: &[u8]) -> Result<(Self, &[u8]), StoreError> {
         let mut c = Cursor(bytes);
         let mut state = Self::default();
+        // Keys strictly increasing, as `encode` writes them: one state, one
+        // encoding.
+        let mut previous_vin: Option<Vin> = None;
         for _ in 0..c.u64()? {
             let v = c.vin()?;
+            if previous_vin.as_ref().is_some_and(|p| *p >= v) {
+                return Err(bad());
+            }
             let n = c.u32()?;
-            state.vehicles.insert(v, decode_vehicle(c.take(n)?)?);
+            state
+                .vehicles
+                .insert(v.clone(), decode_vehicle(c.take(n)?)?);
+            previous_vin = Some(v);
         }
+        let mut previous_id: Option<ProtocolId> = None;
         for _ in 0..c.u64()? {
             let n = c.u32()?;
             let key = c.take(n)?;
@@ -133,11 +143,22 @@ impl RulesMemory {
                 id: String::from_utf8(id.to_vec()).map_err(|_| bad())?,
                 version: u32::from_be_bytes(version.try_into().map_err(|_| bad())?),
             };
+            if previous_id.as_ref().is_some_and(|p| *p >= id) {
+                return Err(bad());
+            }
             let n = c.u32()?;
-            state.protocols.insert(id, decode_protocol(c.take(n)?)?);
+            state
+                .protocols
+                .insert(id.clone(), decode_protocol(c.take(n)?)?);
+            previous_id = Some(id);
         }
+        let mut previous_index: Option<u64> = None;
         for _ in 0..c.u64()? {
             let index = c.u64()?;
+            if previous_index.is_some_and(|p| p >= index) {
+                return Err(bad());
+            }
+            previous_index = Some(index);
             let vin = Some(c.vin()?);
             let kind = RecordKind::from_code(c.take(1)?[0]).ok_or_else(bad)?;
             let signer: [u8; 32] = c.take(32)?.try_into().map_err(|_| bad())?;
@@ -187,5 +208,62 @@ impl<'a> Cursor<'a> {
             .ok()
             .and_then(|s| Vin::parse(s).ok())
             .ok_or_else(bad)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_protocols(names: &[&str]) -> RulesMemory {
+        let mut m = RulesMemory::default();
+        for name in names {
+            m.protocols.insert(
+                ProtocolId {
+                    id: (*name).to_owned(),
+                    version: 1,
+                },
+                DeclaredProtocol {
+                    declared_at: 5,
+                    items: ["brakes".to_owned()].into(),
+                },
+            );
+        }
+        m
+    }
+
+    #[test]
+    fn decoding_is_strict_about_key_order() {
+        let bytes = with_protocols(&["a", "b"]).encode();
+        let (back, rest) = RulesMemory::decode(&bytes).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(back.encode(), bytes);
+
+        // The same protocol twice: the second would silently replace the
+        // first, so the bytes are refused.
+        let one = with_protocols(&["a"]).encode();
+        let entry = &one[16..one.len() - 8];
+        let mut twice = 0u64.to_be_bytes().to_vec();
+        twice.extend_from_slice(&2u64.to_be_bytes());
+        twice.extend_from_slice(entry);
+        twice.extend_from_slice(entry);
+        twice.extend_from_slice(&0u64.to_be_bytes());
+        assert!(RulesMemory::decode(&twice).is_err());
+
+        // Out of order.
+        let b = with_protocols(&["b"]).encode();
+        let mut swapped = 0u64.to_be_bytes().to_vec();
+        swapped.extend_from_slice(&2u64.to_be_bytes());
+        swapped.extend_from_slice(&b[16..b.len() - 8]);
+        swapped.extend_from_slice(entry);
+        swapped.extend_from_slice(&0u64.to_be_bytes());
+        assert!(RulesMemory::decode(&swapped).is_err());
+        // In order, the same pieces decode.
+        let mut ordered = 0u64.to_be_bytes().to_vec();
+        ordered.extend_from_slice(&2u64.to_be_bytes());
+        ordered.extend_from_slice(entry);
+        ordered.extend_from_slice(&b[16..b.len() - 8]);
+        ordered.extend_from_slice(&0u64.to_be_bytes());
+        assert_eq!(ordered, bytes);
     }
 }
