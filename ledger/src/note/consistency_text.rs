@@ -10,7 +10,7 @@
 //!
 //! Every line ends in a newline. The `old` line is that of the C2SP
 //! `tlog-witness` request body; the hashes are those the verifier passes to
-//! [`verify_consistency`](crate::merkle::verify_consistency).
+//! [`crate::merkle::verify_consistency`].
 
 use super::text::{parse_decimal, parse_hash};
 use crate::hash::Hash;

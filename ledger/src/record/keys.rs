@@ -1,5 +1,7 @@
 //! Submitter keys, their roles, and who may sign what.
 
+use std::collections::HashMap;
+
 use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 use vledger_proto::v1 as pb;
@@ -153,12 +155,33 @@ pub fn public_key_from_bytes(
     bytes: &[u8],
 ) -> Result<VerifyingKey, FieldError> {
     let arr = <[u8; 32]>::try_from(bytes).map_err(|_| FieldError::new(field, Reason::PublicKey))?;
+    if let Some(key) = RECENT_KEYS.with_borrow(|keys| keys.get(&arr).copied()) {
+        return Ok(key);
+    }
     let key =
         VerifyingKey::from_bytes(&arr).map_err(|_| FieldError::new(field, Reason::PublicKey))?;
     if key.is_weak() {
         return Err(FieldError::new(field, Reason::WeakKey));
     }
+    RECENT_KEYS.with_borrow_mut(|keys| {
+        if keys.len() >= RECENT_KEYS_MAX {
+            keys.clear();
+        }
+        keys.insert(arr, key);
+    });
     Ok(key)
+}
+
+/// Keys that [`public_key_from_bytes`] remembers per thread.
+const RECENT_KEYS_MAX: usize = 1024;
+
+thread_local! {
+    /// Valid keys this thread decompressed lately. A log has few signers,
+    /// and decompressing a point costs about a fifth of verifying a
+    /// signature; the result depends on the 32 bytes alone, so remembering
+    /// it changes nothing but the time.
+    static RECENT_KEYS: std::cell::RefCell<HashMap<[u8; 32], VerifyingKey>> =
+        std::cell::RefCell::new(HashMap::new());
 }
 
 /// What the log says about one key: its role, where it was enrolled and,
@@ -271,6 +294,33 @@ pub fn authorize(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remembered_keys_decode_as_before_and_weak_keys_stay_refused() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key();
+        let first = public_key_from_bytes("k", key.as_bytes()).unwrap();
+        let again = public_key_from_bytes("k", key.as_bytes()).unwrap();
+        assert_eq!(first, key);
+        assert_eq!(again, key);
+        // The identity point: a valid encoding of a small-order point.
+        let mut identity = [0u8; 32];
+        identity[0] = 1;
+        for _ in 0..2 {
+            let err = public_key_from_bytes("k", &identity).unwrap_err();
+            assert_eq!(err.reason, Reason::WeakKey);
+        }
+        // Not a point at all (y = 2 is off the curve).
+        let mut off = [0u8; 32];
+        off[0] = 2;
+        assert_eq!(
+            public_key_from_bytes("k", &off).unwrap_err().reason,
+            Reason::PublicKey
+        );
+        assert_eq!(
+            public_key_from_bytes("k", &[1; 31]).unwrap_err().reason,
+            Reason::PublicKey
+        );
+    }
 
     #[test]
     fn role_codes_round_trip() {
