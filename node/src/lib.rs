@@ -82,6 +82,8 @@ pub struct Node {
     queue: usize,
     /// Witnesses and quorum, if the node has witnesses.
     witnessing: Option<witnessing::WitnessingConfig>,
+    /// The data directory.
+    data: std::path::PathBuf,
 }
 
 impl Node {
@@ -126,6 +128,7 @@ impl Node {
             max_batch: config.max_batch,
             queue: config.queue,
             witnessing: config.witnessing,
+            data: dir.root().to_path_buf(),
         })
     }
 
@@ -154,7 +157,7 @@ impl Node {
                 quorum = config.quorum,
                 "submitting checkpoints to witnesses"
             );
-            witnessing::spawn(config, self.store, sequencer.subscribe())
+            witnessing::spawn(config, self.store, sequencer.subscribe(), self.data)
         });
         drop(sequencer);
         if let Some((view, _)) = &witnessing {

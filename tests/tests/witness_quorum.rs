@@ -1,8 +1,9 @@
 //! Three witness processes and a node with a quorum of two: cosigned
 //! receipts verify under the quorum; with one witness stopped they still
 //! do; with two stopped no checkpoint is cosigned and the verifier refuses
-//! for lack of quorum, naming the missing witnesses. Witnesses keep their
-//! state across restarts, and a restarted node (which knows nothing of the
+//! for lack of quorum, naming the missing witnesses. A node restarted then
+//! serves the cosigned checkpoint it saved, unless the saved cosignatures
+//! were changed. Witnesses keep their state across restarts, and a restarted node (which knows nothing of the
 //! witnesses' sizes) gets cosignatures again by following their 409
 //! answers. The cosignatures verify with Go's independent check, and a
 //! cosignature made by Go verifies with `vledger-verify`. History bundles
@@ -440,6 +441,85 @@ fn quorum_of_two_witnesses_out_of_three() {
     // Earlier cosigned receipts still verify.
     verify_quorum(&log, &vk, 2, &r0).ok();
     verify_quorum(&log, &vk, 2, &r1).ok();
+
+    // Restarted while two witnesses are still down, the node serves the
+    // cosigned checkpoint it saved at once: no quorum is reachable, yet an
+    // entry under that checkpoint gets a cosigned receipt without waiting.
+    node.stop();
+    let args = serve_args(&ws);
+    let mut node = Node::start(
+        &log.data,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let p = log.path("r0-after-restart.tlog-proof");
+    let i0s = i0.to_string();
+    vledger([
+        "prove",
+        "--node",
+        &node.url,
+        "--index",
+        &i0s,
+        "--cosigned",
+        "--wait",
+        "1",
+        "--out",
+        path_str(&p),
+    ])
+    .ok();
+    verify_quorum(&log, &vk, 2, &p).ok();
+    assert!(
+        node.logs()
+            .contains("serving the saved cosigned checkpoint"),
+        "{}",
+        node.logs()
+    );
+    // A saved note whose cosignatures were changed counts for nothing.
+    node.stop();
+    let saved = log.data.join("cosigned.note");
+    let note = std::fs::read_to_string(&saved).unwrap();
+    let forged: String = note
+        .lines()
+        .map(|l| {
+            if l.starts_with("— w") {
+                // Same witness and key id, other signature bytes: one
+                // base64 character well inside the signature changed.
+                let mut b = l.as_bytes().to_vec();
+                let at = b.len() - 12;
+                b[at] = if b[at] == b'A' { b'B' } else { b'A' };
+                String::from_utf8(b).unwrap()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n";
+    assert_ne!(forged, note);
+    std::fs::write(&saved, forged).unwrap();
+    let mut node = Node::start(
+        &log.data,
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let out = vledger([
+        "prove",
+        "--node",
+        &node.url,
+        "--index",
+        &i0s,
+        "--cosigned",
+        "--wait",
+        "1",
+        "--out",
+        path_str(&log.path("r0-forged.tlog-proof")),
+    ])
+    .fails();
+    assert!(out.stderr.contains("Unavailable"), "{out}");
+    let logs = node.logs();
+    assert!(
+        logs.contains("ignoring the saved cosigned checkpoint")
+            && logs.contains("0 of the configured witnesses cosigned it, quorum 2"),
+        "{logs}"
+    );
 
     // The witnesses come back with their state (on new ports, so the node
     // restarts with them): it knows nothing of their sizes, gets 409s,

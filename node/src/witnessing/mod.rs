@@ -16,14 +16,21 @@
 //! doubling up to 32 s), whatever new checkpoints come; a 422 means the
 //! witness holds a checkpoint of this log that the node's tree does not
 //! extend, a split view, and is logged as an error.
+//!
+//! The latest cosigned checkpoint is also saved in the data directory
+//! ([`SAVED_NAME`]), so that after a restart the node serves it at once
+//! instead of waiting for the witnesses. On start the saved note counts
+//! only if its checkpoint is the one the store holds at that size and a
+//! quorum of the configured witnesses validly cosigned it.
 
 pub mod client;
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use ledger::merkle::{TreeSize, consistency_proof};
-use ledger::note::{Note, NoteSignature, VerifierKey, add_signatures};
+use ledger::note::{Checkpoint, Note, NoteSignature, VerifierKey, add_signatures};
 use ledger::store::{LogStore, SledBackend};
 use ledger::witness::AddCheckpoint;
 use tokio::sync::watch;
@@ -106,21 +113,111 @@ struct WitnessState {
     retry_at: Option<tokio::time::Instant>,
 }
 
-/// Starts the witnessing task. It stops when the sequencer's checkpoint
-/// channel closes.
+/// File in the data directory that holds the latest cosigned checkpoint.
+pub const SAVED_NAME: &str = "cosigned.note";
+
+/// Starts the witnessing task, serving at once the cosigned checkpoint
+/// saved in `data` if it still counts. It stops when the sequencer's
+/// checkpoint channel closes.
 pub fn spawn(
     config: WitnessingConfig,
     store: LogStore<SledBackend>,
     head: watch::Receiver<Head>,
+    data: PathBuf,
 ) -> (CosignedView, tokio::task::JoinHandle<()>) {
-    let (tx, rx) = watch::channel(None);
+    let saved = load_saved(&data, &config, &store);
+    let (tx, rx) = watch::channel(saved.clone());
     let view = CosignedView {
         rx,
         quorum: config.quorum,
         witnesses: config.witnesses.len(),
     };
-    let task = tokio::spawn(run(config, store, head, tx));
+    let task = tokio::spawn(run(config, store, head, tx, data, saved));
     (view, task)
+}
+
+/// The cosigned checkpoint saved in `data`, if its checkpoint is the one
+/// `store` holds at its size and a quorum of `config`'s witnesses validly
+/// cosigned it; rebuilt from the stored note and those cosignatures alone.
+pub fn load_saved(
+    data: &Path,
+    config: &WitnessingConfig,
+    store: &LogStore<SledBackend>,
+) -> Option<Cosigned> {
+    let path = data.join(SAVED_NAME);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => {
+            tracing::warn!(path = %path.display(), error = %e, "cannot read the saved cosigned checkpoint");
+            return None;
+        }
+    };
+    let ignore = |why: &str| {
+        tracing::warn!(path = %path.display(), why, "ignoring the saved cosigned checkpoint");
+    };
+    let Ok(note) = Note::parse(&text) else {
+        ignore("not a signed note");
+        return None;
+    };
+    let Ok(checkpoint) = Checkpoint::parse_text(&note.text) else {
+        ignore("not a checkpoint");
+        return None;
+    };
+    let size = checkpoint.size().0;
+    let stored = match store.checkpoint(size) {
+        Ok(Some(stored)) => stored,
+        Ok(None) => {
+            ignore("the store has no checkpoint of its size");
+            return None;
+        }
+        Err(e) => {
+            ignore(&format!("reading the store: {e}"));
+            return None;
+        }
+    };
+    if Note::parse(&stored).map(|n| n.text).ok().as_deref() != Some(note.text.as_str()) {
+        ignore("its checkpoint is not the one the store holds at its size");
+        return None;
+    }
+    let mut lines: Vec<NoteSignature> = Vec::new();
+    for spec in &config.witnesses {
+        let valid = note.signatures.iter().find(|l| {
+            l.name == spec.key.name()
+                && l.key_id == spec.key.key_id()
+                && spec.key.verify(note.text.as_bytes(), &l.signature)
+        });
+        if let Some(line) = valid
+            && !lines.contains(line)
+        {
+            lines.push(line.clone());
+        }
+    }
+    if lines.len() < config.quorum {
+        ignore(&format!(
+            "{} of the configured witnesses cosigned it, quorum {}",
+            lines.len(),
+            config.quorum
+        ));
+        return None;
+    }
+    let note = match add_signatures(&stored, &lines) {
+        Ok(n) => n,
+        Err(e) => {
+            ignore(&e.to_string());
+            return None;
+        }
+    };
+    tracing::info!(
+        size,
+        cosigners = lines.len(),
+        "serving the saved cosigned checkpoint"
+    );
+    Some(Cosigned {
+        tree_size: size,
+        note: note.into(),
+        cosigners: lines.len(),
+    })
 }
 
 async fn run(
@@ -128,6 +225,8 @@ async fn run(
     store: LogStore<SledBackend>,
     mut head: watch::Receiver<Head>,
     tx: watch::Sender<Option<Cosigned>>,
+    data: PathBuf,
+    mut saved: Option<Cosigned>,
 ) {
     let client = WitnessClient::new();
     let config = Arc::new(config);
@@ -135,6 +234,7 @@ async fn run(
     loop {
         let current = head.borrow_and_update().clone();
         round(&config, &client, &store, &current, &mut states, &tx).await;
+        save(&data, &tx, &mut saved).await;
         // Wait for a new checkpoint, or until a witness that failed may be
         // asked again.
         let retry = states
@@ -152,6 +252,27 @@ async fn run(
         }
     }
     tracing::info!("witnessing stopped");
+}
+
+/// Saves the latest cosigned checkpoint in `data` when it changed since
+/// `saved`. Saves happen one after another, so the file only moves forward;
+/// a failed save is logged and costs only a wait for the witnesses after a
+/// restart.
+async fn save(data: &Path, tx: &watch::Sender<Option<Cosigned>>, saved: &mut Option<Cosigned>) {
+    let latest = tx.borrow().clone();
+    let Some(latest) = latest.filter(|l| saved.as_ref() != Some(l)) else {
+        return;
+    };
+    let (dir, note) = (data.to_path_buf(), Arc::clone(&latest.note));
+    let written = tokio::task::spawn_blocking(move || {
+        crate::witness::store::write_durably(&dir, SAVED_NAME, note.as_bytes())
+    })
+    .await;
+    match written {
+        Ok(Ok(())) => *saved = Some(latest),
+        Ok(Err(e)) => tracing::warn!(error = %e, "cannot save the cosigned checkpoint"),
+        Err(e) => tracing::warn!(error = %e, "cannot save the cosigned checkpoint"),
+    }
 }
 
 async fn sleep_until_or_never(at: Option<tokio::time::Instant>) {
