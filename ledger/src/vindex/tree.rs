@@ -471,7 +471,8 @@ impl<'r, R: TileReader> VinIndex<'r, R> {
     /// The root after the updates so far.
     ///
     /// # Errors
-    /// When a stored node cannot be read.
+    /// When a stored node cannot be read. The batch is then unusable: drop
+    /// it, and start again from the store.
     pub fn root(&mut self) -> Result<Hash, R::Error> {
         let root = self.current_root()?;
         if self.pending.is_empty() {
