@@ -65,6 +65,29 @@ fn fetch_history(node: &Node, vin: &str, file: &Path, wait: Option<&str>) -> vle
     vledger(args)
 }
 
+/// `vledger prove --index INDEX --cosigned [--wait SECS] --out FILE`.
+fn prove_cosigned(
+    node: &Node,
+    index: u64,
+    wait: Option<&str>,
+    out: &Path,
+) -> vledger_tests::Output {
+    let index = index.to_string();
+    let mut args = vec![
+        "prove",
+        "--node",
+        &node.url,
+        "--index",
+        &index,
+        "--cosigned",
+    ];
+    if let Some(w) = wait {
+        args.extend(["--wait", w]);
+    }
+    args.extend(["--out", path_str(out)]);
+    vledger(args)
+}
+
 fn read_json(file: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(file).expect("read")).expect("JSON")
 }
@@ -221,19 +244,9 @@ fn quorum_of_two_witnesses_out_of_three() {
     );
 
     // `prove --cosigned` for the enrollment too.
-    let enrolled = TlogProof::read(&log.enroll_receipt(&key)).index.to_string();
+    let enrolled = TlogProof::read(&log.enroll_receipt(&key)).index;
     let p = log.path("enroll-cosigned.tlog-proof");
-    vledger([
-        "prove",
-        "--node",
-        &node.url,
-        "--index",
-        &enrolled,
-        "--cosigned",
-        "--out",
-        path_str(&p),
-    ])
-    .ok();
+    prove_cosigned(&node, enrolled, None, &p).ok();
     verify_quorum(&log, &vk, 2, &p).ok();
 
     // One witness down: still a quorum.
@@ -417,20 +430,7 @@ fn quorum_of_two_witnesses_out_of_three() {
         "{failed}"
     );
     let p = log.path("r2-prove.tlog-proof");
-    let i2s = i2.to_string();
-    let out = vledger([
-        "prove",
-        "--node",
-        &node.url,
-        "--index",
-        &i2s,
-        "--cosigned",
-        "--wait",
-        "2",
-        "--out",
-        path_str(&p),
-    ])
-    .fails();
+    let out = prove_cosigned(&node, i2, Some("2"), &p).fails();
     assert!(out.stderr.contains("Unavailable"), "{out}");
     // Nor a cosigned history: the node says what it waited for.
     let out = fetch_history(&node, VIN_A, &log.path("a-none.vhist.json"), Some("1")).fails();
@@ -452,20 +452,7 @@ fn quorum_of_two_witnesses_out_of_three() {
         &args.iter().map(String::as_str).collect::<Vec<_>>(),
     );
     let p = log.path("r0-after-restart.tlog-proof");
-    let i0s = i0.to_string();
-    vledger([
-        "prove",
-        "--node",
-        &node.url,
-        "--index",
-        &i0s,
-        "--cosigned",
-        "--wait",
-        "1",
-        "--out",
-        path_str(&p),
-    ])
-    .ok();
+    prove_cosigned(&node, i0, Some("1"), &p).ok();
     verify_quorum(&log, &vk, 2, &p).ok();
     assert!(
         node.logs()
@@ -500,19 +487,7 @@ fn quorum_of_two_witnesses_out_of_three() {
         &log.data,
         &args.iter().map(String::as_str).collect::<Vec<_>>(),
     );
-    let out = vledger([
-        "prove",
-        "--node",
-        &node.url,
-        "--index",
-        &i0s,
-        "--cosigned",
-        "--wait",
-        "1",
-        "--out",
-        path_str(&log.path("r0-forged.tlog-proof")),
-    ])
-    .fails();
+    let out = prove_cosigned(&node, i0, Some("1"), &log.path("r0-forged.tlog-proof")).fails();
     assert!(out.stderr.contains("Unavailable"), "{out}");
     let logs = node.logs();
     assert!(
@@ -533,19 +508,7 @@ fn quorum_of_two_witnesses_out_of_three() {
         &args.iter().map(String::as_str).collect::<Vec<_>>(),
     );
     let p = log.path("r2-cosigned.tlog-proof");
-    vledger([
-        "prove",
-        "--node",
-        &node.url,
-        "--index",
-        &i2s,
-        "--cosigned",
-        "--wait",
-        "60",
-        "--out",
-        path_str(&p),
-    ])
-    .ok();
+    prove_cosigned(&node, i2, Some("60"), &p).ok();
     verify_quorum(&log, &vk, 2, &p).ok();
     let conflicts: usize = ws
         .iter()
