@@ -382,14 +382,7 @@ impl Replayer {
                         count: chain.sequence + 1,
                     };
                     self.vins.insert(vin.clone(), head);
-                    self.pending.insert(
-                        IndexKey::for_vin(vin),
-                        IndexValue {
-                            index,
-                            leaf_hash: leaf,
-                            count: head.count,
-                        },
-                    );
+                    self.pending.insert(IndexKey::for_vin(vin), head);
                 }
                 if let Some((k, state)) = effects.key_update {
                     self.keys.insert(k.to_bytes(), state);

@@ -21,7 +21,7 @@ use crate::rules::{
     DeclaredProtocol, LoggedRecord, Refusal, StateView, VehicleState, sequence_record,
 };
 use crate::store::{Backend, LogStore, StoreError, VinHead, WriteBatch};
-use crate::vindex::{IndexKey, IndexValue, VinIndex};
+use crate::vindex::{IndexKey, VinIndex};
 
 /// Why the writer cannot open, initialise or write the log.
 #[derive(Debug, thiserror::Error)]
@@ -414,14 +414,7 @@ impl<B: Backend> LogWriter<B> {
             if head.count == *new_records.get(vin).unwrap_or(&0) {
                 vin_count += 1;
             }
-            vindex.set(
-                IndexKey::for_vin(vin),
-                IndexValue {
-                    index: head.index,
-                    leaf_hash: head.leaf_hash,
-                    count: head.count,
-                },
-            )?;
+            vindex.set(IndexKey::for_vin(vin), *head)?;
         }
         let index_entry = Entry {
             logged_at_ms,

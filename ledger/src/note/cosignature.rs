@@ -52,11 +52,13 @@ use std::fmt;
 use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 
 use super::error::{KeyError, NoteError};
-use super::key::{KeyType, VerifierKey, check_key_id, check_name, key_id, split_key, typed_key};
+use super::key::{
+    KeyType, VerifierKey, check_key_id, check_name, key_id, parse_private_key, private_key_text,
+};
 use super::signed_note::{
     MAX_NOTE_SIZE, MAX_SIGNATURES, Note, NoteSignature, parse_signature_line,
 };
-use super::text::{b64_encode, line_at};
+use super::text::line_at;
 
 /// The header line of the v1 cosigned message: its domain separation.
 pub const COSIGNATURE_V1_HEADER: &str = "cosignature/v1";
@@ -149,14 +151,7 @@ impl Cosigner {
     /// type (a log key is not a cosigning key), [`KeyError::KeyIdMismatch`]
     /// for a key id that is not the public key's.
     pub fn from_private_key(text: &str) -> Result<Self, KeyError> {
-        let rest = text
-            .strip_prefix("PRIVATE+KEY+")
-            .ok_or(KeyError::NotPrivateKey)?;
-        let (name, found, data) = split_key(rest)?;
-        let (key_type, seed) = typed_key(&data)?;
-        if key_type != KeyType::CosignatureV1 {
-            return Err(KeyError::UnsupportedKeyType(key_type.id()));
-        }
+        let (name, found, seed) = parse_private_key(text, KeyType::CosignatureV1)?;
         let cosigner = Self::from_seed(name, &seed)?;
         check_key_id(found, cosigner.key_id)?;
         Ok(cosigner)
@@ -165,14 +160,11 @@ impl Cosigner {
     /// The private key text; keep it secret.
     #[must_use]
     pub fn to_private_key(&self) -> String {
-        let mut data = Vec::with_capacity(33);
-        data.push(KeyType::CosignatureV1.id());
-        data.extend_from_slice(self.key.as_bytes());
-        format!(
-            "PRIVATE+KEY+{}+{}+{}",
-            self.name,
-            hex::encode(self.key_id),
-            b64_encode(&data)
+        private_key_text(
+            &self.name,
+            self.key_id,
+            KeyType::CosignatureV1,
+            self.key.as_bytes(),
         )
     }
 

@@ -121,6 +121,41 @@ pub(super) fn typed_key(data: &[u8]) -> Result<(KeyType, [u8; 32]), KeyError> {
     Ok((key_type, bytes))
 }
 
+/// The name, key id and seed of `PRIVATE+KEY+<name>+<hex key id>+<base64(type
+/// || seed)>`, which must be of type `want`. The caller derives the key and
+/// checks the key id against it.
+pub(super) fn parse_private_key(
+    text: &str,
+    want: KeyType,
+) -> Result<(&str, [u8; 4], [u8; 32]), KeyError> {
+    let rest = text
+        .strip_prefix("PRIVATE+KEY+")
+        .ok_or(KeyError::NotPrivateKey)?;
+    let (name, found, data) = split_key(rest)?;
+    let (key_type, seed) = typed_key(&data)?;
+    if key_type != want {
+        return Err(KeyError::UnsupportedKeyType(key_type.id()));
+    }
+    Ok((name, found, seed))
+}
+
+/// The private key text of a key of `key_type`: see [`parse_private_key`].
+pub(super) fn private_key_text(
+    name: &str,
+    key_id: [u8; 4],
+    key_type: KeyType,
+    seed: &[u8; 32],
+) -> String {
+    let mut data = Vec::with_capacity(33);
+    data.push(key_type.id());
+    data.extend_from_slice(seed);
+    format!(
+        "PRIVATE+KEY+{name}+{}+{}",
+        hex::encode(key_id),
+        super::text::b64_encode(&data)
+    )
+}
+
 pub(super) fn check_key_id(found: [u8; 4], computed: [u8; 4]) -> Result<(), KeyError> {
     if found == computed {
         Ok(())

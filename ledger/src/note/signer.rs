@@ -10,8 +10,9 @@ use std::fmt;
 use ed25519_dalek::SigningKey;
 
 use super::error::KeyError;
-use super::key::{KeyType, VerifierKey, check_key_id, check_name, key_id, split_key, typed_key};
-use super::text::b64_encode;
+use super::key::{
+    KeyType, VerifierKey, check_key_id, check_name, key_id, parse_private_key, private_key_text,
+};
 
 /// A private Ed25519 note key with its name.
 ///
@@ -57,17 +58,10 @@ impl Signer {
     /// A [`KeyError`]; in particular [`KeyError::KeyIdMismatch`] if the key id
     /// is not the one of the public key derived from the seed.
     pub fn from_private_key(text: &str) -> Result<Self, KeyError> {
-        let rest = text
-            .strip_prefix("PRIVATE+KEY+")
-            .ok_or(KeyError::NotPrivateKey)?;
-        let (name, found, data) = split_key(rest)?;
-        let (key_type, seed) = typed_key(&data)?;
         // A cosigner key (0x04) signs cosignatures, not notes: see
         // `Cosigner`.
-        let signer = match key_type {
-            KeyType::Ed25519 => Self::from_seed(name, &seed)?,
-            other => return Err(KeyError::UnsupportedKeyType(other.id())),
-        };
+        let (name, found, seed) = parse_private_key(text, KeyType::Ed25519)?;
+        let signer = Self::from_seed(name, &seed)?;
         check_key_id(found, signer.key_id)?;
         Ok(signer)
     }
@@ -82,14 +76,11 @@ impl Signer {
     /// The private key in Go's note form; keep it secret.
     #[must_use]
     pub fn to_private_key(&self) -> String {
-        let mut data = Vec::with_capacity(33);
-        data.push(KeyType::Ed25519.id());
-        data.extend_from_slice(self.key.as_bytes());
-        format!(
-            "PRIVATE+KEY+{}+{}+{}",
-            self.name,
-            hex::encode(self.key_id),
-            b64_encode(&data)
+        private_key_text(
+            &self.name,
+            self.key_id,
+            KeyType::Ed25519,
+            self.key.as_bytes(),
         )
     }
 

@@ -73,9 +73,7 @@ fn put_u64(out: &mut Vec<u8>, n: u64) {
 }
 
 fn put_value(out: &mut Vec<u8>, v: &IndexValue) {
-    put_u64(out, v.index);
-    out.extend_from_slice(v.leaf_hash.as_bytes());
-    put_u64(out, v.count);
+    out.extend_from_slice(&v.to_bytes());
 }
 
 fn put_count(out: &mut Vec<u8>, n: usize) {
@@ -127,11 +125,7 @@ impl<'a> Reader<'a> {
     }
 
     fn value(&mut self, what: &'static str) -> Result<IndexValue, StateError> {
-        Ok(IndexValue {
-            index: self.u64(what)?,
-            leaf_hash: self.hash(what)?,
-            count: self.u64(what)?,
-        })
+        Ok(IndexValue::from_bytes(&self.array(what)?))
     }
 
     fn flag(&mut self, what: &'static str) -> Result<bool, StateError> {
@@ -347,20 +341,15 @@ impl Replayer {
         let mut matched = 0;
         for (vin, head) in &vins {
             let key = IndexKey::for_vin(vin);
-            let current = IndexValue {
-                index: head.index,
-                leaf_hash: head.leaf_hash,
-                count: head.count,
-            };
             let value = match old_values.get(&key) {
                 Some(old) => {
-                    if pending.get(&key) != Some(&current) {
+                    if pending.get(&key) != Some(head) {
                         return Err(StateError::Malformed("pending index changes"));
                     }
                     matched += 1;
                     *old
                 }
-                None => Some(current),
+                None => Some(*head),
             };
             if let Some(value) = value {
                 let Ok(()) = index.set(key, value);

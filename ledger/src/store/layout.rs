@@ -2,7 +2,7 @@
 //! so that the backend's byte order is numeric order. `docs/store.md`
 //! describes the same layout for operators.
 
-use crate::hash::{HASH_SIZE, Hash};
+use crate::hash::Hash;
 use crate::merkle::NodeId;
 use crate::record::{KeyState, Role};
 use crate::vindex::{IndexKey, IndexValue, Node, Tile, TileAddr};
@@ -89,11 +89,7 @@ pub fn read_u64(bytes: &[u8], what: &'static str) -> Result<u64, StoreError> {
 /// Encodes a VIN head.
 #[must_use]
 pub fn encode_vin_head(h: &VinHead) -> Vec<u8> {
-    let mut v = Vec::with_capacity(8 + HASH_SIZE + 8);
-    v.extend_from_slice(&h.index.to_be_bytes());
-    v.extend_from_slice(h.leaf_hash.as_bytes());
-    v.extend_from_slice(&h.count.to_be_bytes());
-    v
+    h.to_bytes().to_vec()
 }
 
 /// Decodes a VIN head.
@@ -101,15 +97,8 @@ pub fn encode_vin_head(h: &VinHead) -> Vec<u8> {
 /// # Errors
 /// [`StoreError::Corrupt`] when the value has the wrong length.
 pub fn decode_vin_head(v: &[u8]) -> Result<VinHead, StoreError> {
-    const WHAT: &str = "VIN head";
-    if v.len() != 8 + HASH_SIZE + 8 {
-        return Err(StoreError::Corrupt(WHAT));
-    }
-    Ok(VinHead {
-        index: read_u64(v, WHAT)?,
-        leaf_hash: Hash::from_slice(&v[8..8 + HASH_SIZE]).ok_or(StoreError::Corrupt(WHAT))?,
-        count: read_u64(&v[8 + HASH_SIZE..], WHAT)?,
-    })
+    let v = v.try_into().map_err(|_| StoreError::Corrupt("VIN head"))?;
+    Ok(VinHead::from_bytes(v))
 }
 
 /// Encodes a key state.
@@ -178,12 +167,10 @@ pub fn encode_index_node(node: &Node) -> Vec<u8> {
             v
         }
         Node::Leaf { key, value } => {
-            let mut v = Vec::with_capacity(1 + 32 + 48);
+            let mut v = Vec::with_capacity(1 + 32 + IndexValue::LEN);
             v.push(2);
             v.extend_from_slice(&key.0);
-            v.extend_from_slice(&value.index.to_be_bytes());
-            v.extend_from_slice(value.leaf_hash.as_bytes());
-            v.extend_from_slice(&value.count.to_be_bytes());
+            v.extend_from_slice(&value.to_bytes());
             v
         }
     }
@@ -202,13 +189,10 @@ pub fn decode_index_node(v: &[u8]) -> Result<Node, StoreError> {
         (Some(2), 81) => {
             let mut key = [0u8; 32];
             key.copy_from_slice(&v[1..33]);
+            let value = v[33..].try_into().map_err(|_| StoreError::Corrupt(WHAT))?;
             Ok(Node::Leaf {
                 key: IndexKey(key),
-                value: IndexValue {
-                    index: read_u64(&v[33..], WHAT)?,
-                    leaf_hash: Hash::from_slice(&v[41..73]).ok_or(StoreError::Corrupt(WHAT))?,
-                    count: read_u64(&v[73..], WHAT)?,
-                },
+                value: IndexValue::from_bytes(value),
             })
         }
         _ => Err(StoreError::Corrupt(WHAT)),

@@ -63,16 +63,9 @@ pub enum StoreError {
     },
 }
 
-/// The head of a VIN's chain: its latest entry and how many it has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct VinHead {
-    /// Leaf index of the VIN's latest entry.
-    pub index: u64,
-    /// Its leaf hash.
-    pub leaf_hash: Hash,
-    /// Number of records about the VIN.
-    pub count: u64,
-}
+/// The head of a VIN's chain: its latest entry and how many it has, which
+/// is exactly what the VIN index holds for the VIN.
+pub type VinHead = crate::vindex::IndexValue;
 
 /// Everything one sequenced batch writes, applied atomically.
 #[derive(Debug, Default)]

@@ -23,9 +23,7 @@ pub fn leaf_hash(key: &IndexKey, value: &IndexValue) -> Hash {
     let mut h = Sha256::new();
     h.update([LEAF_PREFIX]);
     h.update(key.0);
-    h.update(value.index.to_be_bytes());
-    h.update(value.leaf_hash.as_bytes());
-    h.update(value.count.to_be_bytes());
+    h.update(value.to_bytes());
     Hash(h.finalize().into())
 }
 

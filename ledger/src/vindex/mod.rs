@@ -61,5 +61,37 @@ pub struct IndexValue {
     pub count: u64,
 }
 
+impl IndexValue {
+    /// Bytes of [`to_bytes`](Self::to_bytes).
+    pub const LEN: usize = 8 + 32 + 8;
+
+    /// `index:u64 ‖ leaf_hash ‖ count:u64`, integers big-endian: the form
+    /// the value takes in leaf hashes, proofs, tiles and the store.
+    #[must_use]
+    pub fn to_bytes(&self) -> [u8; Self::LEN] {
+        let mut b = [0u8; Self::LEN];
+        b[..8].copy_from_slice(&self.index.to_be_bytes());
+        b[8..40].copy_from_slice(self.leaf_hash.as_bytes());
+        b[40..].copy_from_slice(&self.count.to_be_bytes());
+        b
+    }
+
+    /// The value of [`to_bytes`](Self::to_bytes)'s output.
+    #[must_use]
+    pub fn from_bytes(b: &[u8; Self::LEN]) -> Self {
+        let mut index = [0u8; 8];
+        let mut leaf_hash = [0u8; 32];
+        let mut count = [0u8; 8];
+        index.copy_from_slice(&b[..8]);
+        leaf_hash.copy_from_slice(&b[8..40]);
+        count.copy_from_slice(&b[40..]);
+        Self {
+            index: u64::from_be_bytes(index),
+            leaf_hash: Hash(leaf_hash),
+            count: u64::from_be_bytes(count),
+        }
+    }
+}
+
 /// Depth of the full tree: one level per key bit.
 pub const KEY_BITS: u16 = 256;

@@ -134,9 +134,7 @@ impl IndexProof {
             Terminal::Leaf { key, value } => {
                 out.push(1);
                 out.extend_from_slice(&key.0);
-                out.extend_from_slice(&value.index.to_be_bytes());
-                out.extend_from_slice(value.leaf_hash.as_bytes());
-                out.extend_from_slice(&value.count.to_be_bytes());
+                out.extend_from_slice(&value.to_bytes());
             }
         }
         out
@@ -174,17 +172,8 @@ impl IndexProof {
             0 => Terminal::Empty,
             1 => {
                 let key = IndexKey(r.array()?);
-                let index = u64::from_be_bytes(r.array()?);
-                let leaf_hash = Hash(r.array()?);
-                let count = u64::from_be_bytes(r.array()?);
-                Terminal::Leaf {
-                    key,
-                    value: IndexValue {
-                        index,
-                        leaf_hash,
-                        count,
-                    },
-                }
+                let value = IndexValue::from_bytes(&r.array()?);
+                Terminal::Leaf { key, value }
             }
             t => return Err(ProofDecodeError::Terminal(t)),
         };

@@ -149,7 +149,7 @@ pub enum TileDecodeError {
 }
 
 /// Bytes of an encoded leaf: key, index, leaf hash, count.
-const LEAF_BYTES: usize = 32 + 8 + 32 + 8;
+const LEAF_BYTES: usize = 32 + IndexValue::LEN;
 /// Bytes of an encoded interior node: its hash.
 const INTERIOR_BYTES: usize = 32;
 
@@ -183,13 +183,11 @@ impl Tile {
         }
         let b = &self.body[self.offset(slot)..];
         Some(if self.is_leaf(slot) {
+            let mut value = [0u8; IndexValue::LEN];
+            value.copy_from_slice(&b[32..LEAF_BYTES]);
             Node::Leaf {
                 key: IndexKey(hash_at(b, 0).0),
-                value: IndexValue {
-                    index: u64_at(b, 32),
-                    leaf_hash: hash_at(b, 40),
-                    count: u64_at(b, 72),
-                },
+                value: IndexValue::from_bytes(&value),
             }
         } else {
             Node::Interior {
@@ -226,9 +224,7 @@ impl Tile {
             Node::Leaf { key, value } => {
                 self.leaves |= 1 << slot;
                 buf[..32].copy_from_slice(&key.0);
-                buf[32..40].copy_from_slice(&value.index.to_be_bytes());
-                buf[40..72].copy_from_slice(value.leaf_hash.as_bytes());
-                buf[72..].copy_from_slice(&value.count.to_be_bytes());
+                buf[32..].copy_from_slice(&value.to_bytes());
                 &buf
             }
         };
@@ -331,13 +327,6 @@ fn hash_at(b: &[u8], at: usize) -> Hash {
     let mut h = [0u8; 32];
     h.copy_from_slice(&b[at..at + 32]);
     Hash(h)
-}
-
-/// The big-endian `u64` at `at` (the caller checked the length).
-fn u64_at(b: &[u8], at: usize) -> u64 {
-    let mut n = [0u8; 8];
-    n.copy_from_slice(&b[at..at + 8]);
-    u64::from_be_bytes(n)
 }
 
 /// Where the index reads its stored root and tiles from.
