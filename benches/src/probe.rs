@@ -1,13 +1,13 @@
 //! Where a sled-backed append spends its time: a sled backend that times
 //! its reads, its `apply_batch` and its `flush` separately.
 //!
-//! It stores exactly what `ledger::store::SledBackend` stores, the same
-//! way (one tree, one atomic `apply_batch`, then one `flush`, in
-//! `HighThroughput` mode), with a clock around each call. The writer bench
+//! It is `ledger::store::SledBackend` itself with a clock around each
+//! call: reads, the atomic batch write, and the sync that makes it durable
+//! (sled's `flush` and the `fdatasync` the backend adds). The writer bench
 //! uses it to split the cost of an append into reads, the batch insert, the
 //! fsync, and the writer's own work (everything else), and to count reads
 //! and writes by key prefix (the first byte of every key names what it
-//! holds: `e` entries, `h` tree hashes, `x` VIN index nodes, and so on; see
+//! holds: `e` entries, `h` tree hashes, `x` VIN index tiles, and so on; see
 //! `ledger::store::layout`).
 
 use std::path::Path;
@@ -15,7 +15,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use ledger::store::{Backend, StoreError};
+use ledger::store::{Backend, SledBackend, StoreError};
 
 /// Counters shared by a [`TimedSled`] and its clones.
 #[derive(Debug)]
@@ -49,7 +49,8 @@ pub struct Snapshot {
     pub writes: u64,
     /// Time in sled's `apply_batch`.
     pub apply_batch: Duration,
-    /// Time in sled's `flush` (the fsync that makes a batch durable).
+    /// Time making a batch durable (sled's `flush` and the backend's
+    /// `fdatasync`).
     pub flush: Duration,
     /// Point reads by the first byte of the key.
     pub gets_by_prefix: [u64; 256],
@@ -162,34 +163,21 @@ fn add(counter: &AtomicU64, since: Instant) {
     counter.fetch_add(ns, Ordering::Relaxed);
 }
 
-fn err(e: sled::Error) -> StoreError {
-    StoreError::Backend(Box::new(e))
-}
-
-/// A sled backend with a clock around every call.
+/// The node's sled backend with a clock around every call.
 #[derive(Debug, Clone)]
 pub struct TimedSled {
-    db: sled::Db,
-    tree: sled::Tree,
+    inner: SledBackend,
     timings: Arc<Timings>,
 }
 
 impl TimedSled {
-    /// Opens (or creates) a sled database in `path`, configured like the
-    /// node's.
+    /// Opens (or creates) a sled database in `path`, as the node does.
     ///
     /// # Errors
     /// When sled cannot open it.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
-            .path(path)
-            .mode(sled::Mode::HighThroughput)
-            .open()
-            .map_err(err)?;
-        let tree = db.open_tree("vledger").map_err(err)?;
         Ok(Self {
-            db,
-            tree,
+            inner: SledBackend::open(path)?,
             timings: Arc::default(),
         })
     }
@@ -204,7 +192,7 @@ impl TimedSled {
 impl Backend for TimedSled {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         let t = Instant::now();
-        let v = self.tree.get(key).map_err(err)?.map(|v| v.to_vec());
+        let v = self.inner.get(key)?;
         add(&self.timings.get_ns, t);
         self.timings.gets.fetch_add(1, Ordering::Relaxed);
         if let Some(&p) = key.first() {
@@ -219,16 +207,8 @@ impl Backend for TimedSled {
         end: &[u8],
         limit: usize,
     ) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
-        if start >= end {
-            return Ok(Vec::new());
-        }
         let t = Instant::now();
-        let v = self
-            .tree
-            .range(start..end)
-            .take(limit)
-            .map(|kv| kv.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(err))
-            .collect();
+        let v = self.inner.scan(start, end, limit);
         add(&self.timings.scan_ns, t);
         self.timings.scans.fetch_add(1, Ordering::Relaxed);
         v
@@ -239,56 +219,17 @@ impl Backend for TimedSled {
         self.timings
             .writes
             .fetch_add(writes.len() as u64, Ordering::Relaxed);
-        let mut batch = sled::Batch::default();
-        for (k, v) in writes {
+        for (k, _) in &writes {
             if let Some(&p) = k.first() {
                 self.timings.writes_by_prefix[usize::from(p)].fetch_add(1, Ordering::Relaxed);
             }
-            match v {
-                Some(v) => batch.insert(k, v),
-                None => batch.remove(k),
-            }
         }
-        self.tree.apply_batch(batch).map_err(err)?;
+        self.inner.write(writes)?;
         add(&self.timings.apply_batch_ns, t);
         let t = Instant::now();
-        self.db.flush().map_err(err)?;
+        self.inner.sync()?;
         add(&self.timings.flush_ns, t);
         self.timings.applies.fetch_add(1, Ordering::Relaxed);
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn counts_reads_and_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let b = TimedSled::open(dir.path()).unwrap();
-        let t = b.timings();
-        b.apply(vec![
-            (b"a".to_vec(), Some(b"1".to_vec())),
-            (b"b".to_vec(), Some(b"2".to_vec())),
-        ])
-        .unwrap();
-        assert_eq!(b.get(b"a").unwrap(), Some(b"1".to_vec()));
-        assert_eq!(b.scan(b"a", b"c", 10).unwrap().len(), 2);
-        let s = t.snapshot();
-        assert_eq!((s.gets, s.scans, s.applies, s.writes), (1, 1, 1, 2));
-        assert_eq!(
-            (
-                s.gets_by_prefix[usize::from(b'a')],
-                s.writes_by_prefix[usize::from(b'b')]
-            ),
-            (1, 1)
-        );
-        assert_eq!(
-            Snapshot::by_prefix(&s.writes_by_prefix, 2.0),
-            "a 0.5, b 0.5"
-        );
-        let later = t.snapshot();
-        assert_eq!((later - s).gets, 0);
     }
 }

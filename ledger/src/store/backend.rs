@@ -156,6 +156,18 @@ mod sled_backend {
         }
 
         fn apply(&self, writes: Writes) -> Result<(), StoreError> {
+            self.write(writes)?;
+            self.sync()
+        }
+    }
+
+    impl SledBackend {
+        /// Applies every write or none, atomically but not yet durably:
+        /// the first half of [`Backend::apply`].
+        ///
+        /// # Errors
+        /// [`StoreError::Backend`] when sled fails.
+        pub fn write(&self, writes: Writes) -> Result<(), StoreError> {
             let mut batch = sled::Batch::default();
             for (k, v) in writes {
                 match v {
@@ -163,7 +175,15 @@ mod sled_backend {
                     None => batch.remove(k),
                 }
             }
-            self.tree.apply_batch(batch).map_err(err)?;
+            self.tree.apply_batch(batch).map_err(err)
+        }
+
+        /// Makes every write so far durable: the second half of
+        /// [`Backend::apply`].
+        ///
+        /// # Errors
+        /// [`StoreError::Backend`] when sled or the file system fails.
+        pub fn sync(&self) -> Result<(), StoreError> {
             self.db.flush().map_err(err)?;
             // On Linux sled 0.34.7 "flushes" with sync_file_range, which
             // neither writes the file's metadata nor empties the drive's
@@ -171,8 +191,7 @@ mod sled_backend {
             // power cut. fdatasync on the log file closes that gap.
             self.log_file
                 .sync_data()
-                .map_err(|e| StoreError::Backend(Box::new(e)))?;
-            Ok(())
+                .map_err(|e| StoreError::Backend(Box::new(e)))
         }
     }
 }
