@@ -12,6 +12,7 @@
 //! It does not link any vledger crate: the tests see only what a user sees,
 //! the command lines, files and exit codes.
 
+pub mod store;
 pub mod witness;
 
 pub use witness::{HttpResponse, Witness, go_xcheck, http, verify};
@@ -358,28 +359,36 @@ impl Node {
     /// # Panics
     /// When it does not stop cleanly.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        let term = Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status();
-        assert!(
-            term.is_ok_and(|s| s.success()),
-            "cannot send SIGTERM to the node"
-        );
-        match wait_timeout(&mut child, TIMEOUT) {
-            Some(status) => assert!(
-                status.success(),
-                "node exited with {status} on SIGTERM:\n{}",
-                self.logs()
-            ),
-            None => panic!(
-                "node did not stop within {TIMEOUT:?} of SIGTERM:\n{}",
-                self.logs()
-            ),
+        if let Some(mut child) = self.child.take() {
+            terminate(&mut child, "node", || self.logs());
         }
+    }
+}
+
+/// Sends SIGTERM to `child` (the `what` process) and checks that it exits 0
+/// within [`TIMEOUT`], showing `logs()` when it does not.
+///
+/// # Panics
+/// When it does not stop cleanly.
+pub fn terminate(child: &mut Child, what: &str, logs: impl Fn() -> String) {
+    let term = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    assert!(
+        term.is_ok_and(|s| s.success()),
+        "cannot send SIGTERM to the {what}"
+    );
+    match wait_timeout(child, TIMEOUT) {
+        Some(status) => assert!(
+            status.success(),
+            "{what} exited with {status} on SIGTERM:\n{}",
+            logs()
+        ),
+        None => panic!(
+            "{what} did not stop within {TIMEOUT:?} of SIGTERM:\n{}",
+            logs()
+        ),
     }
 }
 

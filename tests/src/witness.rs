@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::{TIMEOUT, bins, path_str, run, vledger, wait_timeout};
+use crate::{TIMEOUT, bins, path_str, run, terminate, vledger};
 
 /// A running `vledger witness serve`. Dropping it kills the process.
 #[derive(Debug)]
@@ -136,24 +136,8 @@ impl Witness {
     /// # Panics
     /// When it does not stop cleanly.
     pub fn stop(&mut self) {
-        let Some(mut child) = self.child.take() else {
-            return;
-        };
-        let term = Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status();
-        assert!(
-            term.is_ok_and(|s| s.success()),
-            "cannot SIGTERM the witness"
-        );
-        match wait_timeout(&mut child, TIMEOUT) {
-            Some(status) => assert!(
-                status.success(),
-                "witness exited with {status}:\n{}",
-                self.logs()
-            ),
-            None => panic!("witness did not stop within {TIMEOUT:?}:\n{}", self.logs()),
+        if let Some(mut child) = self.child.take() {
+            terminate(&mut child, "witness", || self.logs());
         }
     }
 

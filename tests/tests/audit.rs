@@ -7,9 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use vledger_tests::store::{checkpoint_key, copy_dir, damage, entry_key, flip, hash_key};
 use vledger_tests::{Node, TestLog, VIN_A, VIN_B, checkpoint, path_str, submit, vledger};
-
-const TREE: &str = "vledger";
 
 /// `vledger audit --node URL --log-key KEY --json [--state FILE]`, parsed.
 fn audit(
@@ -60,57 +59,10 @@ fn add_records(log: &TestLog, node: &Node, key: &vledger_tests::Key, prefix: &st
     }
 }
 
-fn entry_key(index: u64) -> Vec<u8> {
-    [&b"e"[..], &index.to_be_bytes()].concat()
-}
-
-fn hash_key(level: u8, index: u64) -> Vec<u8> {
-    [&b"h"[..], &[level], &index.to_be_bytes()].concat()
-}
-
-fn checkpoint_key(size: u64) -> Vec<u8> {
-    [&b"c"[..], &size.to_be_bytes()].concat()
-}
-
-/// Opens a stopped node's store with sled, lets `f` change it, flushes.
-fn damage<T>(data: &Path, f: impl FnOnce(&sled::Tree) -> T) -> T {
-    let db = sled::Config::new()
-        .path(data.join("store"))
-        .open()
-        .expect("open the store");
-    let tree = db.open_tree(TREE).expect("open the vledger tree");
-    let out = f(&tree);
-    tree.flush().expect("flush");
-    db.flush().expect("flush");
-    out
-}
-
-/// Flips the low bit of byte `pos` (from the end when negative) of a value.
-fn flip(tree: &sled::Tree, key: &[u8], pos: isize) {
-    let mut value = tree.get(key).expect("read").expect("stored").to_vec();
-    let len = isize::try_from(value.len()).expect("length");
-    let at = usize::try_from(if pos < 0 { len + pos } else { pos }).expect("position");
-    value[at] ^= 0x01;
-    tree.insert(key, value).expect("write");
-}
-
 fn checkpoint_sizes(tree: &sled::Tree) -> Vec<u64> {
     tree.scan_prefix(b"c")
         .map(|kv| u64::from_be_bytes(kv.expect("scan").0[1..].try_into().expect("key")))
         .collect()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for item in std::fs::read_dir(from).expect("read_dir") {
-        let item = item.expect("dir entry");
-        let target = to.join(item.file_name());
-        if item.file_type().expect("file type").is_dir() {
-            copy_dir(&item.path(), &target);
-        } else {
-            std::fs::copy(item.path(), target).expect("copy");
-        }
-    }
 }
 
 /// A copy of the stopped log's data directory, damaged by `f`.

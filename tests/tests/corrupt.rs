@@ -6,21 +6,8 @@
 
 use std::path::Path;
 
+use vledger_tests::store::{checkpoint_key, copy_dir, damage, entry_key, flip, hash_key};
 use vledger_tests::{Node, TestLog, VIN_A, VIN_B, checkpoint, path_str, submit, vledger};
-
-const TREE: &str = "vledger";
-
-fn entry_key(index: u64) -> Vec<u8> {
-    [&b"e"[..], &index.to_be_bytes()].concat()
-}
-
-fn hash_key(level: u8, index: u64) -> Vec<u8> {
-    [&b"h"[..], &[level], &index.to_be_bytes()].concat()
-}
-
-fn checkpoint_key(size: u64) -> Vec<u8> {
-    [&b"c"[..], &size.to_be_bytes()].concat()
-}
 
 /// A stopped log of a genesis entry, an enrollment and 6 records (at
 /// least 8 entries), and the tree sizes of its stored checkpoints, oldest
@@ -56,45 +43,6 @@ fn stopped_log() -> (TestLog, Vec<u64>) {
     assert!(latest.size >= 8 && sizes.len() >= 4, "{latest:?} {sizes:?}");
     assert_eq!(sizes.last(), Some(&latest.size), "latest checkpoint");
     (log, sizes)
-}
-
-/// Opens the store of `data` with sled, lets `f` change it, and flushes.
-fn damage(data: &Path, f: impl FnOnce(&sled::Tree)) {
-    let db = sled::Config::new()
-        .path(data.join("store"))
-        .open()
-        .expect("open the store with sled");
-    let tree = db.open_tree(TREE).expect("open the vledger tree");
-    f(&tree);
-    tree.flush().expect("flush");
-    db.flush().expect("flush");
-}
-
-/// Flips byte `pos` (counted from the end when negative) of the value at `key`.
-fn flip(tree: &sled::Tree, key: &[u8], pos: isize) {
-    let mut value = tree
-        .get(key)
-        .expect("read")
-        .expect("the key is stored")
-        .to_vec();
-    let len = isize::try_from(value.len()).expect("length");
-    let at = usize::try_from(if pos < 0 { len + pos } else { pos }).expect("position");
-    value[at] ^= 0x01;
-    tree.insert(key, value).expect("write");
-}
-
-/// Copies a stopped data directory, to damage the copy.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for item in std::fs::read_dir(from).expect("read_dir") {
-        let item = item.expect("dir entry");
-        let target = to.join(item.file_name());
-        if item.file_type().expect("file type").is_dir() {
-            copy_dir(&item.path(), &target);
-        } else {
-            std::fs::copy(item.path(), target).expect("copy");
-        }
-    }
 }
 
 /// Both the node (with `serve_args`) and `vledger check` refuse the store,

@@ -9,23 +9,11 @@
 use std::path::Path;
 use std::process::Command;
 
+use vledger_tests::store::copy_dir;
 use vledger_tests::{
     Checkpoint, Node, TestLog, TlogProof, VIN_A, VIN_B, Witness, checkpoint, go_xcheck, http,
     logged_index, path_str, run, submit, verify, vledger,
 };
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for item in std::fs::read_dir(from).expect("read_dir") {
-        let item = item.expect("dir entry");
-        let target = to.join(item.file_name());
-        if item.file_type().expect("file type").is_dir() {
-            copy_dir(&item.path(), &target);
-        } else {
-            std::fs::copy(item.path(), target).expect("copy");
-        }
-    }
-}
 
 fn sha256_hex(text: &str) -> String {
     let out = Command::new("sha256sum")
