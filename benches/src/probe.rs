@@ -233,3 +233,37 @@ impl Backend for TimedSled {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_reads_and_writes() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = TimedSled::open(dir.path()).unwrap();
+        let t = b.timings();
+        b.apply(vec![
+            (b"a".to_vec(), Some(b"1".to_vec())),
+            (b"b".to_vec(), Some(b"2".to_vec())),
+        ])
+        .unwrap();
+        assert_eq!(b.get(b"a").unwrap(), Some(b"1".to_vec()));
+        assert_eq!(b.scan(b"a", b"c", 10).unwrap().len(), 2);
+        let s = t.snapshot();
+        assert_eq!((s.gets, s.scans, s.applies, s.writes), (1, 1, 1, 2));
+        assert_eq!(
+            (
+                s.gets_by_prefix[usize::from(b'a')],
+                s.writes_by_prefix[usize::from(b'b')]
+            ),
+            (1, 1)
+        );
+        assert_eq!(
+            Snapshot::by_prefix(&s.writes_by_prefix, 2.0),
+            "a 0.5, b 0.5"
+        );
+        let later = t.snapshot();
+        assert_eq!((later - s).gets, 0);
+    }
+}
