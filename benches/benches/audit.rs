@@ -1,4 +1,4 @@
-//! Audit speed, in process and without a network: `ledger::audit::audit`
+//! Audit speed, in process and without a network: `vledger_log::audit::audit`
 //! over pre-built entries (1M by default) served from memory with their
 //! stored hashes, as a node would send them. Every entry is decoded, its
 //! record signature checked with `verify_strict`, every authorisation, VIN
@@ -26,13 +26,13 @@ use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, SamplingMode, Throughput};
 use ed25519_dalek::{Signature, VerifyingKey};
-use ledger::Hash;
-use ledger::audit::{AuditOptions, LogSource, SourceEntry, audit, completed_nodes};
-use ledger::merkle::{HashReader, TreeSize, consistency_proof};
-use ledger::record::{RECORD_SIGNATURE_PREFIX, SignedRecord};
-use ledger::store::{LogStore, MemoryBackend};
 use vledger_benches::summary::Summary;
 use vledger_benches::{BenchKeys, OdometerStream, cpu_threads, signing_key};
+use vledger_log::audit::{AuditOptions, LogSource, SourceEntry, audit, completed_nodes};
+use vledger_log::store::{LogStore, MemoryBackend};
+use vledger_records::{RECORD_SIGNATURE_PREFIX, SignedRecord};
+use vledger_tlog::Hash;
+use vledger_tlog::merkle::{HashReader, TreeSize, consistency_proof};
 
 /// Records per sequenced batch when building the log.
 const BATCH: u64 = 4096;

@@ -7,14 +7,15 @@ use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use ed25519_dalek::{Signer as _, SigningKey};
-use ledger::bundle::{build_history, verify_history};
-use ledger::note::Signer;
-use ledger::record::{
+use vledger_log::bundle::build_history;
+use vledger_log::store::{LogStore, MemoryBackend};
+use vledger_log::writer::LogWriter;
+use vledger_records::{
     DistanceUnit, KeyEnrollment, OdometerReading, OdometerSource, Record, RecordBody, Role,
     SignedRecord, Vin,
 };
-use ledger::store::{LogStore, MemoryBackend};
-use ledger::writer::LogWriter;
+use vledger_tlog::note::Signer;
+use vledger_verification::history::verify_history;
 
 const ENTRIES: u64 = 1 << 20;
 const BATCH: u64 = 4096;

@@ -1,4 +1,4 @@
-//! Benches of the Merkle tree core (`ledger::merkle`) at one million leaves.
+//! Benches of the Merkle tree core (`vledger_tlog::merkle`) at one million leaves.
 //!
 //! The tree (leaf data: the leaf index as 8 big-endian bytes) is built once
 //! into `MemoryHashes`, outside any measurement. Proof benches cycle through
@@ -10,11 +10,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use ledger::merkle::{
+use vledger_tlog::merkle::{
     Frontier, LeafIndex, MemoryHashes, TreeSize, consistency_proof, inclusion_proof, tree_hash,
     verify_consistency, verify_inclusion,
 };
-use ledger::{Hash, leaf_hash, node_hash};
+use vledger_tlog::{Hash, leaf_hash, node_hash};
 
 /// Leaves in the benched tree: 2^20.
 const LEAVES: u64 = 1 << 20;

@@ -25,12 +25,12 @@ use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
 use ed25519_dalek::{Signature, Signer as _, Verifier as _, VerifyingKey};
-use ledger::record::{
-    Entry, EntryBody, RECORD_SIGNATURE_PREFIX, RecordEntry, SignedRecord, VinChain,
-};
-use ledger::{leaf_hash, node_hash, sha256};
 use vledger_benches::summary::Summary;
 use vledger_benches::{OdometerStream, signing_key};
+use vledger_records::{
+    Entry, EntryBody, RECORD_SIGNATURE_PREFIX, RecordEntry, SignedRecord, VinChain,
+};
+use vledger_tlog::{leaf_hash, node_hash, sha256};
 
 /// Batch sizes for `verify_batch`.
 const VERIFY_BATCHES: [usize; 3] = [16, 64, 256];

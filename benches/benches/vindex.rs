@@ -5,8 +5,9 @@
 use std::hint::black_box;
 
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use ledger::hash::{Hash, sha256};
-use ledger::vindex::{IndexKey, IndexValue, MemoryTiles, VinIndex, interior_hash};
+use vledger_records::vindex::{IndexKey, IndexValue, index_node_hash};
+use vledger_rules::index_tree::{MemoryTiles, VinIndex};
+use vledger_tlog::hash::{Hash, sha256};
 
 const VINS: u64 = 1 << 20;
 
@@ -47,7 +48,7 @@ fn bench(c: &mut Criterion) {
     g.sample_size(20);
     g.bench_function("node_hash_baseline", |b| {
         let (l, r) = (Hash([1; 32]), Hash([2; 32]));
-        b.iter(|| interior_hash(black_box(&l), black_box(&r)));
+        b.iter(|| index_node_hash(black_box(&l), black_box(&r)));
     });
     for batch in [1u64, 64, 1024] {
         g.throughput(Throughput::Elements(batch));

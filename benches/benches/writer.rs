@@ -33,13 +33,13 @@ use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput};
-use ledger::record::SignedRecord;
-use ledger::store::{Backend, LogStore, MemoryBackend, SledBackend};
-use ledger::writer::LogWriter;
 use tempfile::TempDir;
 use vledger_benches::probe::{Snapshot, TimedSled};
 use vledger_benches::summary::{Summary, format_ns};
 use vledger_benches::{BenchKeys, OdometerStream, cpu_threads};
+use vledger_log::store::{Backend, LogStore, MemoryBackend, SledBackend};
+use vledger_log::writer::LogWriter;
+use vledger_records::SignedRecord;
 
 /// Batch sizes benched: one record (a lone submitter), a typical group
 /// commit under load, and a large one.

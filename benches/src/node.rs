@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
 use ed25519_dalek::SigningKey;
-use ledger::note::Signer;
+use vledger_tlog::note::Signer;
 
 /// Whether `url` (`http://host:port`) names a loopback address: `127.0.0.0/8`,
 /// `[::1]` or `localhost`. The load generator refuses anything else.

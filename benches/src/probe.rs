@@ -1,21 +1,21 @@
 //! Where a sled-backed append spends its time: a sled backend that times
 //! its reads, its `apply_batch` and its `flush` separately.
 //!
-//! It is `ledger::store::SledBackend` itself with a clock around each
+//! It is `vledger_log::store::SledBackend` itself with a clock around each
 //! call: reads, the atomic batch write, and the sync that makes it durable
 //! (sled's `flush` and the `fdatasync` the backend adds). The writer bench
 //! uses it to split the cost of an append into reads, the batch insert, the
 //! fsync, and the writer's own work (everything else), and to count reads
 //! and writes by key prefix (the first byte of every key names what it
 //! holds: `e` entries, `h` tree hashes, `x` VIN index tiles, and so on; see
-//! `ledger::store::layout`).
+//! `vledger_log::store::layout`).
 
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use ledger::store::{Backend, SledBackend, StoreError};
+use vledger_log::store::{Backend, SledBackend, StoreError};
 
 /// Counters shared by a [`TimedSled`] and its clones.
 #[derive(Debug)]

@@ -4,13 +4,13 @@
 use std::ops::Range;
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
-use ledger::note::Signer;
-use ledger::record::{
+use vledger_log::store::{Backend, LogStore};
+use vledger_log::writer::{LogWriter, WriterError};
+use vledger_records::{
     DistanceUnit, KeyEnrollment, MAX_ODOMETER, OdometerReading, OdometerSource, Record, RecordBody,
     Role, SignedRecord, Vin,
 };
-use ledger::store::{Backend, LogStore};
-use ledger::writer::{LogWriter, WriterError};
+use vledger_tlog::note::Signer;
 
 /// Origin of the logs that benches create.
 pub const ORIGIN: &str = "bench.vledger.example/log";
@@ -26,7 +26,7 @@ pub const EVENT_TIME: i64 = 1_735_689_600;
 pub fn signing_key(seed: u64) -> SigningKey {
     let mut material = b"vledger-bench-key/".to_vec();
     material.extend_from_slice(&seed.to_be_bytes());
-    SigningKey::from_bytes(&ledger::sha256(&material).0)
+    SigningKey::from_bytes(&vledger_tlog::sha256(&material).0)
 }
 
 /// The `i`-th benchmark VIN: `WVWZZZ1JZ` followed by `i` in eight decimal
@@ -201,7 +201,7 @@ impl BenchKeys {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ledger::store::MemoryBackend;
+    use vledger_log::store::MemoryBackend;
 
     #[test]
     fn stream_records_are_distinct_valid_and_accepted() {

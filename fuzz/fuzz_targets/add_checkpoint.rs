@@ -2,8 +2,8 @@
 //! never panic, and a parsed body prints back to the input.
 #![no_main]
 
-use ledger::note::{Checkpoint, Signer};
-use ledger::witness::{AddCheckpoint, check_consistency, parse_size_body, verify_request};
+use vledger_tlog::note::{Checkpoint, Signer};
+use vledger_tlog::witness::{AddCheckpoint, check_consistency, parse_size_body, verify_request};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -18,8 +18,8 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(verified) = verify_request(data, |o| (o == "fuzz.example/log").then_some(&keys[..])) {
         let latest = Checkpoint::new(
             "fuzz.example/log",
-            ledger::merkle::TreeSize(3),
-            ledger::Hash([1; 32]),
+            vledger_tlog::merkle::TreeSize(3),
+            vledger_tlog::Hash([1; 32]),
         );
         let _ = check_consistency(&verified, latest.as_ref().ok());
         let _ = check_consistency(&verified, None);

@@ -2,8 +2,8 @@
 //! decoded state encodes back to the same bytes.
 #![no_main]
 
-use ledger::audit::AuditState;
-use ledger::replay::Replayer;
+use vledger_log::audit::AuditState;
+use vledger_log::replay::Replayer;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! parsed checkpoint prints back to the input.
 #![no_main]
 
-use ledger::note::{Checkpoint, Signer, open_checkpoint};
+use vledger_tlog::note::{Checkpoint, Signer, open_checkpoint};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! files: checking them never panics.
 #![no_main]
 
-use ledger::note::{ConsistencyProofText, Cosigner, Note, WitnessPolicy, parse_signature_lines};
+use vledger_tlog::note::{ConsistencyProofText, Cosigner, Note, WitnessPolicy, parse_signature_lines};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

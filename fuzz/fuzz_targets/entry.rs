@@ -3,7 +3,7 @@
 //! encoding rule).
 #![no_main]
 
-use ledger::record::{Entry, Record};
+use vledger_records::{Entry, Record};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

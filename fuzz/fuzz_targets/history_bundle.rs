@@ -11,14 +11,15 @@ use std::sync::OnceLock;
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::SigningKey;
-use ledger::bundle::{HistoryBundle, ProvenEntry, build_history, verify_history};
-use ledger::note::{Signer, VerifierKey};
-use ledger::record::{
+use vledger_log::bundle::build_history;
+use vledger_verification::history::{HistoryBundle, ProvenEntry, verify_history};
+use vledger_tlog::note::{Signer, VerifierKey};
+use vledger_records::{
     DistanceUnit, KeyEnrollment, OdometerReading, OdometerSource, Record, RecordBody, Role,
     SignedRecord, Vin,
 };
-use ledger::store::{LogStore, MemoryBackend};
-use ledger::writer::LogWriter;
+use vledger_log::store::{LogStore, MemoryBackend};
+use vledger_log::writer::LogWriter;
 use libfuzzer_sys::fuzz_target;
 
 const T: i64 = 1_770_000_000_000;

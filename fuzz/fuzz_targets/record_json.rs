@@ -2,7 +2,7 @@
 //! and a parsed record encodes to bytes that decode back to it.
 #![no_main]
 
-use ledger::record::Record;
+use vledger_records::Record;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

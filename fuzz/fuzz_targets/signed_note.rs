@@ -2,7 +2,7 @@
 //! input, and verification with a fixed key never panics.
 #![no_main]
 
-use ledger::note::{Note, Signer};
+use vledger_tlog::note::{Note, Signer};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

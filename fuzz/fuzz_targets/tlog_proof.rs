@@ -2,7 +2,7 @@
 //! input, and verification with a fixed key never panics.
 #![no_main]
 
-use ledger::note::{Signer, TlogProof};
+use vledger_tlog::note::{Signer, TlogProof};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,15 +4,16 @@
 //! panics.
 #![no_main]
 
-use ledger::Hash;
-use ledger::vindex::{IndexKey, IndexProof, Tile};
+use vledger_tlog::Hash;
+use vledger_records::vindex::{IndexKey, IndexProof};
+use vledger_rules::index_tree::Tile;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(proof) = IndexProof::decode(data) {
         assert_eq!(proof.encode(), data);
         let _ = proof.verify(&IndexKey([0x5a; 32]), &Hash([7; 32]));
-        if let ledger::vindex::Terminal::Leaf { key, .. } = proof.terminal {
+        if let vledger_records::vindex::Terminal::Leaf { key, .. } = proof.terminal {
             let _ = proof.verify(&key, &Hash([7; 32]));
         }
     }

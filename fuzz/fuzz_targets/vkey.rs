@@ -2,7 +2,7 @@
 //! prints back to the input.
 #![no_main]
 
-use ledger::note::{Signer, VerifierKey};
+use vledger_tlog::note::{Signer, VerifierKey};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -1,19 +1,19 @@
 //! `vledger audit`'s view of a node: a [`LogSource`] over the gRPC API.
 //!
-//! The audit logic is in [`ledger::audit`]; this only fetches. Entries are
+//! The audit logic is in [`vledger_log::audit`]; this only fetches. Entries are
 //! fetched ahead, in pages of at most 1024 with the stored hashes each
 //! completes, by a task that keeps a few pages queued while the auditor
 //! verifies the previous ones.
 
 use std::time::Duration;
 
-use ledger::audit::{LogSource, SourceEntry};
-use ledger::hash::Hash;
 use tokio::runtime::Runtime;
 use tokio::sync::mpsc;
 use tonic::transport::Channel;
+use vledger_log::audit::{LogSource, SourceEntry};
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_client::LogClient;
+use vledger_tlog::hash::Hash;
 
 /// Pages fetched ahead of the auditor.
 const AHEAD: usize = 8;
@@ -245,11 +245,11 @@ impl LogSource for GrpcSource {
 /// # Errors
 /// `INTERNAL` when a hash cannot be read.
 pub fn stored_hashes(
-    store: &ledger::store::LogStore<ledger::store::SledBackend>,
+    store: &vledger_log::store::LogStore<vledger_log::store::SledBackend>,
     index: u64,
 ) -> Result<Vec<Vec<u8>>, tonic::Status> {
-    use ledger::merkle::HashReader as _;
-    let nodes = ledger::audit::completed_nodes(index);
+    use vledger_tlog::merkle::HashReader as _;
+    let nodes = vledger_log::audit::completed_nodes(index);
     let hashes = store
         .read_hashes(&nodes)
         .map_err(|e| crate::status::store(&e))?;

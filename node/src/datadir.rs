@@ -13,9 +13,9 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use ledger::note::Signer;
-use ledger::store::{LogStore, SledBackend};
-use ledger::writer::LogWriter;
+use vledger_log::store::{LogStore, SledBackend};
+use vledger_log::writer::LogWriter;
+use vledger_tlog::note::Signer;
 
 /// Paths inside a data directory.
 #[derive(Debug, Clone)]
@@ -131,7 +131,7 @@ impl DataDir {
 ///
 /// # Errors
 /// When `name` is not a valid key name.
-pub fn generate_signer(name: &str) -> Result<Signer, ledger::note::KeyError> {
+pub fn generate_signer(name: &str) -> Result<Signer, vledger_tlog::note::KeyError> {
     let key = ed25519_dalek::SigningKey::generate(&mut rand::rngs::OsRng);
     Signer::new(name, key)
 }

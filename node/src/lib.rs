@@ -19,10 +19,10 @@ use std::future::Future;
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use ledger::check::check_store;
-use ledger::store::{LogStore, SledBackend};
-use ledger::writer::LogWriter;
 use tokio::net::TcpListener;
+use vledger_log::check::check_store;
+use vledger_log::store::{LogStore, SledBackend};
+use vledger_log::writer::LogWriter;
 use vledger_proto::v1::log_server::LogServer;
 
 use crate::datadir::DataDir;
@@ -75,7 +75,7 @@ pub struct Node {
     /// A read handle on the same store, for entries and proofs.
     store: LogStore<SledBackend>,
     /// The log's verifier key.
-    log_key: ledger::note::VerifierKey,
+    log_key: vledger_tlog::note::VerifierKey,
     /// Most appends per batch.
     max_batch: usize,
     /// Capacity of the append queue.

@@ -10,11 +10,11 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ledger::record::SignedRecord;
-use ledger::rules::Refusal;
-use ledger::store::{Backend, LogStore};
-use ledger::writer::{Appended, LogWriter, WriterError};
 use tokio::sync::{mpsc, oneshot, watch};
+use vledger_log::store::{Backend, LogStore};
+use vledger_log::writer::{Appended, LogWriter, WriterError};
+use vledger_records::SignedRecord;
+use vledger_rules::Refusal;
 
 /// The latest signed checkpoint and its tree size.
 #[derive(Debug, Clone)]

@@ -2,17 +2,16 @@
 
 use std::pin::Pin;
 
-use ledger::bundle::{
-    BuildError, HistoryBundle, attach_witnessed, build_history, verify_history, verify_witnessed,
-};
-use ledger::merkle::{LeafIndex, TreeSize, consistency_proof, inclusion_proof};
-use ledger::note::{Checkpoint, TlogProof, VerifierKey};
-use ledger::record::{SignedRecord, Vin};
-use ledger::store::{LogStore, SledBackend};
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
+use vledger_log::bundle::{BuildError, attach_witnessed, build_history};
+use vledger_log::store::{LogStore, SledBackend};
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_server::Log;
+use vledger_records::{SignedRecord, Vin};
+use vledger_tlog::merkle::{LeafIndex, TreeSize, consistency_proof, inclusion_proof};
+use vledger_tlog::note::{Checkpoint, TlogProof, VerifierKey};
+use vledger_verification::history::{HistoryBundle, verify_history, verify_witnessed};
 
 use crate::sequencer::{Head, Sequencer, SequencerError};
 use crate::status;
@@ -194,7 +193,7 @@ impl LogService {
 }
 
 /// The tree size of a bundle's checkpoint (0 if it does not parse).
-fn checkpoint_size(bundle: &ledger::bundle::HistoryBundle) -> u64 {
+fn checkpoint_size(bundle: &vledger_verification::history::HistoryBundle) -> u64 {
     bundle
         .checkpoint
         .lines()

@@ -1,11 +1,11 @@
 //! The one place where vledger errors become gRPC statuses.
 
-use ledger::merkle::ProofError;
-use ledger::record::{AuthError, FieldError, Reason};
-use ledger::rules::Refusal;
-use ledger::store::StoreError;
-use ledger::writer::WriterError;
 use tonic::Status;
+use vledger_log::store::StoreError;
+use vledger_log::writer::WriterError;
+use vledger_records::{AuthError, FieldError, Reason};
+use vledger_rules::Refusal;
+use vledger_tlog::merkle::ProofError;
 
 /// A record field that is wrong: `INVALID_ARGUMENT` naming the field and the
 /// reason, or `RESOURCE_EXHAUSTED` for an oversized record.

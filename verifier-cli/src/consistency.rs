@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use ledger::note::{ConsistencyProofText, VerifierKey, open_checkpoint_for_origin};
+use vledger_tlog::note::{ConsistencyProofText, VerifierKey, open_checkpoint_for_origin};
 
 use crate::witnesses::{WitnessArgs, summary};
 

@@ -8,9 +8,11 @@
 
 use std::path::Path;
 
-use ledger::bundle::{HistoryBundle, VerifiedHistory, verify_history, verify_history_cosigned};
-use ledger::note::{QuorumReport, VerifierKey, WitnessPolicy};
-use ledger::record::{DistanceUnit, RecordBody, format_time};
+use vledger_records::{DistanceUnit, RecordBody, format_time};
+use vledger_tlog::note::{QuorumReport, VerifierKey, WitnessPolicy};
+use vledger_verification::history::{
+    HistoryBundle, VerifiedHistory, verify_history, verify_history_cosigned,
+};
 
 use crate::witnesses;
 

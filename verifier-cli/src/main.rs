@@ -15,8 +15,8 @@ use clap::{Parser, Subcommand};
 mod consistency;
 mod history;
 mod witnesses;
-use ledger::note::{KeyType, TlogProof, VerifierKey};
-use ledger::record::{Entry, EntryBody, RecordBody, format_time};
+use vledger_records::{Entry, EntryBody, RecordBody, format_time};
+use vledger_tlog::note::{KeyType, TlogProof, VerifierKey};
 
 /// Verify vledger proofs offline, trusting only the keys you give.
 #[derive(Debug, Parser)]

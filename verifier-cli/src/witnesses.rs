@@ -5,8 +5,8 @@
 //! off and the log's signature alone is checked. The failure message names
 //! every witness whose cosignature is missing or bad.
 
-use ledger::note::{CosignatureStatus, Note, QuorumReport, VerifierKey, WitnessPolicy};
-use ledger::record::format_time;
+use vledger_records::format_time;
+use vledger_tlog::note::{CosignatureStatus, Note, QuorumReport, VerifierKey, WitnessPolicy};
 
 use crate::read_key;
 

@@ -34,13 +34,13 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, bail};
 use clap::Parser;
 use ed25519_dalek::SigningKey;
-use ledger::record::{Role, SignedRecord};
 use tonic::transport::{Channel, Endpoint};
 use vledger_benches::node::{NodeProcess, find_vledger, is_loopback_url, read_admin_key};
 use vledger_benches::stats::{Latencies, median, min_max};
 use vledger_benches::{OdometerStream, cpu_threads, enrollment};
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_client::LogClient;
+use vledger_records::{Role, SignedRecord};
 
 /// Records the baseline decodes (the first of those later sent), per pass.
 const BASELINE_RECORDS: u64 = 2000;

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use ledger::check::check_store;
+use vledger_log::check::check_store;
 
 use crate::datadir::{DataDir, write_public, write_secret};
 use crate::{Node, NodeConfig};
@@ -114,7 +114,7 @@ pub fn keygen(name: &str, out: &Path) -> anyhow::Result<()> {
 
 /// `vledger party-commitment`.
 pub fn party_commitment(identity: &str, salt: Option<&str>) -> anyhow::Result<()> {
-    use ledger::record::{PartyCommitment, SALT_LEN};
+    use vledger_records::{PartyCommitment, SALT_LEN};
     let salt: [u8; SALT_LEN] = match salt {
         Some(hex_salt) => hex::decode(hex_salt.trim())
             .ok()

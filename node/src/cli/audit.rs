@@ -1,11 +1,11 @@
 //! `vledger audit`: audits a node from what it serves (the logic is
-//! [`ledger::audit`]; this fetches, shows progress and keeps the state).
+//! [`vledger_log::audit`]; this fetches, shows progress and keeps the state).
 
 use std::path::Path;
 
 use anyhow::Context as _;
-use ledger::audit::{AuditError, AuditOptions, AuditState, audit};
-use ledger::note::{KeyType, VerifierKey};
+use vledger_log::audit::{AuditError, AuditOptions, AuditState, audit};
+use vledger_tlog::note::{KeyType, VerifierKey};
 
 use crate::audit::GrpcSource;
 use crate::witness::store::write_durably;

@@ -3,16 +3,16 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use ledger::bundle::HistoryBundle;
-use ledger::hash::Hash;
-use ledger::merkle::verify_consistency;
-use ledger::note::{Checkpoint, ConsistencyProofText, Note, VerifierKey, open_checkpoint};
-use ledger::record::{
-    KeyEnrollment, KeyRevocation, Record, RecordBody, Role, SignedRecord, flags_from_proto,
-};
 use tonic::transport::Channel;
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_client::LogClient;
+use vledger_records::{
+    KeyEnrollment, KeyRevocation, Record, RecordBody, Role, SignedRecord, flags_from_proto,
+};
+use vledger_tlog::hash::Hash;
+use vledger_tlog::merkle::verify_consistency;
+use vledger_tlog::note::{Checkpoint, ConsistencyProofText, Note, VerifierKey, open_checkpoint};
+use vledger_verification::history::HistoryBundle;
 
 use super::CosignArg;
 use crate::datadir::read_signer;

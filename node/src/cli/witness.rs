@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use anyhow::{Context as _, bail};
 use clap::Subcommand;
-use ledger::note::VerifierKey;
 use serde::Deserialize;
+use vledger_tlog::note::VerifierKey;
 
 use crate::datadir::{write_public, write_secret};
 use crate::witness::config::LogEntry;

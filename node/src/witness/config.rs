@@ -25,8 +25,8 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use ledger::note::{Cosigner, KeyType, VerifierKey};
 use serde::{Deserialize, Serialize};
+use vledger_tlog::note::{Cosigner, KeyType, VerifierKey};
 
 /// The configuration file's contents.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -3,7 +3,7 @@
 //! after checking that each extends the last one it cosigned.
 //!
 //! - `POST /add-checkpoint`: the protocol's one call (decisions in
-//!   [`ledger::witness`]): 200 with the cosignature line, 400 malformed,
+//!   [`vledger_tlog::witness`]): 200 with the cosignature line, 400 malformed,
 //!   403 bad signature, 404 unknown log, 409 `text/x.tlog.size` with the
 //!   witness's size, 422 inconsistent;
 //! - `GET /<hex SHA-256 of the origin>/checkpoint`: the latest cosigned

@@ -11,11 +11,11 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use ledger::witness::{
-    MAX_REQUEST_SIZE, Refusal, SIZE_CONTENT_TYPE, check_consistency, verify_request, witnessed_note,
-};
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
+use vledger_tlog::witness::{
+    MAX_REQUEST_SIZE, Refusal, SIZE_CONTENT_TYPE, check_consistency, verify_request, witnessed_note,
+};
 
 use super::config::WitnessConfig;
 use super::store::{StateDir, Witnessed, origin_hash};

@@ -18,14 +18,14 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use ledger::note::{Checkpoint, Note, VerifierKey};
-use ledger::witness::parse_checkpoint_text;
+use vledger_tlog::note::{Checkpoint, Note, VerifierKey};
+use vledger_tlog::witness::parse_checkpoint_text;
 
 /// The hex SHA-256 of an origin: its file name, and its path segment in the
 /// monitoring API (c2sp.org/tlog-witness, "Monitor Retrieval Mechanism").
 #[must_use]
 pub fn origin_hash(origin: &str) -> String {
-    ledger::sha256(origin.as_bytes()).to_hex()
+    vledger_tlog::sha256(origin.as_bytes()).to_hex()
 }
 
 /// The latest checkpoint a witness cosigned for a log.

@@ -14,8 +14,10 @@ use hyper::body::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use ledger::note::{NoteSignature, parse_signature_lines};
-use ledger::witness::{ADD_CHECKPOINT_PATH, AddCheckpoint, SIZE_CONTENT_TYPE, parse_size_body};
+use vledger_tlog::note::{NoteSignature, parse_signature_lines};
+use vledger_tlog::witness::{
+    ADD_CHECKPOINT_PATH, AddCheckpoint, SIZE_CONTENT_TYPE, parse_size_body,
+};
 
 /// Largest answer read from a witness.
 const MAX_RESPONSE: usize = 64 * 1024;

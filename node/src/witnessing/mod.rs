@@ -29,12 +29,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use ledger::merkle::{TreeSize, consistency_proof};
-use ledger::note::{Checkpoint, Note, NoteSignature, VerifierKey, add_signatures};
-use ledger::store::{LogStore, SledBackend};
-use ledger::witness::AddCheckpoint;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
+use vledger_log::store::{LogStore, SledBackend};
+use vledger_tlog::merkle::{TreeSize, consistency_proof};
+use vledger_tlog::note::{Checkpoint, Note, NoteSignature, VerifierKey, add_signatures};
+use vledger_tlog::witness::AddCheckpoint;
 
 use crate::sequencer::Head;
 use client::{AddOutcome, WitnessClient};

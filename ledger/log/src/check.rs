@@ -1,0 +1,255 @@
+//! Re-verifies a whole store offline: the `vledger check` command and the
+//! node's start-up check.
+//!
+//! It trusts nothing in the store but reads everything: it replays every
+//! entry (see [`crate::replay`]), recomputes every stored hash and compares
+//! it with the stored one, opens every stored checkpoint with the log key
+//! and compares its root with the recomputed tree at that size, and checks
+//! the VIN heads and key states the sequencer keeps against the replay.
+
+use crate::replay::{ReplayError, Replayer};
+use crate::store::{Backend, LogStore, StoreError};
+use vledger_records::EntryBody;
+use vledger_tlog::merkle::{HashReader, TreeSize};
+use vledger_tlog::note::{CheckpointError, VerifierKey, open_checkpoint};
+
+/// What `check_store` found wrong, naming the item.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    /// Reading the store failed, or an item is missing or malformed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The store holds no log.
+    #[error("the store holds no log")]
+    Empty,
+    /// An entry is wrong.
+    #[error(transparent)]
+    Entry(#[from] ReplayError),
+    /// The genesis entry does not name this log.
+    #[error("entry 0: genesis names {what} that is not this log's")]
+    Genesis {
+        /// Which field disagrees.
+        what: &'static str,
+    },
+    /// A stored hash differs from the one recomputed from the entries.
+    #[error(
+        "stored hash at level {level} index {index} differs from the hash recomputed from the entries"
+    )]
+    HashMismatch {
+        /// Its level.
+        level: u8,
+        /// Its index within the level.
+        index: u64,
+    },
+    /// A checkpoint does not open with the log key.
+    #[error("checkpoint at tree size {size}: {error}")]
+    Checkpoint {
+        /// The tree size it is stored under.
+        size: u64,
+        /// Why it does not open.
+        error: CheckpointError,
+    },
+    /// A checkpoint disagrees with the tree recomputed from the entries.
+    #[error("checkpoint at tree size {size}: {what}")]
+    CheckpointMismatch {
+        /// The tree size it is stored under.
+        size: u64,
+        /// What disagrees.
+        what: &'static str,
+    },
+    /// There is no checkpoint at the stored tree size.
+    #[error("no checkpoint is stored at the tree size {0}")]
+    MissingCheckpoint(u64),
+    /// A VIN head or key state kept by the sequencer disagrees with the replay.
+    #[error("{what} for {name} disagrees with the entries")]
+    Index {
+        /// Which index.
+        what: &'static str,
+        /// Which item.
+        name: String,
+    },
+}
+
+/// What a successful check covered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CheckReport {
+    /// The log's origin.
+    pub origin: String,
+    /// Entries replayed.
+    pub entries: u64,
+    /// Checkpoints verified.
+    pub checkpoints: u64,
+    /// VIN chains verified.
+    pub vins: u64,
+    /// Root hash at the tree size, in base64.
+    pub root: String,
+}
+
+/// Entries per read.
+const PAGE: u64 = 1024;
+
+/// Re-verifies every entry, stored hash and checkpoint of a store against
+/// `log_key`. `progress` is called with the number of entries checked so far.
+///
+/// # Errors
+/// The first [`CheckError`] found.
+pub fn check_store<B: Backend>(
+    store: &LogStore<B>,
+    log_key: &VerifierKey,
+    mut progress: impl FnMut(u64),
+) -> Result<CheckReport, CheckError> {
+    let size = store.tree_size()?;
+    if size == 0 {
+        return Err(CheckError::Empty);
+    }
+    let origin = store.origin()?.ok_or(StoreError::Corrupt("origin"))?;
+    store
+        .checkpoint(size)?
+        .ok_or(CheckError::MissingCheckpoint(size))?;
+
+    let mut replayer = Replayer::new();
+    let mut checkpoints = 0u64;
+    let mut next_checkpoints = store.checkpoint_sizes(1, size + 1)?;
+    next_checkpoints.reverse();
+    let mut start = 0;
+    while start < size {
+        let end = (start + PAGE).min(size);
+        let entries = store.entries(start, end)?;
+        for bytes in &entries {
+            let replayed = replayer.apply(bytes)?;
+            if let EntryBody::Genesis(g) = &replayed.entry.body {
+                if g.origin != origin {
+                    return Err(CheckError::Genesis { what: "an origin" });
+                }
+                if g.log_key != *log_key.public_key() {
+                    return Err(CheckError::Genesis { what: "a log key" });
+                }
+            }
+            let ids: Vec<_> = replayed.hashes.iter().map(|(id, _)| *id).collect();
+            let stored = store.read_hashes(&ids)?;
+            for ((id, expected), found) in replayed.hashes.iter().zip(stored) {
+                if *expected != found {
+                    return Err(CheckError::HashMismatch {
+                        level: id.level,
+                        index: id.index,
+                    });
+                }
+            }
+            // Checkpoints signed at this size.
+            let here = replayer.size();
+            while next_checkpoints.last() == Some(&here) {
+                next_checkpoints.pop();
+                check_checkpoint(store, log_key, &origin, here, &replayer)?;
+                checkpoints += 1;
+                if next_checkpoints.is_empty() && here < size {
+                    next_checkpoints = store.checkpoint_sizes(here + 1, size + 1)?;
+                    next_checkpoints.reverse();
+                }
+            }
+        }
+        start = end;
+        progress(start);
+    }
+    if let Some(&stray) = next_checkpoints.last() {
+        return Err(CheckError::CheckpointMismatch {
+            size: stray,
+            what: "no entry ends there",
+        });
+    }
+    for (vin, head) in replayer.vin_heads() {
+        if store.vin_head(vin)?.as_ref() != Some(head) {
+            return Err(CheckError::Index {
+                what: "VIN head",
+                name: vin.to_string(),
+            });
+        }
+    }
+    // Every stored node of the index, recomputed from the nodes below it.
+    let stored_root = vledger_rules::index_tree::recompute_root(store).map_err(|e| match e {
+        vledger_rules::index_tree::StoredIndexError::Read(e) => CheckError::from(e),
+        e => CheckError::Index {
+            what: "stored VIN index",
+            name: e.to_string(),
+        },
+    })?;
+    if stored_root != replayer.index_root() {
+        return Err(CheckError::Index {
+            what: "stored VIN index",
+            name: "its root".to_owned(),
+        });
+    }
+    for (key, state) in replayer.key_states() {
+        let stored = match ed25519_dalek::VerifyingKey::from_bytes(key) {
+            Ok(k) => store.key_state(&k)?,
+            Err(_) => None,
+        };
+        if stored.as_ref() != Some(state) {
+            return Err(CheckError::Index {
+                what: "key state",
+                name: hex::encode(key),
+            });
+        }
+    }
+    for (key, index) in replayer.dedup_keys() {
+        if store.dedup(key)? != Some(*index) {
+            return Err(CheckError::Index {
+                what: "deduplication key",
+                name: format!("entry {index}"),
+            });
+        }
+    }
+    let rules = replayer.rules_state();
+    for (vin, state) in rules.vehicles() {
+        if store.vehicle(vin)?.as_ref() != Some(state) {
+            return Err(CheckError::Index {
+                what: "vehicle state",
+                name: vin.to_string(),
+            });
+        }
+    }
+    for (id, protocol) in rules.protocols() {
+        if store.protocol(id)?.as_ref() != Some(protocol) {
+            return Err(CheckError::Index {
+                what: "inspection protocol",
+                name: id.to_string(),
+            });
+        }
+    }
+    Ok(CheckReport {
+        origin,
+        entries: size,
+        checkpoints,
+        vins: replayer.vin_heads().count() as u64,
+        root: replayer.frontier().root().to_base64(),
+    })
+}
+
+fn check_checkpoint<B: Backend>(
+    store: &LogStore<B>,
+    log_key: &VerifierKey,
+    origin: &str,
+    size: u64,
+    replayer: &Replayer,
+) -> Result<(), CheckError> {
+    let note = store
+        .checkpoint(size)?
+        .ok_or(CheckError::MissingCheckpoint(size))?;
+    let cp =
+        open_checkpoint(&note, log_key).map_err(|error| CheckError::Checkpoint { size, error })?;
+    let mismatch = |what| CheckError::CheckpointMismatch { size, what };
+    if cp.origin() != origin {
+        return Err(mismatch("origin is not the log's origin"));
+    }
+    if cp.size().0 != size {
+        return Err(mismatch("tree size is not the size it is stored under"));
+    }
+    debug_assert_eq!(replayer.frontier().size(), TreeSize(size));
+    if !replayer.last_is_index() {
+        return Err(mismatch("the last entry under it is not an index entry"));
+    }
+    if *cp.root() != replayer.frontier().root() {
+        return Err(mismatch("root is not the root of the entries"));
+    }
+    Ok(())
+}

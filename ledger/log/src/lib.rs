@@ -1,0 +1,30 @@
+//! vledger's log layer: the log as stored, written and re-checked.
+//!
+//! - [`store`]: the storage seam ([`store::Backend`]) and the typed
+//!   [`store::LogStore`] over it; sled behind the `sled` feature (on by
+//!   default), and with `test-backends` an in-memory and a fault-injecting
+//!   backend;
+//! - [`writer`]: the sequencer's core: takes batches of signed records,
+//!   applies the sequencing rules, and commits each batch durably with its
+//!   index entry and signed checkpoint;
+//! - [`replay`]: re-derives the log's state from its entries with the same
+//!   rules, for start-up checks, `vledger check` and audits;
+//! - [`check`]: re-verifies a whole store;
+//! - [`audit`]: audits a log from the entries and proofs it serves;
+//! - [`bundle`]: builds VIN history bundles from the store.
+//!
+//! What this crate does **not** do: no network and no async runtime (the
+//! node wraps it in gRPC and HTTP), and no format of its own that outside
+//! parties read: those are in `vledger-tlog`, `vledger-records` and
+//! `vledger-verification`.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod audit;
+pub mod bundle;
+pub mod check;
+pub mod replay;
+pub mod store;
+pub mod writer;

@@ -1,0 +1,511 @@
+//! The log writer: turns batches of signed records into durable entries,
+//! stored hashes and one signed checkpoint per batch.
+//!
+//! It is synchronous and single-threaded on purpose: exactly one writer owns
+//! a log. The node runs it on its sequencer thread; tests and benches drive
+//! it directly.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use ed25519_dalek::VerifyingKey;
+
+use crate::store::{Backend, LogStore, StoreError, WriteBatch};
+use vledger_records::vindex::IndexKey;
+use vledger_records::vindex::VinHead;
+use vledger_records::{
+    Entry, EntryBody, Genesis, IndexCommitment, KeyState, RecordEntry, Role, SignedRecord, Vin,
+};
+use vledger_records::{Flag, ProtocolId};
+use vledger_rules::index_tree::VinIndex;
+use vledger_rules::{
+    DeclaredProtocol, LoggedRecord, Refusal, StateView, VehicleState, sequence_record,
+};
+use vledger_tlog::hash::{Hash, leaf_hash};
+use vledger_tlog::merkle::{
+    Frontier, HashReader, LeafIndex, NodeId, ProofError, TreeSize, tree_hash,
+};
+use vledger_tlog::note::{Checkpoint, CheckpointError, Signer, open_checkpoint, sign_checkpoint};
+
+/// Why the writer cannot open, initialise or write the log.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum WriterError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// `init` on a store that already holds a log.
+    #[error("the store already holds a log of {0} entries")]
+    AlreadyInitialised(u64),
+    /// `open` on an empty store.
+    #[error("the store holds no log; run `vledger init` first")]
+    NotInitialised,
+    /// The origin is not a valid checkpoint origin.
+    #[error("origin: {0}")]
+    Origin(CheckpointError),
+    /// The stored checkpoint does not open with the log key.
+    #[error("latest stored checkpoint (tree size {size}): {error}")]
+    Checkpoint {
+        /// The tree size it was stored under.
+        size: u64,
+        /// Why it does not open.
+        error: CheckpointError,
+    },
+    /// There is no checkpoint for the stored tree size.
+    #[error("no signed checkpoint is stored for the tree size {0}")]
+    MissingCheckpoint(u64),
+    /// The latest checkpoint is not for the stored tree size.
+    #[error(
+        "the latest checkpoint is for tree size {checkpoint}, but the store holds {stored} entries"
+    )]
+    SizeMismatch {
+        /// Its tree size.
+        checkpoint: u64,
+        /// The stored tree size.
+        stored: u64,
+    },
+    /// The stored tree disagrees with the latest signed checkpoint.
+    #[error("stored tree disagrees with the signed checkpoint: {0}")]
+    Mismatch(&'static str),
+    /// The stored hashes cannot produce the tree head.
+    #[error("stored hashes: {0}")]
+    Hashes(ProofError<StoreError>),
+    /// A previous write failed; the writer refuses to go on until the node
+    /// restarts and re-checks the store.
+    #[error("an earlier write to the store failed; restart the node to re-check the store")]
+    Poisoned,
+}
+
+/// Reading a stored hash failed: a store error, named as such.
+fn from_proof(e: ProofError<StoreError>) -> WriterError {
+    match e {
+        ProofError::Read(s) => WriterError::Store(s),
+        other => WriterError::Hashes(other),
+    }
+}
+
+/// A record that was logged (now, or before for a duplicate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Appended {
+    /// Its leaf index.
+    pub index: u64,
+    /// Its leaf hash.
+    pub leaf_hash: Hash,
+    /// Whether the record had been logged before this batch asked.
+    pub duplicate: bool,
+    /// The entry's flags: what the rules found suspicious.
+    pub flags: Vec<Flag>,
+}
+
+/// The outcome of one batch.
+#[derive(Debug, Clone)]
+pub struct BatchResult {
+    /// One outcome per submitted record, in order.
+    pub outcomes: Vec<Result<Appended, Refusal>>,
+    /// The tree size after the batch.
+    pub tree_size: u64,
+    /// The signed checkpoint at that size.
+    pub checkpoint: Arc<str>,
+}
+
+/// The single writer of a log.
+#[derive(Debug)]
+pub struct LogWriter<B> {
+    /// The store the log lives in.
+    store: LogStore<B>,
+    /// Signs checkpoints; its name is the origin.
+    signer: Signer,
+    /// The right edge of the tree at `frontier.size()` leaves.
+    frontier: Frontier,
+    /// `logged_at_ms` of the last entry; timestamps never go back.
+    last_logged_at: i64,
+    /// The latest signed checkpoint.
+    checkpoint: Arc<str>,
+    /// Set when a commit failed: the store may hold part of a batch.
+    poisoned: bool,
+}
+
+impl<B: Backend> LogWriter<B> {
+    /// Creates a new log in an empty store: leaf 0 is the genesis entry
+    /// naming the origin (the signer's name), the log key and the admin key,
+    /// and a checkpoint of size 1 is signed.
+    ///
+    /// # Errors
+    /// [`WriterError::AlreadyInitialised`] if the store is not empty, or a
+    /// store error.
+    pub fn init(
+        store: LogStore<B>,
+        signer: Signer,
+        admin_key: VerifyingKey,
+        now_ms: i64,
+    ) -> Result<Self, WriterError> {
+        let size = store.tree_size()?;
+        if size != 0 {
+            return Err(WriterError::AlreadyInitialised(size));
+        }
+        let origin = signer.name().to_owned();
+        let genesis = Entry {
+            logged_at_ms: now_ms,
+            body: EntryBody::Genesis(Box::new(Genesis {
+                origin: origin.clone(),
+                log_key: *signer.verifier_key().public_key(),
+                admin_key,
+            })),
+        };
+        let bytes = genesis.encode();
+        let mut frontier = Frontier::new();
+        let mut hashes = frontier.append(leaf_hash(&bytes));
+        // Every batch ends with an index entry; the first covers the genesis
+        // entry alone, under an empty index.
+        let index = Entry {
+            logged_at_ms: now_ms,
+            body: EntryBody::Index(IndexCommitment {
+                root: vledger_records::vindex::EMPTY,
+                tree_size: 1,
+                vin_count: 0,
+            }),
+        }
+        .encode();
+        frontier.append_into(leaf_hash(&index), &mut hashes);
+        let checkpoint = Checkpoint::new(origin.clone(), TreeSize(2), frontier.root())
+            .map_err(WriterError::Origin)?;
+        let note = sign_checkpoint(&checkpoint, &signer);
+        store.commit(WriteBatch {
+            entries: vec![(0, bytes), (1, index)],
+            hashes,
+            keys: vec![(
+                admin_key,
+                KeyState {
+                    role: Role::Admin,
+                    enrolled_at: 0,
+                    revoked_at: None,
+                },
+            )],
+            checkpoint: Some((2, note.clone())),
+            tree_size: 2,
+            origin: Some(origin),
+            ..WriteBatch::default()
+        })?;
+        Ok(Self {
+            store,
+            signer,
+            frontier,
+            last_logged_at: now_ms,
+            checkpoint: note.into(),
+            poisoned: false,
+        })
+    }
+
+    /// Opens an existing log, checking that the stored tree matches the
+    /// latest signed checkpoint: the checkpoint verifies under the log key,
+    /// its size is the stored size, its root is the root of the stored
+    /// hashes, and the last entry hashes to the last stored leaf hash.
+    ///
+    /// This is the quick start-up check; `crate::check::check_store`
+    /// re-verifies every entry and hash.
+    ///
+    /// # Errors
+    /// A [`WriterError`] naming what disagrees.
+    pub fn open(store: LogStore<B>, signer: Signer) -> Result<Self, WriterError> {
+        let size = store.tree_size()?;
+        if size == 0 {
+            return Err(WriterError::NotInitialised);
+        }
+        let note = store
+            .checkpoint(size)?
+            .ok_or(WriterError::MissingCheckpoint(size))?;
+        let checkpoint = open_checkpoint(&note, &signer.verifier_key())
+            .map_err(|error| WriterError::Checkpoint { size, error })?;
+        if checkpoint.size().0 != size {
+            return Err(WriterError::Mismatch(
+                "checkpoint tree size is not the stored tree size",
+            ));
+        }
+        if store.origin()?.as_deref() != Some(checkpoint.origin()) {
+            return Err(WriterError::Mismatch(
+                "checkpoint origin is not the stored origin",
+            ));
+        }
+        if tree_hash(TreeSize(size), &store).map_err(from_proof)? != *checkpoint.root() {
+            return Err(WriterError::Mismatch(
+                "root of the stored hashes is not the checkpoint root",
+            ));
+        }
+        let last = store.entry(size - 1)?.ok_or(StoreError::Missing {
+            what: "entry",
+            index: size - 1,
+        })?;
+        let stored_leaf = store.read_hashes(&[NodeId::leaf(LeafIndex(size - 1))])?;
+        if stored_leaf.first() != Some(&leaf_hash(&last)) {
+            return Err(WriterError::Mismatch(
+                "last entry does not hash to its stored leaf hash",
+            ));
+        }
+        let last = Entry::decode(&last)
+            .map_err(|_| WriterError::Mismatch("last entry does not decode"))?;
+        if !matches!(last.body, EntryBody::Index(_)) {
+            return Err(WriterError::Mismatch(
+                "the last entry under the checkpoint is not an index entry",
+            ));
+        }
+        let last_logged_at = last.logged_at_ms;
+        let frontier = Frontier::load(TreeSize(size), &store).map_err(from_proof)?;
+        Ok(Self {
+            store,
+            signer,
+            frontier,
+            last_logged_at,
+            checkpoint: note.into(),
+            poisoned: false,
+        })
+    }
+
+    /// The store.
+    #[must_use]
+    pub const fn store(&self) -> &LogStore<B> {
+        &self.store
+    }
+
+    /// Gives the store back, ending the writer.
+    #[must_use]
+    pub fn into_store(self) -> LogStore<B> {
+        self.store
+    }
+
+    /// Number of entries.
+    #[must_use]
+    pub fn tree_size(&self) -> u64 {
+        self.frontier.size().0
+    }
+
+    /// The latest signed checkpoint.
+    #[must_use]
+    pub fn checkpoint(&self) -> Arc<str> {
+        Arc::clone(&self.checkpoint)
+    }
+
+    /// Sequences a batch: decides each record against the log's state and
+    /// the records before it in the batch, writes the accepted ones with
+    /// their stored hashes, VIN heads and deduplication keys, signs one
+    /// checkpoint, and makes it all durable in one commit. Only after that
+    /// commit returns does the caller learn the outcomes.
+    ///
+    /// A record logged before (in an earlier batch or earlier in this one)
+    /// is not logged again; its outcome names the first entry.
+    ///
+    /// # Errors
+    /// A store error; the writer is then poisoned and refuses every later
+    /// batch with [`WriterError::Poisoned`].
+    pub fn append_batch(
+        &mut self,
+        records: &[SignedRecord],
+        now_ms: i64,
+    ) -> Result<BatchResult, WriterError> {
+        if self.poisoned {
+            return Err(WriterError::Poisoned);
+        }
+        let logged_at_ms = now_ms.max(self.last_logged_at);
+        let mut overlay = Overlay {
+            store: &self.store,
+            keys: HashMap::new(),
+            vins: HashMap::new(),
+            vehicles: HashMap::new(),
+            protocols: HashMap::new(),
+            records: HashMap::new(),
+        };
+        let mut dedup: HashMap<Hash, Appended> = HashMap::new();
+        // Records this batch logged, per VIN (to count VINs new to the log).
+        let mut new_records: HashMap<Vin, u64> = HashMap::new();
+        let mut frontier = self.frontier.clone();
+        let mut batch = WriteBatch::default();
+        let mut outcomes = Vec::with_capacity(records.len());
+
+        for signed in records {
+            let key = signed.dedup_key();
+            if let Some(first) = dedup.get(&key) {
+                outcomes.push(Ok(Appended {
+                    duplicate: true,
+                    ..first.clone()
+                }));
+                continue;
+            }
+            if let Some(index) = self.store.dedup(&key)? {
+                let leaf = self
+                    .store
+                    .read_hashes(&[NodeId::leaf(LeafIndex(index))])?
+                    .into_iter()
+                    .next()
+                    .ok_or(StoreError::MissingHash(NodeId::leaf(LeafIndex(index))))?;
+                outcomes.push(Ok(Appended {
+                    index,
+                    leaf_hash: leaf,
+                    duplicate: true,
+                    flags: self.store.logged_flags(index)?,
+                }));
+                continue;
+            }
+            let index = frontier.size().0;
+            let effects = match sequence_record(&overlay, index, logged_at_ms, signed)? {
+                Ok(effects) => effects,
+                Err(e) => {
+                    outcomes.push(Err(e));
+                    continue;
+                }
+            };
+            let entry = Entry {
+                logged_at_ms,
+                body: EntryBody::Record(Box::new(RecordEntry {
+                    signed: signed.clone(),
+                    chain: effects.chain,
+                    flags: effects.flags.clone(),
+                })),
+            };
+            let bytes = entry.encode();
+            let leaf = leaf_hash(&bytes);
+            frontier.append_into(leaf, &mut batch.hashes);
+            batch.entries.push((index, bytes));
+            if let (Some(vin), Some(_)) = (&signed.record().vin, effects.chain) {
+                *new_records.entry(vin.clone()).or_insert(0) += 1;
+            }
+            if let (Some(vin), Some(chain)) = (&signed.record().vin, effects.chain) {
+                overlay.vins.insert(
+                    vin.clone(),
+                    VinHead {
+                        index,
+                        leaf_hash: leaf,
+                        count: chain.sequence + 1,
+                    },
+                );
+            }
+            if let Some((k, state)) = effects.key_update {
+                overlay.keys.insert(k.to_bytes(), (k, state));
+            }
+            if let (Some(vin), Some(state)) = (&signed.record().vin, effects.vehicle) {
+                overlay.vehicles.insert(vin.clone(), state);
+                overlay.records.insert(
+                    index,
+                    LoggedRecord::of(signed.record(), signed.public_key()),
+                );
+            }
+            if let Some((id, protocol)) = effects.protocol {
+                overlay.protocols.insert(id, protocol);
+            }
+            let appended = Appended {
+                index,
+                leaf_hash: leaf,
+                duplicate: false,
+                flags: effects.flags,
+            };
+            dedup.insert(key, appended.clone());
+            batch.dedup.push((key, index));
+            outcomes.push(Ok(appended));
+        }
+
+        if batch.entries.is_empty() {
+            return Ok(BatchResult {
+                outcomes,
+                tree_size: self.tree_size(),
+                checkpoint: self.checkpoint(),
+            });
+        }
+        // The batch ends with the VIN index root over every entry before it.
+        let mut vindex = VinIndex::new(&self.store);
+        let mut vin_count = self.store.vin_count()?;
+        for (vin, head) in &overlay.vins {
+            // The head's count is the VIN's records so far; the ones this
+            // batch logged are new records, so the VIN is new exactly when
+            // all of its records are from this batch.
+            if head.count == *new_records.get(vin).unwrap_or(&0) {
+                vin_count += 1;
+            }
+            vindex.set(IndexKey::for_vin(vin), *head)?;
+        }
+        let index_entry = Entry {
+            logged_at_ms,
+            body: EntryBody::Index(IndexCommitment {
+                root: vindex.root()?,
+                tree_size: frontier.size().0,
+                vin_count,
+            }),
+        }
+        .encode();
+        batch.index = vindex.into_changes();
+        batch.vin_count = vin_count;
+        let index_at = frontier.size().0;
+        frontier.append_into(leaf_hash(&index_entry), &mut batch.hashes);
+        batch.entries.push((index_at, index_entry));
+
+        let size = frontier.size().0;
+        let checkpoint = Checkpoint::new(self.signer.name(), TreeSize(size), frontier.root())
+            .map_err(WriterError::Origin)?;
+        let note = sign_checkpoint(&checkpoint, &self.signer);
+        batch.vin_heads = overlay.vins.into_iter().collect();
+        batch.keys = overlay.keys.into_values().collect();
+        batch.vehicles = overlay.vehicles.into_iter().collect();
+        batch.protocols = overlay.protocols.into_iter().collect();
+        batch.checkpoint = Some((size, note.clone()));
+        batch.tree_size = size;
+        if let Err(e) = self.store.commit(batch) {
+            self.poisoned = true;
+            return Err(e.into());
+        }
+        self.frontier = frontier;
+        self.last_logged_at = logged_at_ms;
+        self.checkpoint = note.into();
+        Ok(BatchResult {
+            outcomes,
+            tree_size: size,
+            checkpoint: self.checkpoint(),
+        })
+    }
+}
+
+/// The store's state with the batch's changes laid over it.
+struct Overlay<'a, B> {
+    store: &'a LogStore<B>,
+    keys: HashMap<[u8; 32], (VerifyingKey, KeyState)>,
+    vins: HashMap<Vin, VinHead>,
+    vehicles: HashMap<Vin, VehicleState>,
+    protocols: HashMap<ProtocolId, DeclaredProtocol>,
+    /// Vehicle records sequenced in this batch, by leaf index.
+    records: HashMap<u64, LoggedRecord>,
+}
+
+impl<B: Backend> StateView for Overlay<'_, B> {
+    type Error = StoreError;
+
+    fn key_state(&self, key: &VerifyingKey) -> Result<Option<KeyState>, StoreError> {
+        match self.keys.get(key.as_bytes()) {
+            Some((_, s)) => Ok(Some(s.clone())),
+            None => self.store.key_state(key),
+        }
+    }
+
+    fn vin_head(&self, vin: &Vin) -> Result<Option<VinHead>, StoreError> {
+        match self.vins.get(vin) {
+            Some(h) => Ok(Some(*h)),
+            None => self.store.vin_head(vin),
+        }
+    }
+
+    fn vehicle(&self, vin: &Vin) -> Result<Option<VehicleState>, StoreError> {
+        match self.vehicles.get(vin) {
+            Some(v) => Ok(Some(v.clone())),
+            None => self.store.vehicle(vin),
+        }
+    }
+
+    fn protocol(&self, id: &ProtocolId) -> Result<Option<DeclaredProtocol>, StoreError> {
+        match self.protocols.get(id) {
+            Some(p) => Ok(Some(p.clone())),
+            None => self.store.protocol(id),
+        }
+    }
+
+    fn logged_record(&self, index: u64) -> Result<Option<LoggedRecord>, StoreError> {
+        if let Some(r) = self.records.get(&index) {
+            return Ok(Some(r.clone()));
+        }
+        self.store.logged_record(index)
+    }
+}

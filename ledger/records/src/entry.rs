@@ -1,0 +1,240 @@
+//! Entries: the leaves of the log.
+
+use ed25519_dalek::VerifyingKey;
+use prost::Message as _;
+use vledger_proto::v1 as pb;
+
+use super::error::{FieldError, Reason};
+use super::flag::{Flag, flags_from_proto};
+use super::keys::public_key_from_bytes;
+use super::signed::SignedRecord;
+use vledger_tlog::hash::Hash;
+
+/// A leaf of the log, as written by the sequencer.
+///
+/// The leaf hash is the RFC 6962 hash of the encoded entry; entries are
+/// encoded once, by the sequencer, and stored verbatim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// When the sequencer logged the entry, in milliseconds since the Unix
+    /// epoch. Never decreases along the log.
+    pub logged_at_ms: i64,
+    /// What the entry holds.
+    pub body: EntryBody,
+}
+
+/// What an entry holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EntryBody {
+    /// Leaf 0: the log's identity and first admin key.
+    Genesis(Box<Genesis>),
+    /// A signed record.
+    Record(Box<RecordEntry>),
+    /// The VIN index root over every entry before it; the last leaf of
+    /// every sequenced batch.
+    Index(IndexCommitment),
+}
+
+/// An index entry's contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexCommitment {
+    /// Root of the VIN index over entries `[0, tree_size)`.
+    pub root: Hash,
+    /// Number of entries the root covers: the index entry's own leaf index.
+    pub tree_size: u64,
+    /// Number of distinct VINs in the index.
+    pub vin_count: u64,
+}
+
+/// Leaf 0 of every log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Genesis {
+    /// The log's origin line.
+    pub origin: String,
+    /// The key that signs the log's checkpoints.
+    pub log_key: VerifyingKey,
+    /// The first admin key, fixed at `vledger init`.
+    pub admin_key: VerifyingKey,
+}
+
+/// A signed record as sequenced, with its place in its VIN's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordEntry {
+    /// The record as its submitter signed it.
+    pub signed: SignedRecord,
+    /// Present exactly when the record names a VIN.
+    pub chain: Option<VinChain>,
+    /// What the sequencer found suspicious about the record, in the order
+    /// the rules find it; empty for most records.
+    pub flags: Vec<Flag>,
+}
+
+/// The link from a record to the previous record about the same VIN.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VinChain {
+    /// Position of this record in its VIN's history: 0 for the first.
+    pub sequence: u64,
+    /// The VIN's previous entry; `None` exactly when `sequence` is 0.
+    pub previous: Option<ChainLink>,
+}
+
+/// Points at an earlier entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChainLink {
+    /// Its leaf index.
+    pub index: u64,
+    /// Its leaf hash.
+    pub leaf_hash: Hash,
+}
+
+impl Entry {
+    /// The entry's leaf bytes.
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        pb::Entry::from(self).encode_to_vec()
+    }
+
+    /// Decodes and validates leaf bytes, including the record signature.
+    ///
+    /// # Errors
+    /// A [`FieldError`] naming the first field that is wrong, including
+    /// [`Reason::NonCanonical`] for bytes that are not the encoding the
+    /// sequencer would have written.
+    pub fn decode(bytes: &[u8]) -> Result<Self, FieldError> {
+        let msg =
+            pb::Entry::decode(bytes).map_err(|_| FieldError::new("entry", Reason::Encoding))?;
+        let entry = Self::try_from(msg)?;
+        if entry.encode() != bytes {
+            return Err(FieldError::new("entry", Reason::NonCanonical));
+        }
+        Ok(entry)
+    }
+
+    /// The signed record, for record entries.
+    #[must_use]
+    pub fn record(&self) -> Option<&RecordEntry> {
+        match &self.body {
+            EntryBody::Record(r) => Some(r.as_ref()),
+            EntryBody::Genesis(_) | EntryBody::Index(_) => None,
+        }
+    }
+}
+
+impl TryFrom<pb::Entry> for Entry {
+    type Error = FieldError;
+    fn try_from(msg: pb::Entry) -> Result<Self, FieldError> {
+        let body = match msg
+            .body
+            .ok_or_else(|| FieldError::new("entry.body", Reason::Missing))?
+        {
+            pb::entry::Body::Genesis(g) => EntryBody::Genesis(Box::new(Genesis {
+                origin: g.origin,
+                log_key: public_key_from_bytes("entry.genesis.log_public_key", &g.log_public_key)?,
+                admin_key: public_key_from_bytes(
+                    "entry.genesis.admin_public_key",
+                    &g.admin_public_key,
+                )?,
+            })),
+            pb::entry::Body::Record(r) => {
+                let signed = SignedRecord::from_proto(
+                    r.signed
+                        .ok_or_else(|| FieldError::new("entry.record.signed", Reason::Missing))?,
+                )?;
+                let chain = r.chain.map(VinChain::try_from).transpose()?;
+                if chain.is_some() != signed.record().vin.is_some() {
+                    return Err(FieldError::new(
+                        "entry.record.chain",
+                        Reason::Inconsistent("record.vin"),
+                    ));
+                }
+                let flags = flags_from_proto(r.flags)?;
+                EntryBody::Record(Box::new(RecordEntry {
+                    signed,
+                    chain,
+                    flags,
+                }))
+            }
+            pb::entry::Body::Index(i) => EntryBody::Index(IndexCommitment {
+                root: Hash::from_slice(&i.root)
+                    .ok_or_else(|| FieldError::new("entry.index.root", Reason::HashLength))?,
+                tree_size: i.tree_size,
+                vin_count: i.vin_count,
+            }),
+        };
+        Ok(Self {
+            logged_at_ms: msg.logged_at_ms,
+            body,
+        })
+    }
+}
+
+impl TryFrom<pb::VinChain> for VinChain {
+    type Error = FieldError;
+    fn try_from(c: pb::VinChain) -> Result<Self, FieldError> {
+        let previous = match (c.previous_index, c.previous_leaf_hash.is_empty()) {
+            (None, true) => None,
+            (Some(index), false) => Some(ChainLink {
+                index,
+                leaf_hash: Hash::from_slice(&c.previous_leaf_hash).ok_or_else(|| {
+                    FieldError::new("entry.record.chain.previous_leaf_hash", Reason::HashLength)
+                })?,
+            }),
+            (None, false) => {
+                return Err(FieldError::new(
+                    "entry.record.chain.previous_leaf_hash",
+                    Reason::Inconsistent("previous_index"),
+                ));
+            }
+            (Some(_), true) => {
+                return Err(FieldError::new(
+                    "entry.record.chain.previous_leaf_hash",
+                    Reason::Missing,
+                ));
+            }
+        };
+        if (c.sequence == 0) != previous.is_none() {
+            return Err(FieldError::new(
+                "entry.record.chain.sequence",
+                Reason::Inconsistent("previous_index"),
+            ));
+        }
+        Ok(Self {
+            sequence: c.sequence,
+            previous,
+        })
+    }
+}
+
+impl From<&Entry> for pb::Entry {
+    fn from(e: &Entry) -> Self {
+        let body = match &e.body {
+            EntryBody::Genesis(g) => pb::entry::Body::Genesis(pb::Genesis {
+                origin: g.origin.clone(),
+                log_public_key: g.log_key.to_bytes().to_vec(),
+                admin_public_key: g.admin_key.to_bytes().to_vec(),
+            }),
+            EntryBody::Index(i) => pb::entry::Body::Index(pb::IndexEntry {
+                root: i.root.0.to_vec(),
+                tree_size: i.tree_size,
+                vin_count: i.vin_count,
+            }),
+            EntryBody::Record(r) => pb::entry::Body::Record(pb::RecordEntry {
+                signed: Some(r.signed.to_proto()),
+                chain: r.chain.map(|c| pb::VinChain {
+                    sequence: c.sequence,
+                    previous_index: c.previous.map(|p| p.index),
+                    previous_leaf_hash: c
+                        .previous
+                        .map(|p| p.leaf_hash.0.to_vec())
+                        .unwrap_or_default(),
+                }),
+                flags: r.flags.iter().map(Into::into).collect(),
+            }),
+        };
+        Self {
+            logged_at_ms: e.logged_at_ms,
+            body: Some(body),
+        }
+    }
+}

@@ -1,0 +1,265 @@
+//! The rules' state kept in memory, for replays: every vehicle's state,
+//! every declared protocol, and a summary of every vehicle record (what
+//! corrections and claims may point at). The sequencer keeps the same state
+//! in its store (`docs/store.md`); `vledger check` compares the two.
+
+use std::collections::HashMap;
+
+use vledger_records::{Brands, ProtocolId, RecordKind, SignedRecord, Vin};
+
+use crate::codec::{
+    CodecError, decode_protocol, decode_protocol_id, decode_vehicle, encode_protocol,
+    encode_protocol_id, encode_vehicle,
+};
+use crate::{DeclaredProtocol, Effects, LoggedRecord, VehicleState};
+
+/// The rules' state re-derived from the entries replayed so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RulesMemory {
+    /// Every vehicle's state.
+    vehicles: HashMap<Vin, VehicleState>,
+    /// Every declared protocol.
+    protocols: HashMap<ProtocolId, DeclaredProtocol>,
+    /// Every vehicle record, by leaf index.
+    records: HashMap<u64, LoggedRecord>,
+}
+
+impl RulesMemory {
+    /// The state of `vin`'s vehicle.
+    #[must_use]
+    pub fn vehicle(&self, vin: &Vin) -> Option<&VehicleState> {
+        self.vehicles.get(vin)
+    }
+
+    /// Every vehicle with its state.
+    pub fn vehicles(&self) -> impl Iterator<Item = (&Vin, &VehicleState)> {
+        self.vehicles.iter()
+    }
+
+    /// The declared protocol `id`.
+    #[must_use]
+    pub fn protocol(&self, id: &ProtocolId) -> Option<&DeclaredProtocol> {
+        self.protocols.get(id)
+    }
+
+    /// Every declared protocol.
+    pub fn protocols(&self) -> impl Iterator<Item = (&ProtocolId, &DeclaredProtocol)> {
+        self.protocols.iter()
+    }
+
+    /// The vehicle record at leaf `index`.
+    #[must_use]
+    pub fn logged_record(&self, index: u64) -> Option<&LoggedRecord> {
+        self.records.get(&index)
+    }
+
+    /// Takes in what logging `signed` at `index` changed.
+    pub fn apply(&mut self, index: u64, signed: &SignedRecord, effects: &Effects) {
+        let record = signed.record();
+        if let (Some(vin), Some(state)) = (&record.vin, &effects.vehicle) {
+            self.vehicles.insert(vin.clone(), state.clone());
+            self.records
+                .insert(index, LoggedRecord::of(record, signed.public_key()));
+        }
+        if let Some((id, p)) = &effects.protocol {
+            self.protocols.insert(id.clone(), p.clone());
+        }
+    }
+
+    /// The state as bytes, in key order (one state, one encoding):
+    ///
+    /// ```text
+    /// vehicles:  count u64, then VIN[17] || length u32 || vehicle state ('f' value)
+    /// protocols: count u64, then length u32 || 'p' key || length u32 || 'p' value
+    /// records:   count u64, then index u64 || VIN[17] || kind u8 || signer[32] || brands u16
+    /// ```
+    ///
+    /// `kind` is the record kind's field number in `Record.body`.
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        let mut out = Vec::new();
+        let len32 = |out: &mut Vec<u8>, b: &[u8]| {
+            out.extend_from_slice(&u32::try_from(b.len()).unwrap_or(u32::MAX).to_be_bytes());
+            out.extend_from_slice(b);
+        };
+        let mut vehicles: Vec<_> = self.vehicles.iter().collect();
+        vehicles.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out.extend_from_slice(&(vehicles.len() as u64).to_be_bytes());
+        for (vin, state) in vehicles {
+            out.extend_from_slice(vin.as_str().as_bytes());
+            len32(&mut out, &encode_vehicle(state));
+        }
+        let mut protocols: Vec<_> = self.protocols.iter().collect();
+        protocols.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        out.extend_from_slice(&(protocols.len() as u64).to_be_bytes());
+        for (id, p) in protocols {
+            len32(&mut out, &encode_protocol_id(id));
+            len32(&mut out, &encode_protocol(p));
+        }
+        let mut records: Vec<_> = self.records.iter().collect();
+        records.sort_unstable_by_key(|(i, _)| **i);
+        out.extend_from_slice(&(records.len() as u64).to_be_bytes());
+        for (index, r) in records {
+            out.extend_from_slice(&index.to_be_bytes());
+            let vin = r.vin.as_ref().map_or("", Vin::as_str);
+            out.extend_from_slice(vin.as_bytes());
+            out.push(r.kind.code());
+            out.extend_from_slice(&r.signer);
+            out.extend_from_slice(&r.brands.0.to_be_bytes());
+        }
+        out
+    }
+
+    /// Reads [`encode`](Self::encode)'s bytes from the front of `bytes`,
+    /// returning the state and the rest.
+    ///
+    /// # Errors
+    /// [`CodecError`] for malformed bytes.
+    pub fn decode(bytes: &[u8]) -> Result<(Self, &[u8]), CodecError> {
+        let mut c = Cursor(bytes);
+        let mut state = Self::default();
+        // Keys strictly increasing, as `encode` writes them: one state, one
+        // encoding.
+        let mut previous_vin: Option<Vin> = None;
+        for _ in 0..c.u64()? {
+            let v = c.vin()?;
+            if previous_vin.as_ref().is_some_and(|p| *p >= v) {
+                return Err(bad());
+            }
+            let n = c.u32()?;
+            state
+                .vehicles
+                .insert(v.clone(), decode_vehicle(c.take(n)?)?);
+            previous_vin = Some(v);
+        }
+        let mut previous_id: Option<ProtocolId> = None;
+        for _ in 0..c.u64()? {
+            let n = c.u32()?;
+            let key = c.take(n)?;
+            let id = decode_protocol_id(key)?;
+            if previous_id.as_ref().is_some_and(|p| *p >= id) {
+                return Err(bad());
+            }
+            let n = c.u32()?;
+            state
+                .protocols
+                .insert(id.clone(), decode_protocol(c.take(n)?)?);
+            previous_id = Some(id);
+        }
+        let mut previous_index: Option<u64> = None;
+        for _ in 0..c.u64()? {
+            let index = c.u64()?;
+            if previous_index.is_some_and(|p| p >= index) {
+                return Err(bad());
+            }
+            previous_index = Some(index);
+            let vin = Some(c.vin()?);
+            let kind = RecordKind::from_code(c.take(1)?[0]).ok_or_else(bad)?;
+            let signer: [u8; 32] = c.take(32)?.try_into().map_err(|_| bad())?;
+            let brands = Brands(u16::from_be_bytes(
+                c.take(2)?.try_into().map_err(|_| bad())?,
+            ));
+            state.records.insert(
+                index,
+                LoggedRecord {
+                    vin,
+                    kind,
+                    signer,
+                    brands,
+                },
+            );
+        }
+        Ok((state, c.0))
+    }
+}
+
+const fn bad() -> CodecError {
+    CodecError {
+        what: "rules state",
+    }
+}
+
+/// Reads fields off the front of the encoded state.
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], CodecError> {
+        if self.0.len() < n {
+            return Err(bad());
+        }
+        let (head, tail) = self.0.split_at(n);
+        self.0 = tail;
+        Ok(head)
+    }
+    fn u64(&mut self) -> Result<u64, CodecError> {
+        Ok(u64::from_be_bytes(
+            self.take(8)?.try_into().map_err(|_| bad())?,
+        ))
+    }
+    fn u32(&mut self) -> Result<usize, CodecError> {
+        Ok(u32::from_be_bytes(self.take(4)?.try_into().map_err(|_| bad())?) as usize)
+    }
+    fn vin(&mut self) -> Result<Vin, CodecError> {
+        std::str::from_utf8(self.take(17)?)
+            .ok()
+            .and_then(|s| Vin::parse(s).ok())
+            .ok_or_else(bad)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_protocols(names: &[&str]) -> RulesMemory {
+        let mut m = RulesMemory::default();
+        for name in names {
+            m.protocols.insert(
+                ProtocolId {
+                    id: (*name).to_owned(),
+                    version: 1,
+                },
+                DeclaredProtocol {
+                    declared_at: 5,
+                    items: ["brakes".to_owned()].into(),
+                },
+            );
+        }
+        m
+    }
+
+    #[test]
+    fn decoding_is_strict_about_key_order() {
+        let bytes = with_protocols(&["a", "b"]).encode();
+        let (back, rest) = RulesMemory::decode(&bytes).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(back.encode(), bytes);
+
+        // The same protocol twice: the second would silently replace the
+        // first, so the bytes are refused.
+        let one = with_protocols(&["a"]).encode();
+        let entry = &one[16..one.len() - 8];
+        let mut twice = 0u64.to_be_bytes().to_vec();
+        twice.extend_from_slice(&2u64.to_be_bytes());
+        twice.extend_from_slice(entry);
+        twice.extend_from_slice(entry);
+        twice.extend_from_slice(&0u64.to_be_bytes());
+        assert!(RulesMemory::decode(&twice).is_err());
+
+        // Out of order.
+        let b = with_protocols(&["b"]).encode();
+        let mut swapped = 0u64.to_be_bytes().to_vec();
+        swapped.extend_from_slice(&2u64.to_be_bytes());
+        swapped.extend_from_slice(&b[16..b.len() - 8]);
+        swapped.extend_from_slice(entry);
+        swapped.extend_from_slice(&0u64.to_be_bytes());
+        assert!(RulesMemory::decode(&swapped).is_err());
+        // In order, the same pieces decode.
+        let mut ordered = 0u64.to_be_bytes().to_vec();
+        ordered.extend_from_slice(&2u64.to_be_bytes());
+        ordered.extend_from_slice(entry);
+        ordered.extend_from_slice(&b[16..b.len() - 8]);
+        ordered.extend_from_slice(&0u64.to_be_bytes());
+        assert_eq!(ordered, bytes);
+    }
+}
