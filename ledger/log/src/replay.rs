@@ -1,6 +1,8 @@
 //! Replays a log entry by entry and re-derives everything the sequencer
 //! decided: leaf and stored hashes, record signatures, authorisation of every
-//! signer, every VIN chain link, and monotonic timestamps.
+//! signer, every VIN chain link, and monotonic timestamps. The state moves
+//! forward through the same transition the sequencer runs
+//! (`vledger_rules::transition`), on the replayer's maps.
 //!
 //! `vledger check` runs it over a store; the auditor runs it over entries
 //! fetched from a node. Both trust nothing but the entries' bytes.
@@ -12,11 +14,12 @@ use ed25519_dalek::VerifyingKey;
 use vledger_records::vindex::VinHead;
 use vledger_records::vindex::{IndexKey, IndexValue};
 use vledger_records::{
-    Entry, EntryBody, FieldError, Flag, Genesis, KeyState, ProtocolId, Role, Vin, VinChain,
+    Entry, EntryBody, FieldError, Flag, Genesis, KeyState, ProtocolId, Vin, VinChain,
 };
 use vledger_rules::index_tree::{MemoryTiles, VinIndex};
+use vledger_rules::transition::{self, Decision, LogState};
 use vledger_rules::{
-    DeclaredProtocol, LoggedRecord, Refusal, RulesMemory, StateView, VehicleState, sequence_record,
+    DeclaredProtocol, LoggedRecord, Refusal, RulesMemory, StateView, VehicleState,
 };
 use vledger_tlog::hash::{Hash, leaf_hash};
 use vledger_tlog::merkle::{Frontier, NodeId};
@@ -217,24 +220,51 @@ pub struct Replayed {
     pub hashes: Vec<(NodeId, Hash)>,
 }
 
-struct View<'a>(&'a Replayer);
-
-impl StateView for View<'_> {
+/// The replayer's maps are the state the transition runs on.
+impl StateView for Replayer {
     type Error = std::convert::Infallible;
     fn key_state(&self, key: &VerifyingKey) -> Result<Option<KeyState>, Self::Error> {
-        Ok(self.0.keys.get(key.as_bytes()).cloned())
+        Ok(self.keys.get(key.as_bytes()).cloned())
     }
     fn vin_head(&self, vin: &Vin) -> Result<Option<VinHead>, Self::Error> {
-        Ok(self.0.vins.get(vin).copied())
+        Ok(self.vins.get(vin).copied())
     }
     fn vehicle(&self, vin: &Vin) -> Result<Option<VehicleState>, Self::Error> {
-        Ok(self.0.rules.vehicle(vin).cloned())
+        Ok(self.rules.vehicle(vin).cloned())
     }
     fn protocol(&self, id: &ProtocolId) -> Result<Option<DeclaredProtocol>, Self::Error> {
-        Ok(self.0.rules.protocol(id).cloned())
+        Ok(self.rules.protocol(id).cloned())
     }
     fn logged_record(&self, index: u64) -> Result<Option<LoggedRecord>, Self::Error> {
-        Ok(self.0.rules.logged_record(index).cloned())
+        Ok(self.rules.logged_record(index).cloned())
+    }
+}
+
+impl LogState for Replayer {
+    fn dedup(&self, key: &Hash) -> Result<Option<u64>, Self::Error> {
+        Ok(self.dedup.get(key).copied())
+    }
+    fn vin_count(&self) -> Result<u64, Self::Error> {
+        Ok(self.vins.len() as u64)
+    }
+    fn changed_heads(&self) -> Vec<(IndexKey, VinHead)> {
+        self.pending.iter().map(|(k, v)| (*k, *v)).collect()
+    }
+    fn set_key_state(&mut self, key: VerifyingKey, state: KeyState) {
+        self.keys.insert(key.to_bytes(), state);
+    }
+    fn set_vin_head(&mut self, vin: &Vin, head: VinHead, _new_vin: bool) {
+        self.vins.insert(vin.clone(), head);
+        self.pending.insert(IndexKey::for_vin(vin), head);
+    }
+    fn set_vehicle(&mut self, vin: &Vin, state: VehicleState, index: u64, record: LoggedRecord) {
+        self.rules.set_vehicle(vin, state, index, record);
+    }
+    fn set_protocol(&mut self, id: ProtocolId, protocol: DeclaredProtocol) {
+        self.rules.set_protocol(id, protocol);
+    }
+    fn set_dedup(&mut self, key: Hash, index: u64) {
+        self.dedup.insert(key, index);
     }
 }
 
@@ -342,30 +372,21 @@ impl Replayer {
                 if index != 0 {
                     return Err(fail(EntryFault::GenesisNotFirst));
                 }
-                self.keys.insert(
-                    g.admin_key.to_bytes(),
-                    KeyState {
-                        role: Role::Admin,
-                        enrolled_at: 0,
-                        revoked_at: None,
-                    },
-                );
+                transition::genesis(self, g);
                 self.genesis = Some(g.as_ref().clone());
             }
             EntryBody::Record(r) => {
                 if index == 0 {
                     return Err(fail(EntryFault::FirstNotGenesis));
                 }
-                let key = r.signed.dedup_key();
-                if let Some(&first) = self.dedup.get(&key) {
-                    return Err(fail(EntryFault::Duplicate { first }));
-                }
-                let effects =
-                    match sequence_record(&View(self), index, entry.logged_at_ms, &r.signed) {
-                        Ok(Ok(effects)) => effects,
-                        Ok(Err(e)) => return Err(fail(EntryFault::Refused(e))),
-                        Err(never) => match never {},
-                    };
+                let Ok(decision) = transition::decide(&*self, index, entry.logged_at_ms, &r.signed);
+                let effects = match decision {
+                    Decision::Log(effects) => effects,
+                    Decision::Duplicate { first } => {
+                        return Err(fail(EntryFault::Duplicate { first }));
+                    }
+                    Decision::Refuse(e) => return Err(fail(EntryFault::Refused(e))),
+                };
                 if effects.chain != r.chain {
                     return Err(fail(EntryFault::Chain {
                         expected: effects.chain,
@@ -378,20 +399,7 @@ impl Replayer {
                         found: r.flags.clone(),
                     }));
                 }
-                self.rules.apply(index, &r.signed, &effects);
-                if let (Some(vin), Some(chain)) = (&r.signed.record().vin, r.chain) {
-                    let head = VinHead {
-                        index,
-                        leaf_hash: leaf,
-                        count: chain.sequence + 1,
-                    };
-                    self.vins.insert(vin.clone(), head);
-                    self.pending.insert(IndexKey::for_vin(vin), head);
-                }
-                if let Some((k, state)) = effects.key_update {
-                    self.keys.insert(k.to_bytes(), state);
-                }
-                self.dedup.insert(key, index);
+                transition::apply(self, index, leaf, &r.signed, &effects);
             }
             EntryBody::Index(commitment) => {
                 if index == 0 {
@@ -404,25 +412,19 @@ impl Replayer {
                         found: commitment.tree_size,
                     }));
                 }
-                let vin_count = self.vins.len() as u64;
-                if commitment.vin_count != vin_count {
+                let Ok((expected, changes)) = transition::close_batch(&*self, &self.vindex, index);
+                if commitment.vin_count != expected.vin_count {
                     return Err(fault(IndexFault::VinCount {
-                        expected: vin_count,
+                        expected: expected.vin_count,
                         found: commitment.vin_count,
                     }));
                 }
-                let mut vindex = VinIndex::new(&self.vindex);
-                for (k, v) in &self.pending {
-                    let Ok(()) = vindex.set(*k, *v);
-                }
-                let Ok(root) = vindex.root();
-                if root != commitment.root {
+                if expected.root != commitment.root {
                     return Err(fault(IndexFault::Root {
-                        expected: root,
+                        expected: expected.root,
                         found: commitment.root,
                     }));
                 }
-                let changes = vindex.into_changes();
                 self.vindex.apply(changes);
                 self.pending.clear();
             }

@@ -11,16 +11,12 @@ use std::sync::Arc;
 use ed25519_dalek::VerifyingKey;
 
 use crate::store::{Backend, LogStore, StoreError, WriteBatch};
-use vledger_records::vindex::IndexKey;
-use vledger_records::vindex::VinHead;
+use vledger_records::vindex::{IndexKey, VinHead};
 use vledger_records::{
-    Entry, EntryBody, Genesis, IndexCommitment, KeyState, RecordEntry, Role, SignedRecord, Vin,
+    Entry, EntryBody, Flag, Genesis, KeyState, ProtocolId, RecordEntry, SignedRecord, Vin,
 };
-use vledger_records::{Flag, ProtocolId};
-use vledger_rules::index_tree::VinIndex;
-use vledger_rules::{
-    DeclaredProtocol, LoggedRecord, Refusal, StateView, VehicleState, sequence_record,
-};
+use vledger_rules::transition::{self, Decision, LogState};
+use vledger_rules::{DeclaredProtocol, LoggedRecord, Refusal, StateView, VehicleState};
 use vledger_tlog::hash::{Hash, leaf_hash};
 use vledger_tlog::merkle::{
     Frontier, HashReader, LeafIndex, NodeId, ProofError, TreeSize, tree_hash,
@@ -144,43 +140,38 @@ impl<B: Backend> LogWriter<B> {
             return Err(WriterError::AlreadyInitialised(size));
         }
         let origin = signer.name().to_owned();
-        let genesis = Entry {
-            logged_at_ms: now_ms,
-            body: EntryBody::Genesis(Box::new(Genesis {
-                origin: origin.clone(),
-                log_key: *signer.verifier_key().public_key(),
-                admin_key,
-            })),
+        let genesis = Genesis {
+            origin: origin.clone(),
+            log_key: *signer.verifier_key().public_key(),
+            admin_key,
         };
-        let bytes = genesis.encode();
+        let mut overlay = Overlay::new(&store);
+        transition::genesis(&mut overlay, &genesis);
+        let bytes = Entry {
+            logged_at_ms: now_ms,
+            body: EntryBody::Genesis(Box::new(genesis)),
+        }
+        .encode();
         let mut frontier = Frontier::new();
         let mut hashes = frontier.append(leaf_hash(&bytes));
         // Every batch ends with an index entry; the first covers the genesis
         // entry alone, under an empty index.
+        let (commitment, changes) = transition::close_batch(&overlay, &store, 1)?;
         let index = Entry {
             logged_at_ms: now_ms,
-            body: EntryBody::Index(IndexCommitment {
-                root: vledger_records::vindex::EMPTY,
-                tree_size: 1,
-                vin_count: 0,
-            }),
+            body: EntryBody::Index(commitment),
         }
         .encode();
         frontier.append_into(leaf_hash(&index), &mut hashes);
         let checkpoint = Checkpoint::new(origin.clone(), TreeSize(2), frontier.root())
             .map_err(WriterError::Origin)?;
         let note = sign_checkpoint(&checkpoint, &signer);
+        let keys = overlay.keys.into_values().collect();
         store.commit(WriteBatch {
             entries: vec![(0, bytes), (1, index)],
             hashes,
-            keys: vec![(
-                admin_key,
-                KeyState {
-                    role: Role::Admin,
-                    enrolled_at: 0,
-                    revoked_at: None,
-                },
-            )],
+            keys,
+            index: changes,
             checkpoint: Some((2, note.clone())),
             tree_size: 2,
             origin: Some(origin),
@@ -305,50 +296,30 @@ impl<B: Backend> LogWriter<B> {
             return Err(WriterError::Poisoned);
         }
         let logged_at_ms = now_ms.max(self.last_logged_at);
-        let mut overlay = Overlay {
-            store: &self.store,
-            keys: HashMap::new(),
-            vins: HashMap::new(),
-            vehicles: HashMap::new(),
-            protocols: HashMap::new(),
-            records: HashMap::new(),
-        };
-        let mut dedup: HashMap<Hash, Appended> = HashMap::new();
-        // Records this batch logged, per VIN (to count VINs new to the log).
-        let mut new_records: HashMap<Vin, u64> = HashMap::new();
+        let mut overlay = Overlay::new(&self.store);
         let mut frontier = self.frontier.clone();
         let mut batch = WriteBatch::default();
+        // What this batch logged, by leaf index, to answer duplicates of it.
+        let mut logged: HashMap<u64, Appended> = HashMap::new();
         let mut outcomes = Vec::with_capacity(records.len());
 
         for signed in records {
-            let key = signed.dedup_key();
-            if let Some(first) = dedup.get(&key) {
-                outcomes.push(Ok(Appended {
-                    duplicate: true,
-                    ..first.clone()
-                }));
-                continue;
-            }
-            if let Some(index) = self.store.dedup(&key)? {
-                let leaf = self
-                    .store
-                    .read_hashes(&[NodeId::leaf(LeafIndex(index))])?
-                    .into_iter()
-                    .next()
-                    .ok_or(StoreError::MissingHash(NodeId::leaf(LeafIndex(index))))?;
-                outcomes.push(Ok(Appended {
-                    index,
-                    leaf_hash: leaf,
-                    duplicate: true,
-                    flags: self.store.logged_flags(index)?,
-                }));
-                continue;
-            }
             let index = frontier.size().0;
-            let effects = match sequence_record(&overlay, index, logged_at_ms, signed)? {
-                Ok(effects) => effects,
-                Err(e) => {
-                    outcomes.push(Err(e));
+            let effects = match transition::decide(&overlay, index, logged_at_ms, signed)? {
+                Decision::Log(effects) => effects,
+                Decision::Refuse(refusal) => {
+                    outcomes.push(Err(refusal));
+                    continue;
+                }
+                Decision::Duplicate { first } => {
+                    let appended = match logged.get(&first) {
+                        Some(a) => a.clone(),
+                        None => self.logged(first)?,
+                    };
+                    outcomes.push(Ok(Appended {
+                        duplicate: true,
+                        ..appended
+                    }));
                     continue;
                 }
             };
@@ -364,40 +335,14 @@ impl<B: Backend> LogWriter<B> {
             let leaf = leaf_hash(&bytes);
             frontier.append_into(leaf, &mut batch.hashes);
             batch.entries.push((index, bytes));
-            if let (Some(vin), Some(_)) = (&signed.record().vin, effects.chain) {
-                *new_records.entry(vin.clone()).or_insert(0) += 1;
-            }
-            if let (Some(vin), Some(chain)) = (&signed.record().vin, effects.chain) {
-                overlay.vins.insert(
-                    vin.clone(),
-                    VinHead {
-                        index,
-                        leaf_hash: leaf,
-                        count: chain.sequence + 1,
-                    },
-                );
-            }
-            if let Some((k, state)) = effects.key_update {
-                overlay.keys.insert(k.to_bytes(), (k, state));
-            }
-            if let (Some(vin), Some(state)) = (&signed.record().vin, effects.vehicle) {
-                overlay.vehicles.insert(vin.clone(), state);
-                overlay.records.insert(
-                    index,
-                    LoggedRecord::of(signed.record(), signed.public_key()),
-                );
-            }
-            if let Some((id, protocol)) = effects.protocol {
-                overlay.protocols.insert(id, protocol);
-            }
+            transition::apply(&mut overlay, index, leaf, signed, &effects);
             let appended = Appended {
                 index,
                 leaf_hash: leaf,
                 duplicate: false,
                 flags: effects.flags,
             };
-            dedup.insert(key, appended.clone());
-            batch.dedup.push((key, index));
+            logged.insert(index, appended.clone());
             outcomes.push(Ok(appended));
         }
 
@@ -409,29 +354,13 @@ impl<B: Backend> LogWriter<B> {
             });
         }
         // The batch ends with the VIN index root over every entry before it.
-        let mut vindex = VinIndex::new(&self.store);
-        let mut vin_count = self.store.vin_count()?;
-        for (vin, head) in &overlay.vins {
-            // The head's count is the VIN's records so far; the ones this
-            // batch logged are new records, so the VIN is new exactly when
-            // all of its records are from this batch.
-            if head.count == *new_records.get(vin).unwrap_or(&0) {
-                vin_count += 1;
-            }
-            vindex.set(IndexKey::for_vin(vin), *head)?;
-        }
+        let index_at = frontier.size().0;
+        let (commitment, changes) = transition::close_batch(&overlay, &self.store, index_at)?;
         let index_entry = Entry {
             logged_at_ms,
-            body: EntryBody::Index(IndexCommitment {
-                root: vindex.root()?,
-                tree_size: frontier.size().0,
-                vin_count,
-            }),
+            body: EntryBody::Index(commitment),
         }
         .encode();
-        batch.index = vindex.into_changes();
-        batch.vin_count = vin_count;
-        let index_at = frontier.size().0;
         frontier.append_into(leaf_hash(&index_entry), &mut batch.hashes);
         batch.entries.push((index_at, index_entry));
 
@@ -439,10 +368,13 @@ impl<B: Backend> LogWriter<B> {
         let checkpoint = Checkpoint::new(self.signer.name(), TreeSize(size), frontier.root())
             .map_err(WriterError::Origin)?;
         let note = sign_checkpoint(&checkpoint, &self.signer);
+        batch.index = changes;
+        batch.vin_count = commitment.vin_count;
         batch.vin_heads = overlay.vins.into_iter().collect();
         batch.keys = overlay.keys.into_values().collect();
         batch.vehicles = overlay.vehicles.into_iter().collect();
         batch.protocols = overlay.protocols.into_iter().collect();
+        batch.dedup = overlay.dedup.into_iter().collect();
         batch.checkpoint = Some((size, note.clone()));
         batch.tree_size = size;
         if let Err(e) = self.store.commit(batch) {
@@ -458,17 +390,96 @@ impl<B: Backend> LogWriter<B> {
             checkpoint: self.checkpoint(),
         })
     }
+
+    /// The receipt data of the record logged at leaf `index` before this
+    /// batch.
+    fn logged(&self, index: u64) -> Result<Appended, StoreError> {
+        let leaf = self
+            .store
+            .read_hashes(&[NodeId::leaf(LeafIndex(index))])?
+            .into_iter()
+            .next()
+            .ok_or(StoreError::MissingHash(NodeId::leaf(LeafIndex(index))))?;
+        Ok(Appended {
+            index,
+            leaf_hash: leaf,
+            duplicate: true,
+            flags: self.store.logged_flags(index)?,
+        })
+    }
 }
 
-/// The store's state with the batch's changes laid over it.
+/// The store's state with the batch's changes laid over it: the
+/// [`LogState`] the writer runs the transition on.
 struct Overlay<'a, B> {
     store: &'a LogStore<B>,
     keys: HashMap<[u8; 32], (VerifyingKey, KeyState)>,
     vins: HashMap<Vin, VinHead>,
+    /// VINs whose first record is in this batch.
+    new_vins: u64,
     vehicles: HashMap<Vin, VehicleState>,
     protocols: HashMap<ProtocolId, DeclaredProtocol>,
     /// Vehicle records sequenced in this batch, by leaf index.
     records: HashMap<u64, LoggedRecord>,
+    /// Deduplication keys of the records sequenced in this batch.
+    dedup: HashMap<Hash, u64>,
+}
+
+impl<'a, B: Backend> Overlay<'a, B> {
+    fn new(store: &'a LogStore<B>) -> Self {
+        Self {
+            store,
+            keys: HashMap::new(),
+            vins: HashMap::new(),
+            new_vins: 0,
+            vehicles: HashMap::new(),
+            protocols: HashMap::new(),
+            records: HashMap::new(),
+            dedup: HashMap::new(),
+        }
+    }
+}
+
+impl<B: Backend> LogState for Overlay<'_, B> {
+    fn dedup(&self, key: &Hash) -> Result<Option<u64>, StoreError> {
+        match self.dedup.get(key) {
+            Some(&i) => Ok(Some(i)),
+            None => self.store.dedup(key),
+        }
+    }
+
+    fn vin_count(&self) -> Result<u64, StoreError> {
+        Ok(self.store.vin_count()? + self.new_vins)
+    }
+
+    fn changed_heads(&self) -> Vec<(IndexKey, VinHead)> {
+        self.vins
+            .iter()
+            .map(|(vin, head)| (IndexKey::for_vin(vin), *head))
+            .collect()
+    }
+
+    fn set_key_state(&mut self, key: VerifyingKey, state: KeyState) {
+        self.keys.insert(key.to_bytes(), (key, state));
+    }
+
+    fn set_vin_head(&mut self, vin: &Vin, head: VinHead, new_vin: bool) {
+        self.vins.insert(vin.clone(), head);
+        self.new_vins += u64::from(new_vin);
+    }
+
+    fn set_vehicle(&mut self, vin: &Vin, state: VehicleState, index: u64, record: LoggedRecord) {
+        self.vehicles.insert(vin.clone(), state);
+        self.records.insert(index, record);
+    }
+
+    fn set_protocol(&mut self, id: ProtocolId, protocol: DeclaredProtocol) {
+        self.protocols.insert(id, protocol);
+    }
+
+    fn set_dedup(&mut self, key: Hash, index: u64) {
+        self.dedup.insert(key, index);
+    }
 }
 
 impl<B: Backend> StateView for Overlay<'_, B> {

@@ -6,6 +6,10 @@
 //! of the rules is what makes every decision re-derivable from the log
 //! alone.
 //!
+//! [`transition`] is the log's one state transition, which the sequencer
+//! and every replay run: per record, [`transition::decide`] then
+//! [`transition::apply`]; per batch, [`transition::close_batch`].
+//!
 //! [`sequence_record`] checks dates, authorisation and key records here;
 //! the per-VIN rules (a second factory record, inspection protocols,
 //! corrections, and the flags) are in [`VehicleState`]. What the rules read
@@ -27,6 +31,7 @@
 pub mod codec;
 pub mod index_tree;
 mod memory;
+pub mod transition;
 mod vehicle_state;
 
 use std::collections::BTreeSet;

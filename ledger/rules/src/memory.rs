@@ -5,13 +5,13 @@
 
 use std::collections::HashMap;
 
-use vledger_records::{Brands, ProtocolId, RecordKind, SignedRecord, Vin};
+use vledger_records::{Brands, ProtocolId, RecordKind, Vin};
 
 use crate::codec::{
     CodecError, decode_protocol, decode_protocol_id, decode_vehicle, encode_protocol,
     encode_protocol_id, encode_vehicle,
 };
-use crate::{DeclaredProtocol, Effects, LoggedRecord, VehicleState};
+use crate::{DeclaredProtocol, LoggedRecord, VehicleState};
 
 /// The rules' state re-derived from the entries replayed so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -53,17 +53,21 @@ impl RulesMemory {
         self.records.get(&index)
     }
 
-    /// Takes in what logging `signed` at `index` changed.
-    pub fn apply(&mut self, index: u64, signed: &SignedRecord, effects: &Effects) {
-        let record = signed.record();
-        if let (Some(vin), Some(state)) = (&record.vin, &effects.vehicle) {
-            self.vehicles.insert(vin.clone(), state.clone());
-            self.records
-                .insert(index, LoggedRecord::of(record, signed.public_key()));
-        }
-        if let Some((id, p)) = &effects.protocol {
-            self.protocols.insert(id.clone(), p.clone());
-        }
+    /// Sets `vin`'s vehicle state and records the vehicle record at `index`.
+    pub fn set_vehicle(
+        &mut self,
+        vin: &Vin,
+        state: VehicleState,
+        index: u64,
+        record: LoggedRecord,
+    ) {
+        self.vehicles.insert(vin.clone(), state);
+        self.records.insert(index, record);
+    }
+
+    /// Declares protocol `id`.
+    pub fn set_protocol(&mut self, id: ProtocolId, protocol: DeclaredProtocol) {
+        self.protocols.insert(id, protocol);
     }
 
     /// The state as bytes, in key order (one state, one encoding):
