@@ -15,8 +15,9 @@ use clap::{Parser, Subcommand};
 mod consistency;
 mod history;
 mod witnesses;
-use vledger_records::{Entry, EntryBody, RecordBody, format_time};
-use vledger_tlog::note::{KeyType, TlogProof, VerifierKey};
+use vledger_records::{EntryBody, RecordBody, format_time};
+use vledger_tlog::note::{KeyType, VerifierKey};
+use vledger_verification::receipt::{VerifiedReceipt, verify_receipt};
 
 /// Verify vledger proofs offline, trusting only the keys you give.
 #[derive(Debug, Parser)]
@@ -99,16 +100,12 @@ fn verify_proof(
 ) -> Result<String, String> {
     let key = verifier_key(log_key)?;
     let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let proof = TlogProof::parse_bytes(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-    // vledger names the log key after its origin: the checkpoint must be that log's.
-    let verified = proof
-        .verify_for_origin(key.name(), &key)
-        .map_err(|e| format!("{}: {e}", file.display()))?;
-    let bytes = proof
-        .extra
-        .as_deref()
-        .ok_or_else(|| format!("{}: no entry bytes in the extra line", file.display()))?;
-    let entry = Entry::decode(bytes).map_err(|e| format!("{}: entry: {e}", file.display()))?;
+    let VerifiedReceipt {
+        index,
+        checkpoint,
+        entry,
+        proof,
+    } = verify_receipt(&text, &key).map_err(|e| format!("{}: {e}", file.display()))?;
     let what = match &entry.body {
         EntryBody::Genesis(g) => format!("genesis of log {}", g.origin),
         EntryBody::Record(r) => {
@@ -155,9 +152,9 @@ fn verify_proof(
     };
     Ok(format!(
         "OK: entry {} of log {} at tree size {} is {what}; logged {}{cosigned}{flags}",
-        verified.index.0,
-        verified.checkpoint.origin(),
-        verified.checkpoint.size().0,
+        index,
+        checkpoint.origin(),
+        checkpoint.size().0,
         format_time(entry.logged_at_ms.div_euclid(1000)),
     ))
 }

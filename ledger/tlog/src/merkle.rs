@@ -50,6 +50,7 @@ mod error;
 mod frontier;
 mod inclusion;
 mod index;
+mod memory;
 mod range;
 mod reader;
 
@@ -60,4 +61,5 @@ pub use inclusion::{
     inclusion_proof, inclusion_proof_nodes, root_from_inclusion_proof, verify_inclusion,
 };
 pub use index::{LeafIndex, NodeId, TreeSize};
-pub use reader::{HashReader, MemoryHashes};
+pub use memory::MemoryHashes;
+pub use reader::HashReader;

@@ -180,7 +180,7 @@ pub fn parse_size_body(body: &[u8]) -> Option<u64> {
 /// Why a witness refuses to cosign, with the HTTP status the spec gives it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum Refusal {
+pub enum WitnessRefusal {
     /// 400: the body is malformed.
     #[error("malformed request: {0}")]
     Malformed(RequestError),
@@ -237,7 +237,7 @@ pub enum Inconsistency {
     },
 }
 
-impl Refusal {
+impl WitnessRefusal {
     /// The HTTP status code c2sp.org/tlog-witness gives this refusal.
     #[must_use]
     pub const fn status(&self) -> u16 {
@@ -294,19 +294,20 @@ pub fn parse_checkpoint_text(text: &str) -> Result<Checkpoint, RequestError> {
 ///
 /// # Errors
 ///
-/// A [`Refusal`] with status 400, 404 or 403.
+/// A [`WitnessRefusal`] with status 400, 404 or 403.
 pub fn verify_request<'k>(
     body: &[u8],
     trusted: impl FnOnce(&str) -> Option<&'k [VerifierKey]>,
-) -> Result<VerifiedRequest, Refusal> {
-    let request = AddCheckpoint::parse(body).map_err(Refusal::Malformed)?;
-    let note = Note::parse(&request.note).map_err(|e| Refusal::Malformed(RequestError::Note(e)))?;
-    let checkpoint = parse_checkpoint_text(&note.text).map_err(Refusal::Malformed)?;
+) -> Result<VerifiedRequest, WitnessRefusal> {
+    let request = AddCheckpoint::parse(body).map_err(WitnessRefusal::Malformed)?;
+    let note =
+        Note::parse(&request.note).map_err(|e| WitnessRefusal::Malformed(RequestError::Note(e)))?;
+    let checkpoint = parse_checkpoint_text(&note.text).map_err(WitnessRefusal::Malformed)?;
     let keys = trusted(checkpoint.origin())
-        .ok_or_else(|| Refusal::UnknownOrigin(checkpoint.origin().to_owned()))?;
-    note.verify(keys).map_err(Refusal::Forbidden)?;
+        .ok_or_else(|| WitnessRefusal::UnknownOrigin(checkpoint.origin().to_owned()))?;
+    note.verify(keys).map_err(WitnessRefusal::Forbidden)?;
     if request.old_size > checkpoint.size().0 {
-        return Err(Refusal::OldSizeTooLarge {
+        return Err(WitnessRefusal::OldSizeTooLarge {
             old: request.old_size,
             size: checkpoint.size().0,
         });
@@ -333,22 +334,22 @@ pub fn verify_request<'k>(
 ///
 /// # Errors
 ///
-/// [`Refusal::Conflict`] (409) or [`Refusal::Inconsistent`] (422).
+/// [`WitnessRefusal::Conflict`] (409) or [`WitnessRefusal::Inconsistent`] (422).
 pub fn check_consistency(
     verified: &VerifiedRequest,
     latest: Option<&Checkpoint>,
-) -> Result<(), Refusal> {
+) -> Result<(), WitnessRefusal> {
     let old = verified.request.old_size;
     let latest_size = latest.map_or(0, |c| c.size().0);
     if old != latest_size {
-        return Err(Refusal::Conflict {
+        return Err(WitnessRefusal::Conflict {
             old,
             latest: latest_size,
         });
     }
     let cp = &verified.checkpoint;
     let size = cp.size().0;
-    let inconsistent = |i| Err(Refusal::Inconsistent(i));
+    let inconsistent = |i| Err(WitnessRefusal::Inconsistent(i));
     if size == 0 && *cp.root() != empty_root() {
         return inconsistent(Inconsistency::EmptyTreeRoot);
     }
@@ -443,7 +444,7 @@ mod tests {
         log: &Log,
         body: &[u8],
         latest: Option<&Checkpoint>,
-    ) -> Result<VerifiedRequest, Refusal> {
+    ) -> Result<VerifiedRequest, WitnessRefusal> {
         let keys = [log.key.verifier_key()];
         let v = verify_request(body, |o| (o == ORIGIN).then_some(&keys[..]))?;
         check_consistency(&v, latest)?;
@@ -501,17 +502,17 @@ mod tests {
         for (body, want) in cases {
             assert_eq!(
                 decide(&log, body.as_bytes(), None),
-                Err(Refusal::Malformed(want)),
+                Err(WitnessRefusal::Malformed(want)),
                 "{body:?}"
             );
         }
         assert!(matches!(
             decide(&log, b"old 0\n\nnot a note", None),
-            Err(Refusal::Malformed(RequestError::Note(_)))
+            Err(WitnessRefusal::Malformed(RequestError::Note(_)))
         ));
         assert_eq!(
             decide(&log, &[0xff, b'\n'], None),
-            Err(Refusal::Malformed(RequestError::NotUtf8))
+            Err(WitnessRefusal::Malformed(RequestError::NotUtf8))
         );
     }
 
@@ -530,10 +531,10 @@ mod tests {
         assert!(decide(&log, log.request(5, 9).to_body().as_bytes(), Some(&seen)).is_ok());
         // Same size, same root: fine (a new cosignature).
         assert!(decide(&log, log.request(5, 5).to_body().as_bytes(), Some(&seen)).is_ok());
-        let status = |r: Result<VerifiedRequest, Refusal>| r.unwrap_err().status();
+        let status = |r: Result<VerifiedRequest, WitnessRefusal>| r.unwrap_err().status();
         // 409: wrong old size.
         let r = decide(&log, log.request(0, 9).to_body().as_bytes(), Some(&seen));
-        assert_eq!(r, Err(Refusal::Conflict { old: 0, latest: 5 }));
+        assert_eq!(r, Err(WitnessRefusal::Conflict { old: 0, latest: 5 }));
         assert_eq!(status(r), 409);
         // 422: the fork's proof from 5, and the fork at size 5.
         assert_eq!(
@@ -546,14 +547,14 @@ mod tests {
         );
         assert_eq!(
             decide(&fork, fork.request(5, 5).to_body().as_bytes(), Some(&seen)),
-            Err(Refusal::Inconsistent(Inconsistency::RootDiffers(5)))
+            Err(WitnessRefusal::Inconsistent(Inconsistency::RootDiffers(5)))
         );
         // 422: a proof from 0, and a size-0 checkpoint with another root.
         let mut req = log.request(0, 9);
         req.proof = log.request(5, 9).proof;
         assert_eq!(
             decide(&log, req.to_body().as_bytes(), None),
-            Err(Refusal::Inconsistent(Inconsistency::ProofFromZero))
+            Err(WitnessRefusal::Inconsistent(Inconsistency::ProofFromZero))
         );
         let zero = AddCheckpoint {
             old_size: 0,
@@ -565,7 +566,7 @@ mod tests {
         };
         assert_eq!(
             decide(&log, zero.to_body().as_bytes(), None),
-            Err(Refusal::Inconsistent(Inconsistency::EmptyTreeRoot))
+            Err(WitnessRefusal::Inconsistent(Inconsistency::EmptyTreeRoot))
         );
         // 400: old size above the checkpoint's.
         assert_eq!(

@@ -14,7 +14,8 @@ use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 use vledger_tlog::witness::{
-    MAX_REQUEST_SIZE, Refusal, SIZE_CONTENT_TYPE, check_consistency, verify_request, witnessed_note,
+    MAX_REQUEST_SIZE, SIZE_CONTENT_TYPE, WitnessRefusal, check_consistency, verify_request,
+    witnessed_note,
 };
 
 use super::config::WitnessConfig;
@@ -84,10 +85,10 @@ fn text(status: StatusCode, body: String) -> Response {
         .into_response()
 }
 
-fn refusal(r: &Refusal) -> Response {
+fn refusal(r: &WitnessRefusal) -> Response {
     let status = StatusCode::from_u16(r.status()).unwrap_or(StatusCode::BAD_REQUEST);
     match r {
-        Refusal::Conflict { latest, .. } => (
+        WitnessRefusal::Conflict { latest, .. } => (
             status,
             [(header::CONTENT_TYPE, SIZE_CONTENT_TYPE)],
             format!("{latest}\n"),
@@ -107,12 +108,12 @@ async fn add_checkpoint(State(w): State<Arc<Witness>>, body: Bytes) -> Response 
     };
     let origin = verified.checkpoint.origin().to_owned();
     let Some(slot) = w.latest.get(&origin) else {
-        return refusal(&Refusal::UnknownOrigin(origin));
+        return refusal(&WitnessRefusal::UnknownOrigin(origin));
     };
     let mut latest = slot.lock().await;
     if let Err(r) = check_consistency(&verified, latest.as_ref().map(|l| &l.checkpoint)) {
         let size = verified.checkpoint.size().0;
-        if matches!(r, Refusal::Inconsistent(_)) {
+        if matches!(r, WitnessRefusal::Inconsistent(_)) {
             tracing::warn!(%origin, size, reason = %r, "refused a validly signed, inconsistent checkpoint; keeping it as evidence");
             let evidence = format!(
                 "{}\n--- the witness's latest cosigned checkpoint\n{}",
