@@ -245,7 +245,7 @@ impl LogSource for GrpcSource {
 /// # Errors
 /// `INTERNAL` when a hash cannot be read.
 pub fn stored_hashes(
-    store: &vledger_log::store::LogStore<vledger_log::store::SledBackend>,
+    store: &crate::datadir::NodeStore,
     index: u64,
 ) -> Result<Vec<Vec<u8>>, tonic::Status> {
     use vledger_tlog::merkle::HashReader as _;

@@ -11,11 +11,19 @@
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use vledger_log::store::{LogStore, SledBackend};
+use vledger_log::store::{Backend, LogStore, SledBackend};
 use vledger_log::writer::LogWriter;
 use vledger_tlog::note::Signer;
+
+/// The store the node runs on: the typed store over whichever backend
+/// [`DataDir::open_store`] chose.
+pub type NodeStore = LogStore<NodeBackend>;
+
+/// The backend the node runs on, chosen at start.
+pub type NodeBackend = Arc<dyn Backend>;
 
 /// Paths inside a data directory.
 #[derive(Debug, Clone)]
@@ -74,14 +82,17 @@ impl DataDir {
         read_signer(&self.log_key_path())
     }
 
-    /// Opens the store (sled).
+    /// Opens the store. The node works through the storage seam
+    /// ([`Backend`]) only; this is the one place that picks the engine:
+    /// sled, embedded in the data directory.
     ///
     /// # Errors
-    /// When sled cannot open it, e.g. because another node holds it.
-    pub fn open_store(&self) -> anyhow::Result<LogStore<SledBackend>> {
+    /// When the engine cannot open it, e.g. because another node holds it.
+    pub fn open_store(&self) -> anyhow::Result<NodeStore> {
         let path = self.store_path();
         let backend = SledBackend::open(&path)
             .with_context(|| format!("cannot open the store at {}", path.display()))?;
+        let backend: NodeBackend = Arc::new(backend);
         Ok(LogStore::new(backend)?)
     }
 

@@ -18,10 +18,10 @@ pub mod witnessing;
 use std::future::Future;
 use std::path::PathBuf;
 
+use crate::datadir::{NodeBackend, NodeStore};
 use anyhow::Context as _;
 use tokio::net::TcpListener;
 use vledger_log::check::check_store;
-use vledger_log::store::{LogStore, SledBackend};
 use vledger_log::writer::LogWriter;
 use vledger_proto::v1::log_server::LogServer;
 
@@ -71,9 +71,9 @@ impl NodeConfig {
 #[derive(Debug)]
 pub struct Node {
     /// The single writer of the log, handed to the sequencer thread.
-    writer: LogWriter<SledBackend>,
+    writer: LogWriter<NodeBackend>,
     /// A read handle on the same store, for entries and proofs.
-    store: LogStore<SledBackend>,
+    store: NodeStore,
     /// The log's verifier key.
     log_key: vledger_tlog::note::VerifierKey,
     /// Most appends per batch.

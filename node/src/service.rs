@@ -2,10 +2,10 @@
 
 use std::pin::Pin;
 
+use crate::datadir::NodeStore;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 use vledger_log::bundle::{BuildError, attach_witnessed, build_history};
-use vledger_log::store::{LogStore, SledBackend};
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_server::Log;
 use vledger_records::{SignedRecord, Vin};
@@ -26,7 +26,7 @@ pub struct LogService {
     /// Queue into the sequencer, and the latest checkpoint.
     sequencer: Sequencer,
     /// Read-only view of the store, for entries and proofs.
-    store: LogStore<SledBackend>,
+    store: NodeStore,
     /// The log's verifier key: the node checks every history bundle it
     /// builds before sending it.
     log_key: VerifierKey,
@@ -42,11 +42,7 @@ const HISTORY_ATTEMPTS: usize = 8;
 impl LogService {
     /// A service reading `store` and appending through `sequencer`.
     #[must_use]
-    pub const fn new(
-        sequencer: Sequencer,
-        store: LogStore<SledBackend>,
-        log_key: VerifierKey,
-    ) -> Self {
+    pub const fn new(sequencer: Sequencer, store: NodeStore, log_key: VerifierKey) -> Self {
         Self {
             sequencer,
             store,

@@ -29,9 +29,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::datadir::NodeStore;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use vledger_log::store::{LogStore, SledBackend};
 use vledger_tlog::merkle::{TreeSize, consistency_proof};
 use vledger_tlog::note::{Checkpoint, Note, NoteSignature, VerifierKey, add_signatures};
 use vledger_tlog::witness::AddCheckpoint;
@@ -121,7 +121,7 @@ pub const SAVED_NAME: &str = "cosigned.note";
 /// checkpoint channel closes.
 pub fn spawn(
     config: WitnessingConfig,
-    store: LogStore<SledBackend>,
+    store: NodeStore,
     head: watch::Receiver<Head>,
     data: PathBuf,
 ) -> (CosignedView, tokio::task::JoinHandle<()>) {
@@ -139,11 +139,7 @@ pub fn spawn(
 /// The cosigned checkpoint saved in `data`, if its checkpoint is the one
 /// `store` holds at its size and a quorum of `config`'s witnesses validly
 /// cosigned it; rebuilt from the stored note and those cosignatures alone.
-pub fn load_saved(
-    data: &Path,
-    config: &WitnessingConfig,
-    store: &LogStore<SledBackend>,
-) -> Option<Cosigned> {
+pub fn load_saved(data: &Path, config: &WitnessingConfig, store: &NodeStore) -> Option<Cosigned> {
     let path = data.join(SAVED_NAME);
     let text = match std::fs::read_to_string(&path) {
         Ok(t) => t,
@@ -222,7 +218,7 @@ pub fn load_saved(
 
 async fn run(
     config: WitnessingConfig,
-    store: LogStore<SledBackend>,
+    store: NodeStore,
     mut head: watch::Receiver<Head>,
     tx: watch::Sender<Option<Cosigned>>,
     data: PathBuf,
@@ -287,7 +283,7 @@ async fn sleep_until_or_never(at: Option<tokio::time::Instant>) {
 async fn round(
     config: &Arc<WitnessingConfig>,
     client: &WitnessClient,
-    store: &LogStore<SledBackend>,
+    store: &NodeStore,
     head: &Head,
     states: &mut [WitnessState],
     tx: &watch::Sender<Option<Cosigned>>,
@@ -407,7 +403,7 @@ struct Failure {
 async fn submit(
     client: &WitnessClient,
     spec: &WitnessSpec,
-    store: &LogStore<SledBackend>,
+    store: &NodeStore,
     head: &Head,
     text: &str,
     mut known: Option<u64>,

@@ -14,7 +14,7 @@ pub type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 /// `docs/store.md`); a backend only has to get, scan in key order, and
 /// apply a batch. [`MemoryBackend`] serves tests; `SledBackend` serves the
 /// node.
-pub trait Backend: Send + Sync {
+pub trait Backend: Send + Sync + std::fmt::Debug {
     /// The value at `key`.
     ///
     /// # Errors
@@ -36,4 +36,20 @@ pub trait Backend: Send + Sync {
     /// be partly durable or not at all, and the caller must not use the
     /// store again without re-checking it.
     fn apply(&self, writes: Writes) -> Result<(), StoreError>;
+}
+
+/// A shared backend chosen at run time: what the node runs on, whichever
+/// engine is behind it.
+impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
+    fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        (**self).get(key)
+    }
+
+    fn scan(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Pairs, StoreError> {
+        (**self).scan(start, end, limit)
+    }
+
+    fn apply(&self, writes: Writes) -> Result<(), StoreError> {
+        (**self).apply(writes)
+    }
 }
