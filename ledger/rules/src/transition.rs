@@ -63,6 +63,9 @@ pub trait LogState: StateView {
 /// What to do with a signed record at the next index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[must_use]
+// Returned and matched at once, once per record: boxing the common variant
+// would cost an allocation per append for nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum Decision {
     /// Log it, with these effects.
     Log(Effects),

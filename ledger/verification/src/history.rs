@@ -12,7 +12,7 @@
 //! A bundle may also carry a [`Witnessed`] part: a checkpoint of tree size
 //! `M >= N` that witnesses cosigned, with the consistency proof from `N` to
 //! `M`. It shows that the tree the bundle is complete for is a prefix of a
-//! tree a quorum of witnesses saw; [`attach_witnessed`] adds it,
+//! tree a quorum of witnesses saw; `vledger-log` adds it when it builds a bundle,
 //! [`verify_witnessed`] checks it, and [`verify_history_cosigned`] applies a
 //! witness policy to whichever note carries the cosignatures.
 

@@ -12,7 +12,7 @@ pub type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 ///
 /// vledger's whole on-disk state lives in one keyspace (see
 /// `docs/store.md`); a backend only has to get, scan in key order, and
-/// apply a batch. [`MemoryBackend`] serves tests; `SledBackend` serves the
+/// apply a batch. `MemoryBackend` serves tests; `SledBackend` serves the
 /// node.
 pub trait Backend: Send + Sync + std::fmt::Debug {
     /// The value at `key`.

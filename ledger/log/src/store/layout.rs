@@ -27,10 +27,10 @@ pub const KEY: u8 = b'k';
 /// -> see [`Tile::encode`].
 pub const INDEX_TILE: u8 = b'x';
 /// Vehicle states (what the rules know about a VIN): `'f' || VIN (17 ASCII
-/// bytes)` -> see [`super::vehicle::encode_vehicle`].
+/// bytes)` -> see [`vledger_rules::codec::encode_vehicle`].
 pub const VEHICLE: u8 = b'f';
 /// Declared inspection protocols: `'p' || id || 0x00 || version:u32` ->
-/// see [`super::vehicle::encode_protocol`].
+/// see [`vledger_rules::codec::encode_protocol`].
 pub const PROTOCOL: u8 = b'p';
 /// Metadata: `'m' || name`.
 pub const META: u8 = b'm';
