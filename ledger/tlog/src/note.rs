@@ -6,8 +6,9 @@
 //! - [`key`]: a [`VerifierKey`] is the public *vkey*
 //!   `name+hex(keyid)+base64(0x01||pubkey)` (c2sp.org/signed-note, "Verifier
 //!   keys"); key names, signature types ([`KeyType`]) and key ids.
-//! - [`signer`]: a [`Signer`] holds a private Ed25519 key and prints it in
-//!   Go's `PRIVATE+KEY+<name>+<keyid>+<key>` form.
+//! - [`signer`]: a [`KeyPair`] holds a private Ed25519 key and prints it in
+//!   Go's `PRIVATE+KEY+<name>+<keyid>+<key>` form: the log's [`Signer`]
+//!   and a witness's [`Cosigner`] are its two kinds.
 //! - [`signed_note`]: the [`Note`] format, [`sign_note`] and [`Note::verify`]
 //!   (c2sp.org/signed-note).
 //! - [`checkpoint`]: the [`Checkpoint`] note text (c2sp.org/tlog-checkpoint),
@@ -59,6 +60,7 @@
 pub mod checkpoint;
 pub mod consistency_text;
 pub mod cosignature;
+mod cosignature_v1;
 pub mod error;
 pub mod key;
 pub mod signed_note;
@@ -70,16 +72,17 @@ mod text;
 pub use checkpoint::{Checkpoint, open_checkpoint, open_checkpoint_for_origin, sign_checkpoint};
 pub use consistency_text::{ConsistencyProofText, ConsistencyTextError};
 pub use cosignature::{
-    COSIGNATURE_V1_HEADER, CosignatureStatus, Cosigner, MAX_TIMESTAMP, PolicyError, QuorumError,
-    QuorumReport, WitnessPolicy, add_signatures, cosignature_message, parse_signature_lines,
+    CosignatureStatus, PolicyError, QuorumError, QuorumReport, WitnessPolicy, add_signatures,
+    parse_signature_lines,
 };
+pub use cosignature_v1::{COSIGNATURE_V1_HEADER, MAX_TIMESTAMP, cosignature_message};
 pub use error::{
     CheckpointError, HashError, KeyError, NameError, NoteError, NoteVerifyError, NumberError,
     ProofLineError, SignError, SignatureLineError, TlogProofError,
 };
 pub use key::{KeyType, MAX_NAME_LEN, VerifierKey, key_id};
 pub use signed_note::{MAX_NOTE_SIZE, MAX_SIGNATURES, Note, NoteSignature, sign_note};
-pub use signer::Signer;
+pub use signer::{Cosigner, CosigningKey, KeyKind, KeyPair, NoteKey, Signer};
 pub use tlog_proof::{
     MAX_PROOF_HASHES, MAX_TLOG_PROOF_SIZE, TLOG_PROOF_HEADER, TlogProof, VerifiedProof,
 };

@@ -49,174 +49,32 @@
 
 use std::fmt;
 
-use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
-
-use super::error::{KeyError, NoteError};
-use super::key::{
-    KeyType, VerifierKey, check_key_id, check_name, key_id, parse_private_key, private_key_text,
+use super::cosignature_v1::{
+    MAX_TIMESTAMP, SIGNATURE_LEN, cosignature_message, verify_cosignature_v1,
 };
+use super::error::NoteError;
+use super::key::{KeyType, VerifierKey};
 use super::signed_note::{
     MAX_NOTE_SIZE, MAX_SIGNATURES, Note, NoteSignature, parse_signature_line,
 };
+use super::signer::Cosigner;
 use super::text::line_at;
 
-/// The header line of the v1 cosigned message: its domain separation.
-pub const COSIGNATURE_V1_HEADER: &str = "cosignature/v1";
-
-/// Largest timestamp a cosignature may carry: 2^63 - 1.
-pub const MAX_TIMESTAMP: u64 = i64::MAX as u64;
-
-/// Length of a v1 cosignature after the key id: timestamp and signature.
-const SIGNATURE_LEN: usize = 8 + 64;
-
-/// The message a v1 cosignature with `timestamp` signs over the note text
-/// `text` (which ends with a newline): `cosignature/v1\ntime <timestamp>\n`
-/// followed by the text.
-#[must_use]
-pub fn cosignature_message(timestamp: u64, text: &[u8]) -> Vec<u8> {
-    let header = format!("{COSIGNATURE_V1_HEADER}\ntime {timestamp}\n");
-    let mut msg = Vec::with_capacity(header.len() + text.len());
-    msg.extend_from_slice(header.as_bytes());
-    msg.extend_from_slice(text);
-    msg
-}
-
-/// Verifies the bytes after the key id of a v1 cosignature line; returns
-/// its timestamp if it is `key`'s cosignature of the note text `text`.
-///
-/// The signature is checked with `verify_strict`.
-pub(crate) fn verify_cosignature_v1(
-    key: &VerifyingKey,
-    text: &[u8],
-    signature: &[u8],
-) -> Option<u64> {
-    if signature.len() != SIGNATURE_LEN {
-        return None;
-    }
-    let (ts, sig) = signature.split_at(8);
-    let timestamp = u64::from_be_bytes(ts.try_into().ok()?);
-    if timestamp > MAX_TIMESTAMP {
-        return None;
-    }
-    let sig = Signature::from_slice(sig).ok()?;
-    key.verify_strict(&cosignature_message(timestamp, text), &sig)
-        .ok()
-        .map(|()| timestamp)
-}
-
-/// A witness's private Ed25519 cosigning key with its name.
-///
-/// Printed as `PRIVATE+KEY+<name>+<hex key id>+<base64(0x04 || seed)>`:
-/// Go's note private-key form with the cosignature type byte (the spec
-/// defines no private-key encoding; this one is vledger's). Its `Debug`
-/// output shows name and key id only, never the secret.
-#[derive(Clone)]
-pub struct Cosigner {
-    name: String,
-    key_id: [u8; 4],
-    key: SigningKey,
-}
-
 impl Cosigner {
-    /// A cosigner for `key` under `name`.
-    ///
-    /// # Errors
-    ///
-    /// [`KeyError::Name`] for an invalid name.
-    pub fn new(name: impl Into<String>, key: SigningKey) -> Result<Self, KeyError> {
-        let name = name.into();
-        check_name(&name)?;
-        let key_id = key_id(
-            &name,
-            KeyType::CosignatureV1,
-            key.verifying_key().as_bytes(),
-        );
-        Ok(Self { name, key_id, key })
-    }
-
-    /// A cosigner named `name` for the Ed25519 key with this 32-byte seed.
-    ///
-    /// # Errors
-    ///
-    /// [`KeyError::Name`] for an invalid name.
-    pub fn from_seed(name: impl Into<String>, seed: &[u8; 32]) -> Result<Self, KeyError> {
-        Self::new(name, SigningKey::from_bytes(seed))
-    }
-
-    /// Parses `PRIVATE+KEY+<name>+<hex key id>+<base64(0x04 || seed)>`.
-    ///
-    /// # Errors
-    ///
-    /// A [`KeyError`]: [`KeyError::UnsupportedKeyType`] for a key of another
-    /// type (a log key is not a cosigning key), [`KeyError::KeyIdMismatch`]
-    /// for a key id that is not the public key's.
-    pub fn from_private_key(text: &str) -> Result<Self, KeyError> {
-        let (name, found, seed) = parse_private_key(text, KeyType::CosignatureV1)?;
-        let cosigner = Self::from_seed(name, &seed)?;
-        check_key_id(found, cosigner.key_id)?;
-        Ok(cosigner)
-    }
-
-    /// The private key text; keep it secret.
-    #[must_use]
-    pub fn to_private_key(&self) -> String {
-        private_key_text(
-            &self.name,
-            self.key_id,
-            KeyType::CosignatureV1,
-            self.key.as_bytes(),
-        )
-    }
-
-    /// The verifier key, of type 0x04: what verifiers and logs configure.
-    #[must_use]
-    pub fn verifier_key(&self) -> VerifierKey {
-        VerifierKey::from_checked_parts(
-            self.name.clone(),
-            self.key_id,
-            KeyType::CosignatureV1,
-            self.key.verifying_key(),
-        )
-    }
-
     /// The cosignature line of the checkpoint note text `text` at POSIX time
     /// `timestamp` (clamped to [`MAX_TIMESTAMP`]).
     #[must_use]
     pub fn cosign(&self, text: &str, timestamp: u64) -> NoteSignature {
-        use ed25519_dalek::Signer as _;
         let timestamp = timestamp.min(MAX_TIMESTAMP);
-        let sig = self
-            .key
-            .sign(&cosignature_message(timestamp, text.as_bytes()));
+        let sig = self.sign_message(&cosignature_message(timestamp, text.as_bytes()));
         let mut signature = Vec::with_capacity(SIGNATURE_LEN);
         signature.extend_from_slice(&timestamp.to_be_bytes());
-        signature.extend_from_slice(&sig.to_bytes());
+        signature.extend_from_slice(&sig);
         NoteSignature {
-            name: self.name.clone(),
-            key_id: self.key_id,
+            name: self.name().to_owned(),
+            key_id: self.key_id(),
             signature,
         }
-    }
-
-    /// The key name.
-    #[must_use]
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The 4-byte key id.
-    #[must_use]
-    pub const fn key_id(&self) -> [u8; 4] {
-        self.key_id
-    }
-}
-
-impl fmt::Debug for Cosigner {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Cosigner")
-            .field("name", &self.name)
-            .field("key_id", &hex::encode(self.key_id))
-            .finish_non_exhaustive()
     }
 }
 
@@ -516,7 +374,7 @@ mod tests {
     use super::*;
     use crate::hash::Hash;
     use crate::merkle::TreeSize;
-    use crate::note::{Checkpoint, Signer, sign_checkpoint};
+    use crate::note::{Checkpoint, KeyError, Signer, sign_checkpoint};
 
     fn checkpoint_note() -> (Checkpoint, String) {
         let log = Signer::from_seed("log.example/x", &[1; 32]).unwrap();

@@ -273,7 +273,7 @@ impl VerifierKey {
             KeyType::Ed25519 => Signature::from_slice(signature)
                 .is_ok_and(|sig| self.public_key.verify_strict(text, &sig).is_ok()),
             KeyType::CosignatureV1 => {
-                super::cosignature::verify_cosignature_v1(&self.public_key, text, signature)
+                super::cosignature_v1::verify_cosignature_v1(&self.public_key, text, signature)
                     .is_some()
             }
         }

@@ -1,11 +1,16 @@
-//! Private Ed25519 note keys.
+//! Private Ed25519 keys with their names: one [`KeyPair`] type for the log's
+//! note key ([`Signer`], signature type 0x01) and a witness's cosigning key
+//! ([`Cosigner`], type 0x04). The type parameter keeps the two apart: only
+//! a [`Signer`] signs notes, only a [`Cosigner`] cosigns checkpoints.
 //!
 //! A private key is printed as in Go's `golang.org/x/mod/sumdb/note`
 //! (`GenerateKey`, `NewSigner`):
-//! `PRIVATE+KEY+<name>+<hex key id>+<base64(0x01 || 32-byte Ed25519 seed)>`,
-//! where the key id is that of the public key.
+//! `PRIVATE+KEY+<name>+<hex key id>+<base64(type || 32-byte Ed25519 seed)>`,
+//! where the key id is that of the public key. (The cosignature spec
+//! defines no private-key encoding; the 0x04 form is vledger's.)
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use ed25519_dalek::SigningKey;
 
@@ -14,18 +19,60 @@ use super::key::{
     KeyType, VerifierKey, check_key_id, check_name, key_id, parse_private_key, private_key_text,
 };
 
-/// A private Ed25519 note key with its name.
+/// What a [`KeyPair`] signs: notes ([`NoteKey`]) or cosignatures
+/// ([`CosigningKey`]).
+pub trait KeyKind: Clone + fmt::Debug + private::Sealed {
+    /// The signature type of its verifier key.
+    const TYPE: KeyType;
+    /// The name its `Debug` output gives the key.
+    const LABEL: &'static str;
+}
+
+/// A log's note-signing key (signature type 0x01).
+#[derive(Debug, Clone, Copy)]
+pub struct NoteKey;
+
+/// A witness's cosigning key (`tlog-cosignature` v1, signature type 0x04).
+#[derive(Debug, Clone, Copy)]
+pub struct CosigningKey;
+
+impl KeyKind for NoteKey {
+    const TYPE: KeyType = KeyType::Ed25519;
+    const LABEL: &'static str = "Signer";
+}
+
+impl KeyKind for CosigningKey {
+    const TYPE: KeyType = KeyType::CosignatureV1;
+    const LABEL: &'static str = "Cosigner";
+}
+
+mod private {
+    pub trait Sealed {}
+    impl Sealed for super::NoteKey {}
+    impl Sealed for super::CosigningKey {}
+}
+
+/// A private Ed25519 key of kind `K` with its name.
 ///
 /// Its `Debug` output shows name and key id only, never the secret.
 #[derive(Clone)]
-pub struct Signer {
+pub struct KeyPair<K: KeyKind> {
     name: String,
     key_id: [u8; 4],
     key: SigningKey,
+    kind: PhantomData<K>,
 }
 
-impl Signer {
-    /// A signer for `key` under `name`.
+/// The log's private note key: signs checkpoints (and, as the same
+/// Ed25519 key, whatever else vledger signs with it).
+pub type Signer = KeyPair<NoteKey>;
+
+/// A witness's private cosigning key: makes `tlog-cosignature` v1 lines
+/// ([`Cosigner::cosign`](super::cosignature)).
+pub type Cosigner = KeyPair<CosigningKey>;
+
+impl<K: KeyKind> KeyPair<K> {
+    /// A key pair for `key` under `name`.
     ///
     /// # Errors
     ///
@@ -33,16 +80,21 @@ impl Signer {
     pub fn new(name: impl Into<String>, key: SigningKey) -> Result<Self, KeyError> {
         let name = name.into();
         check_name(&name)?;
-        let key_id = key_id(&name, KeyType::Ed25519, key.verifying_key().as_bytes());
-        Ok(Self { name, key_id, key })
+        let key_id = key_id(&name, K::TYPE, key.verifying_key().as_bytes());
+        Ok(Self {
+            name,
+            key_id,
+            key,
+            kind: PhantomData,
+        })
     }
 
-    /// A signer named `name` for the Ed25519 key with this 32-byte seed (the
-    /// RFC 8032 private key).
+    /// A key pair named `name` for the Ed25519 key with this 32-byte seed
+    /// (the RFC 8032 private key).
     ///
     /// To make a new key, draw the seed from a cryptographic random number
     /// generator, or build the key with `SigningKey::generate` and use
-    /// [`Signer::new`].
+    /// [`KeyPair::new`].
     ///
     /// # Errors
     ///
@@ -51,55 +103,36 @@ impl Signer {
         Self::new(name, SigningKey::from_bytes(seed))
     }
 
-    /// Parses `PRIVATE+KEY+<name>+<hex key id>+<base64(0x01 || 32-byte seed)>`.
+    /// Parses `PRIVATE+KEY+<name>+<hex key id>+<base64(type || 32-byte seed)>`.
     ///
     /// # Errors
     ///
-    /// A [`KeyError`]; in particular [`KeyError::KeyIdMismatch`] if the key id
-    /// is not the one of the public key derived from the seed.
+    /// A [`KeyError`]: [`KeyError::UnsupportedKeyType`] for a key of the
+    /// other kind (a log key is not a cosigning key, nor the other way
+    /// round), [`KeyError::KeyIdMismatch`] if the key id is not the one of
+    /// the public key derived from the seed.
     pub fn from_private_key(text: &str) -> Result<Self, KeyError> {
-        // A cosigner key (0x04) signs cosignatures, not notes: see
-        // `Cosigner`.
-        let (name, found, seed) = parse_private_key(text, KeyType::Ed25519)?;
-        let signer = Self::from_seed(name, &seed)?;
-        check_key_id(found, signer.key_id)?;
-        Ok(signer)
-    }
-
-    /// The Ed25519 signing key, for signing other messages than notes (such
-    /// as vledger records) with the same key.
-    #[must_use]
-    pub const fn signing_key(&self) -> &SigningKey {
-        &self.key
+        let (name, found, seed) = parse_private_key(text, K::TYPE)?;
+        let pair = Self::from_seed(name, &seed)?;
+        check_key_id(found, pair.key_id)?;
+        Ok(pair)
     }
 
     /// The private key in Go's note form; keep it secret.
     #[must_use]
     pub fn to_private_key(&self) -> String {
-        private_key_text(
-            &self.name,
-            self.key_id,
-            KeyType::Ed25519,
-            self.key.as_bytes(),
-        )
+        private_key_text(&self.name, self.key_id, K::TYPE, self.key.as_bytes())
     }
 
-    /// The matching verifier key.
+    /// The matching verifier key: what verifiers and logs configure.
     #[must_use]
     pub fn verifier_key(&self) -> VerifierKey {
         VerifierKey::from_checked_parts(
             self.name.clone(),
             self.key_id,
-            KeyType::Ed25519,
+            K::TYPE,
             self.key.verifying_key(),
         )
-    }
-
-    /// The Ed25519 signature of `msg`.
-    #[must_use]
-    pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
-        use ed25519_dalek::Signer as _;
-        self.key.sign(msg).to_bytes()
     }
 
     /// The key name.
@@ -113,11 +146,33 @@ impl Signer {
     pub const fn key_id(&self) -> [u8; 4] {
         self.key_id
     }
+
+    /// The Ed25519 signature of `msg`, for the modules that build the
+    /// messages this kind of key signs.
+    pub(crate) fn sign_message(&self, msg: &[u8]) -> [u8; 64] {
+        use ed25519_dalek::Signer as _;
+        self.key.sign(msg).to_bytes()
+    }
 }
 
-impl fmt::Debug for Signer {
+impl KeyPair<NoteKey> {
+    /// The Ed25519 signing key, for signing other messages than notes (such
+    /// as vledger records) with the same key.
+    #[must_use]
+    pub const fn signing_key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// The Ed25519 signature of `msg`.
+    #[must_use]
+    pub fn sign(&self, msg: &[u8]) -> [u8; 64] {
+        self.sign_message(msg)
+    }
+}
+
+impl<K: KeyKind> fmt::Debug for KeyPair<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Signer")
+        f.debug_struct(K::LABEL)
             .field("name", &self.name)
             .field("key_id", &hex::encode(self.key_id))
             .finish_non_exhaustive()
