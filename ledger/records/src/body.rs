@@ -1,24 +1,80 @@
-//! Record kinds: what a record says, as vledger's own types.
+//! A record's shape: [`Record`], the kinds of body it carries
+//! ([`RecordKind`], [`RecordBody`]) and [`Correction`], which carries a
+//! record in turn. These types are defined together because they contain
+//! one another; their JSON and protobuf conversions and checks live in
+//! `record` and `correction`, the kinds themselves in
+//! [`super::vehicle_events`], [`super::inspection`] and [`super::trade`].
 //!
 //! Each kind converts from its protobuf message with `TryFrom`, refusing
-//! missing, unspecified or oversized fields, and back with `From`. The kinds
-//! themselves live in [`super::vehicle_events`], [`super::inspection`],
-//! [`super::trade`] and [`super::correction`]; this module ties them
-//! together.
+//! missing, unspecified or oversized fields, and back with `From`.
 
 use ed25519_dalek::VerifyingKey;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use vledger_proto::v1 as pb;
 
-use super::correction::Correction;
 use super::error::{FieldError, Reason};
-use super::fields::{Odometer, proto_enum, text};
+use super::fields::{Attachment, Odometer, proto_enum, text};
 use super::inspection::{Compliance, Inspection, InspectionProtocol};
 use super::keys::{Role, public_key_from_bytes};
 use super::trade::{Claim, CustomsClearance, ExportLicense};
 use super::vehicle_events::{
     ComponentChange, Damage, Deregistration, Factory, Maintenance, OwnershipTransfer, Registration,
 };
+use super::vin::Vin;
+
+/// A record as vledger understands it.
+///
+/// Its JSON form (what `vledger submit` reads) is
+/// `{"vin": "...", "event_time": "2026-11-01T08:30:00Z", "attachments": [...], "<kind>": {...}}`;
+/// see `docs/records.md`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// The vehicle, for vehicle records; `None` for key records and
+    /// protocol declarations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vin: Option<Vin>,
+    /// When the event happened, in seconds since the Unix epoch.
+    #[serde(with = "super::serde_time")]
+    pub event_time: i64,
+    /// Optional bytes that make otherwise identical records distinct.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "super::serde_hex"
+    )]
+    pub nonce: Vec<u8>,
+    /// Documents about the record, by hash.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+    /// What the record says.
+    #[serde(flatten)]
+    pub body: RecordBody,
+}
+
+/// A correction of an earlier record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    /// Leaf index of the entry corrected.
+    pub target_index: u64,
+    /// Why.
+    pub reason: String,
+    /// The corrected record; `None` withdraws the original.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "strict_record"
+    )]
+    pub replacement: Option<Box<Record>>,
+}
+
+/// Reads a nested record with the same strictness as a top-level one.
+fn strict_record<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<Record>>, D::Error> {
+    let value = serde_json::Value::deserialize(d)?;
+    Record::from_json_value(value)
+        .map(|r| Some(Box::new(r)))
+        .map_err(|e| serde::de::Error::custom(format!("replacement: {e}")))
+}
 
 /// Declares [`RecordKind`] and [`RecordBody`] with one line per kind.
 macro_rules! kinds {

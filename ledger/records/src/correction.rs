@@ -7,38 +7,11 @@
 //! wherever they used the original. It is signed by the key that signed
 //! the original, and it can never remove a damage brand.
 
-use serde::{Deserialize, Deserializer, Serialize};
 use vledger_proto::v1 as pb;
 
-use super::body::RecordKind;
+use super::body::{Correction, Record, RecordKind};
 use super::error::{FieldError, Reason};
 use super::fields::required_text;
-use super::record::Record;
-
-/// A correction of an earlier record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Correction {
-    /// Leaf index of the entry corrected.
-    pub target_index: u64,
-    /// Why.
-    pub reason: String,
-    /// The corrected record; `None` withdraws the original.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "strict_record"
-    )]
-    pub replacement: Option<Box<Record>>,
-}
-
-/// Reads a nested record with the same strictness as a top-level one.
-fn strict_record<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<Record>>, D::Error> {
-    let value = serde_json::Value::deserialize(d)?;
-    Record::from_json_value(value)
-        .map(|r| Some(Box::new(r)))
-        .map_err(|e| serde::de::Error::custom(format!("replacement: {e}")))
-}
 
 impl RecordKind {
     /// Whether a correction may replace or withdraw records of this kind:

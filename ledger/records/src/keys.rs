@@ -1,4 +1,4 @@
-//! Submitter keys, their roles, and who may sign what.
+//! Submitter keys and their roles. Who may sign what is in `authority`.
 
 use std::collections::HashMap;
 
@@ -6,7 +6,6 @@ use ed25519_dalek::VerifyingKey;
 use serde::{Deserialize, Serialize};
 use vledger_proto::v1 as pb;
 
-use super::body::RecordKind;
 use super::error::{FieldError, Reason};
 
 /// The role a key is enrolled with.
@@ -53,36 +52,6 @@ impl Role {
             Self::Exporter => "exporter",
             Self::Workshop => "workshop",
             Self::Customs => "customs",
-        }
-    }
-
-    /// Whether a key with this role may sign records of `kind`.
-    ///
-    /// This is the role matrix of `docs/records.md`. Admin keys sign only
-    /// what concerns the log itself (keys and protocols), never a vehicle
-    /// record. A correction may be signed by any role that signs vehicle
-    /// records; the rules then require the signer of the corrected record.
-    #[must_use]
-    pub const fn may_sign(self, kind: RecordKind) -> bool {
-        use RecordKind as K;
-        match kind {
-            K::KeyEnrollment | K::KeyRevocation => matches!(self, Self::Admin),
-            K::InspectionProtocol => matches!(self, Self::Admin | Self::InspectionBody),
-            K::Factory => matches!(self, Self::Manufacturer),
-            K::Registration | K::Deregistration => matches!(self, Self::Registry),
-            K::OwnershipTransfer => matches!(self, Self::Registry | Self::Exporter),
-            K::OdometerReading => matches!(
-                self,
-                Self::Registry | Self::InspectionBody | Self::Exporter | Self::Workshop
-            ),
-            K::Maintenance => matches!(self, Self::Workshop),
-            K::ComponentChange => matches!(self, Self::Workshop | Self::Manufacturer),
-            K::Damage => matches!(self, Self::Registry | Self::InspectionBody | Self::Workshop),
-            K::Inspection => matches!(self, Self::InspectionBody),
-            K::ExportLicense | K::Claim => matches!(self, Self::Exporter),
-            K::CustomsClearance => matches!(self, Self::Customs),
-            K::Compliance => matches!(self, Self::InspectionBody | Self::Manufacturer),
-            K::Correction => !matches!(self, Self::Admin),
         }
     }
 
@@ -196,101 +165,6 @@ pub struct KeyState {
     pub revoked_at: Option<u64>,
 }
 
-/// Why a signer may not append a record.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum AuthError {
-    /// The signer's key was never enrolled in this log.
-    #[error("signing key {key} is not enrolled in this log")]
-    NotEnrolled {
-        /// Hex of the signer's key.
-        key: String,
-    },
-    /// The signer's key was revoked.
-    #[error("signing key {key} was revoked at entry {at}")]
-    Revoked {
-        /// Hex of the signer's key.
-        key: String,
-        /// Leaf index of the revocation.
-        at: u64,
-    },
-    /// The signer's role may not sign this kind of record.
-    #[error("a key with role {role} may not sign {kind} records")]
-    RoleMayNotSign {
-        /// The signer's role.
-        role: Role,
-        /// The record's kind.
-        kind: RecordKind,
-    },
-    /// A key enrollment for a key that is already enrolled.
-    #[error("key {key} is already enrolled in this log")]
-    AlreadyEnrolled {
-        /// Hex of the enrolled key.
-        key: String,
-    },
-    /// An enrollment of a key that was revoked: a revoked key stays revoked.
-    #[error("key {key} was revoked at entry {at} and cannot be enrolled again")]
-    ReEnrollRevoked {
-        /// Hex of the key.
-        key: String,
-        /// Leaf index of its revocation.
-        at: u64,
-    },
-    /// An admin revoking its own key. Another admin must do it, so that the
-    /// log always keeps an admin able to enroll and revoke.
-    #[error("key {key} may not revoke itself; another admin key must revoke it")]
-    SelfRevocation {
-        /// Hex of the key.
-        key: String,
-    },
-    /// A correction signed by another key than the corrected record.
-    #[error("only key {signer} that signed entry {target} may correct it")]
-    NotTargetSigner {
-        /// Hex of the corrected record's signer.
-        signer: String,
-        /// The corrected entry.
-        target: u64,
-    },
-    /// A revocation of a key that is not enrolled.
-    #[error("key {key} to revoke is not enrolled in this log")]
-    RevokeUnknown {
-        /// Hex of the key.
-        key: String,
-    },
-    /// A revocation of a key that is already revoked.
-    #[error("key {key} to revoke was already revoked at entry {at}")]
-    AlreadyRevoked {
-        /// Hex of the key.
-        key: String,
-        /// Leaf index of the first revocation.
-        at: u64,
-    },
-}
-
-/// Decides whether a key in `state` may sign a record of `kind`.
-///
-/// # Errors
-/// [`AuthError::NotEnrolled`], [`AuthError::Revoked`] or
-/// [`AuthError::RoleMayNotSign`].
-pub fn authorize(
-    signer: &VerifyingKey,
-    state: Option<&KeyState>,
-    kind: RecordKind,
-) -> Result<Role, AuthError> {
-    let key = hex::encode(signer.as_bytes());
-    let state = state.ok_or_else(|| AuthError::NotEnrolled { key: key.clone() })?;
-    if let Some(at) = state.revoked_at {
-        return Err(AuthError::Revoked { key, at });
-    }
-    if !state.role.may_sign(kind) {
-        return Err(AuthError::RoleMayNotSign {
-            role: state.role,
-            kind,
-        });
-    }
-    Ok(state.role)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,120 +204,5 @@ mod tests {
         }
         assert_eq!(Role::from_code(0), None);
         assert_eq!(Role::from_code(8), None);
-    }
-
-    /// The role matrix of docs/records.md, written out: every kind with
-    /// the roles that may sign it. Every other (role, kind) is refused.
-    const MATRIX: &[(RecordKind, &[Role])] = {
-        use Role::*;
-        &[
-            (RecordKind::Factory, &[Manufacturer]),
-            (RecordKind::Registration, &[Registry]),
-            (RecordKind::OwnershipTransfer, &[Registry, Exporter]),
-            (
-                RecordKind::OdometerReading,
-                &[Registry, InspectionBody, Exporter, Workshop],
-            ),
-            (RecordKind::Maintenance, &[Workshop]),
-            (RecordKind::ComponentChange, &[Manufacturer, Workshop]),
-            (RecordKind::Damage, &[Registry, InspectionBody, Workshop]),
-            (RecordKind::Inspection, &[InspectionBody]),
-            (RecordKind::InspectionProtocol, &[Admin, InspectionBody]),
-            (RecordKind::ExportLicense, &[Exporter]),
-            (RecordKind::CustomsClearance, &[Customs]),
-            (RecordKind::Deregistration, &[Registry]),
-            (RecordKind::Compliance, &[Manufacturer, InspectionBody]),
-            (RecordKind::Claim, &[Exporter]),
-            (
-                RecordKind::Correction,
-                &[
-                    Registry,
-                    Manufacturer,
-                    InspectionBody,
-                    Exporter,
-                    Workshop,
-                    Customs,
-                ],
-            ),
-            (RecordKind::KeyEnrollment, &[Admin]),
-            (RecordKind::KeyRevocation, &[Admin]),
-        ]
-    };
-
-    #[test]
-    fn the_role_matrix_allows_exactly_the_documented_pairs() {
-        assert_eq!(MATRIX.len(), RecordKind::ALL.len());
-        for (kind, roles) in MATRIX {
-            for role in Role::ALL {
-                assert_eq!(
-                    role.may_sign(*kind),
-                    roles.contains(&role),
-                    "{role} signing {kind}"
-                );
-            }
-        }
-        // Every role may sign something and is refused something.
-        for role in Role::ALL {
-            let allowed = RecordKind::ALL
-                .iter()
-                .filter(|k| role.may_sign(**k))
-                .count();
-            assert!(allowed > 0 && allowed < RecordKind::ALL.len(), "{role}");
-        }
-        // An exporter cannot sign an inspection; only an inspection body can.
-        assert!(!Role::Exporter.may_sign(RecordKind::Inspection));
-    }
-
-    #[test]
-    fn only_admins_manage_keys_and_admins_sign_no_vehicle_records() {
-        for role in Role::ALL {
-            assert_eq!(
-                role.may_sign(RecordKind::KeyEnrollment),
-                role == Role::Admin
-            );
-            assert_eq!(
-                role.may_sign(RecordKind::KeyRevocation),
-                role == Role::Admin
-            );
-        }
-        for kind in RecordKind::ALL {
-            if kind.needs_vin() {
-                assert!(!Role::Admin.may_sign(*kind), "{kind}");
-            }
-        }
-        assert!(Role::Workshop.may_sign(RecordKind::OdometerReading));
-    }
-
-    #[test]
-    fn authorize_refuses_unknown_revoked_and_wrong_role() {
-        let key = ed25519_dalek::SigningKey::from_bytes(&[7; 32]).verifying_key();
-        let kind = RecordKind::OdometerReading;
-        assert!(matches!(
-            authorize(&key, None, kind),
-            Err(AuthError::NotEnrolled { .. })
-        ));
-        let mut state = KeyState {
-            role: Role::Workshop,
-            enrolled_at: 3,
-            revoked_at: None,
-        };
-        assert_eq!(authorize(&key, Some(&state), kind), Ok(Role::Workshop));
-        state.revoked_at = Some(9);
-        assert!(matches!(
-            authorize(&key, Some(&state), kind),
-            Err(AuthError::Revoked { at: 9, .. })
-        ));
-        state = KeyState {
-            role: Role::Customs,
-            enrolled_at: 3,
-            revoked_at: None,
-        };
-        assert!(matches!(
-            authorize(&key, Some(&state), kind),
-            Err(AuthError::RoleMayNotSign {
-                role: Role::Customs,
-                ..
-            })
-        ));
     }
 }

@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+mod authority;
 mod body;
 mod correction;
 mod entry;
@@ -44,9 +45,11 @@ mod vin;
 pub mod vindex;
 
 pub use body::{
-    KeyEnrollment, KeyRevocation, OdometerReading, OdometerSource, RecordBody, RecordKind,
+    Correction, KeyEnrollment, KeyRevocation, OdometerReading, OdometerSource, Record, RecordBody,
+    RecordKind,
 };
-pub use correction::Correction;
+
+pub use authority::{AuthError, authorize};
 pub use entry::{ChainLink, Entry, EntryBody, Genesis, IndexCommitment, RecordEntry, VinChain};
 pub use error::{FieldError, Reason};
 pub use fields::{
@@ -58,9 +61,9 @@ pub use inspection::{
     Compliance, Inspection, InspectionProtocol, ItemOutcome, ItemResult, MAX_ITEM_LEN,
     MAX_PROTOCOL_ITEMS, ProtocolId, Verdict,
 };
-pub use keys::{AuthError, KeyState, Role, authorize, public_key_from_bytes};
+pub use keys::{KeyState, Role, public_key_from_bytes};
 pub use party::{PARTY_COMMITMENT_PREFIX, PartyCommitment, SALT_LEN};
-pub use record::{JsonError, MAX_NONCE_LEN, Record};
+pub use record::{JsonError, MAX_NONCE_LEN};
 pub use signed::{MAX_RECORD_SIZE, RECORD_SIGNATURE_PREFIX, SignedRecord};
 pub use trade::{Amount, Claim, ClaimOutcome, CustomsClearance, CustomsDirection, ExportLicense};
 pub use vehicle_events::{

@@ -1,45 +1,17 @@
-//! A record: one signer's statement about a vehicle or about the log itself.
+//! A record: one signer's statement about a vehicle or about the log
+//! itself: its JSON form, its protobuf form and its checks. The type is in
+//! `body`.
 
 use prost::Message as _;
-use serde::{Deserialize, Serialize};
 use vledger_proto::v1 as pb;
 
-use super::body::{RecordBody, RecordKind};
+use super::body::{Record, RecordBody, RecordKind};
 use super::error::{FieldError, Reason};
 use super::fields::{Attachment, DocumentKind, Language, MAX_ATTACHMENTS, at_most};
 use super::vin::Vin;
 
 /// Longest nonce, in bytes.
 pub const MAX_NONCE_LEN: usize = 64;
-
-/// A record as vledger understands it.
-///
-/// Its JSON form (what `vledger submit` reads) is
-/// `{"vin": "...", "event_time": "2026-11-01T08:30:00Z", "attachments": [...], "<kind>": {...}}`;
-/// see `docs/records.md`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Record {
-    /// The vehicle, for vehicle records; `None` for key records and
-    /// protocol declarations.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vin: Option<Vin>,
-    /// When the event happened, in seconds since the Unix epoch.
-    #[serde(with = "super::serde_time")]
-    pub event_time: i64,
-    /// Optional bytes that make otherwise identical records distinct.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        with = "super::serde_hex"
-    )]
-    pub nonce: Vec<u8>,
-    /// Documents about the record, by hash.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub attachments: Vec<Attachment>,
-    /// What the record says.
-    #[serde(flatten)]
-    pub body: RecordBody,
-}
 
 /// Why a JSON text is not a record.
 #[derive(Debug, thiserror::Error)]

@@ -4,9 +4,9 @@ use ed25519_dalek::{Signature, Signer as _, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use vledger_proto::v1 as pb;
 
+use super::body::Record;
 use super::error::{FieldError, Reason};
 use super::keys::public_key_from_bytes;
-use super::record::Record;
 use vledger_tlog::hash::Hash;
 
 /// Domain-separation prefix of record signatures: a submitter signs
