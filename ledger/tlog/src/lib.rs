@@ -6,6 +6,8 @@
 //!   consistency proofs, the frontier) over a [`merkle::HashReader`];
 //! - [`note`]: C2SP signed notes, `tlog-checkpoint`, `tlog-proof@v1` receipts
 //!   and `tlog-cosignature` witness cosignatures;
+//! - [`tile`]: C2SP `tlog-tiles`: tile arithmetic, paths, entry bundles,
+//!   and stored hashes read out of tiles;
 //! - [`witness`]: the C2SP `tlog-witness` protocol's request and the
 //!   witness's decision on it.
 //!
@@ -22,6 +24,7 @@
 pub mod hash;
 pub mod merkle;
 pub mod note;
+pub mod tile;
 mod unix_time;
 pub mod witness;
 
