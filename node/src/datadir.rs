@@ -89,11 +89,21 @@ impl DataDir {
     /// # Errors
     /// When the engine cannot open it, e.g. because another node holds it.
     pub fn open_store(&self) -> anyhow::Result<NodeStore> {
+        let backend = self.open_backend()?;
+        LogStore::new(backend)
+            .with_context(|| format!("cannot use the store at {}", self.store_path().display()))
+    }
+
+    /// Opens the store's backend without reading it, for `vledger
+    /// migrate`.
+    ///
+    /// # Errors
+    /// When the engine cannot open it.
+    pub fn open_backend(&self) -> anyhow::Result<NodeBackend> {
         let path = self.store_path();
         let backend = SledBackend::open(&path)
             .with_context(|| format!("cannot open the store at {}", path.display()))?;
-        let backend: NodeBackend = Arc::new(backend);
-        Ok(LogStore::new(backend)?)
+        Ok(Arc::new(backend))
     }
 
     /// Creates a new log here: a log key named `origin`, an admin key

@@ -1,12 +1,12 @@
 //! A damaged store is refused, with the damaged item named: the node will
 //! not start on it and `vledger check` fails. The damage is done with sled
-//! directly, on a stopped node's store (layout in `docs/`: one tree
-//! "vledger"; `'e'||index` entries, `'h'||level||index` hashes, `'c'||size`
-//! checkpoints, all integers big-endian).
+//! directly, on a stopped node's store (layout in `docs/store.md`: one
+//! tree "vledger"; `'b'||index` entry bundles, `'t'||level||index` hash
+//! tiles, `'c'||size` checkpoints, all integers big-endian).
 
 use std::path::Path;
 
-use vledger_tests::store::{checkpoint_key, copy_dir, damage, entry_key, flip, hash_key};
+use vledger_tests::store::{checkpoint_key, copy_dir, cut_hash, damage, flip_entry, flip_hash};
 use vledger_tests::{Node, TestLog, VIN_A, VIN_B, checkpoint, path_str, submit, vledger};
 
 /// A stopped log of a genesis entry, an enrollment and 6 records (at
@@ -93,7 +93,7 @@ fn changed_entry_is_refused() {
     for (n, pos) in [0, 40, -1].into_iter().enumerate() {
         let data = log.path(&format!("copy-{n}"));
         copy_dir(&log.data, &data);
-        damage(&data, |t| flip(t, &entry_key(middle), pos));
+        damage(&data, |t| flip_entry(t, middle, pos));
         refused(&data, &[], &[&format!("entry {middle}")]);
     }
 }
@@ -101,22 +101,19 @@ fn changed_entry_is_refused() {
 #[test]
 fn missing_hash_is_refused() {
     let (log, _) = stopped_log();
-    // A leaf hash and an interior hash (of leaves 4..8), each alone.
-    for (n, (level, index)) in [(0u8, 5u64), (2, 1)].into_iter().enumerate() {
+    // A leaf hash in the middle of its tile (the tile cut before it), and
+    // the tile's first.
+    for (n, index) in [5u64, 0].into_iter().enumerate() {
         let data = log.path(&format!("copy-{n}"));
         copy_dir(&log.data, &data);
-        damage(&data, |t| {
-            t.remove(hash_key(level, index))
-                .expect("remove")
-                .expect("the hash is stored");
-        });
-        refused(&data, &[], &[&format!("level {level} index {index}")]);
+        damage(&data, |t| cut_hash(t, 0, index));
+        refused(&data, &[], &[&format!("level 0 index {index}")]);
     }
     // A changed hash is as bad as a missing one.
     let data = log.path("copy-changed");
     copy_dir(&log.data, &data);
-    damage(&data, |t| flip(t, &hash_key(1, 1), 7));
-    refused(&data, &[], &["level 1 index 1"]);
+    damage(&data, |t| flip_hash(t, 0, 1, 7));
+    refused(&data, &[], &["level 0 index 1"]);
 }
 
 #[test]

@@ -262,7 +262,7 @@ fn rejections_and_flags_on_a_running_node() {
         "InvalidArgument: correction.replacement: would remove the damage brand flood_fresh_water",
     );
 
-    // Oversized: a field, and a whole record (64 KiB).
+    // Oversized: a field, and a whole record (60 KiB).
     let big = json!({"vin": VIN_F, "event_time": "2026-01-01", "maintenance": {
         "workshop": "W".repeat(300), "operations": ["oil"], "odometer": {"value": 5, "unit": "km"}}});
     case.refused(
@@ -280,7 +280,7 @@ fn rejections_and_flags_on_a_running_node() {
         &inspector,
         "big-record",
         &huge,
-        "ResourceExhausted: signed.record: is longer than 65536 bytes",
+        "ResourceExhausted: signed.record: is longer than 61440 bytes",
     );
 
     // Flags. An odometer rollback.

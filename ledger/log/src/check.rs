@@ -3,7 +3,8 @@
 //!
 //! It trusts nothing in the store but reads everything: it replays every
 //! entry (see [`crate::replay`]), recomputes every stored hash and compares
-//! it with the stored one, opens every stored checkpoint with the log key
+//! it with the stored one (the hash tiles' hashes; the tiles' and bundles'
+//! widths against the tree size), opens every stored checkpoint with the log key
 //! and compares its root with the recomputed tree at that size, and checks
 //! the VIN heads and key states the sequencer keeps against the replay.
 
@@ -12,6 +13,7 @@ use crate::store::{Backend, LogStore, StoreError};
 use vledger_records::EntryBody;
 use vledger_tlog::merkle::{HashReader, TreeSize};
 use vledger_tlog::note::{CheckpointError, VerifierKey, open_checkpoint};
+use vledger_tlog::tile::{TILE_HEIGHT, TileId, decode_bundle};
 
 /// What `check_store` found wrong, naming the item.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +59,20 @@ pub enum CheckError {
         size: u64,
         /// What disagrees.
         what: &'static str,
+    },
+    /// A hash tile or entry bundle is not as wide as the tree size makes it.
+    #[error("{what} {level}/{index} holds {found} items, the tree size gives {expected}")]
+    TileWidth {
+        /// "hash tile" or "entry bundle".
+        what: &'static str,
+        /// The tile level (0 for bundles).
+        level: u8,
+        /// The tile's index.
+        index: u64,
+        /// The width the tree size gives.
+        expected: u16,
+        /// The items stored.
+        found: usize,
     },
     /// There is no checkpoint at the stored tree size.
     #[error("no checkpoint is stored at the tree size {0}")]
@@ -126,9 +142,16 @@ pub fn check_store<B: Backend>(
                     return Err(CheckError::Genesis { what: "a log key" });
                 }
             }
-            let ids: Vec<_> = replayed.hashes.iter().map(|(id, _)| *id).collect();
+            // The hashes the tiles hold (levels 0, 8, 16, …); the others are
+            // computed from them.
+            let kept: Vec<_> = replayed
+                .hashes
+                .iter()
+                .filter(|(id, _)| id.level % TILE_HEIGHT == 0)
+                .collect();
+            let ids: Vec<_> = kept.iter().map(|(id, _)| *id).collect();
             let stored = store.read_hashes(&ids)?;
-            for ((id, expected), found) in replayed.hashes.iter().zip(stored) {
+            for ((id, expected), found) in kept.into_iter().zip(stored) {
                 if *expected != found {
                     return Err(CheckError::HashMismatch {
                         level: id.level,
@@ -150,6 +173,36 @@ pub fn check_store<B: Backend>(
         }
         start = end;
         progress(start);
+    }
+    // Every tile and bundle exactly as wide as the tree size makes it.
+    for (tile, width) in TileId::all(TreeSize(size)) {
+        let found = store.tile(tile)?.map_or(0, |t| t.len());
+        if found != usize::from(width) {
+            return Err(CheckError::TileWidth {
+                what: "hash tile",
+                level: tile.level,
+                index: tile.index,
+                expected: width,
+                found,
+            });
+        }
+        if tile.level == 0 {
+            let found = match store.bundle(tile.index)? {
+                None => 0,
+                Some(b) => decode_bundle(&b)
+                    .map_err(|_| StoreError::Corrupt("entry bundle"))?
+                    .len(),
+            };
+            if found != usize::from(width) {
+                return Err(CheckError::TileWidth {
+                    what: "entry bundle",
+                    level: 0,
+                    index: tile.index,
+                    expected: width,
+                    found,
+                });
+            }
+        }
     }
     if let Some(&stray) = next_checkpoints.last() {
         return Err(CheckError::CheckpointMismatch {

@@ -10,6 +10,7 @@
 //! - [`replay`]: re-derives the log's state from its entries with the same
 //!   rules, for start-up checks, `vledger check` and audits;
 //! - [`check`]: re-verifies a whole store;
+//! - [`migrate`]: rewrites a store of an older format;
 //! - [`audit`]: audits a log from the entries and proofs it serves;
 //! - [`bundle`]: builds VIN history bundles from the store.
 //!
@@ -25,6 +26,7 @@
 pub mod audit;
 pub mod bundle;
 pub mod check;
+pub mod migrate;
 pub mod replay;
 pub mod store;
 pub mod writer;

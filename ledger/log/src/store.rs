@@ -1,6 +1,7 @@
 //! Storage: the typed [`LogStore`] over a key-value [`Backend`].
 //!
-//! The store holds entries, stored Merkle hashes, every signed checkpoint,
+//! The store holds the log as C2SP tlog-tiles (entry bundles and hash
+//! tiles, the rightmost of each partial), every signed checkpoint,
 //! the head of every VIN's chain, the deduplication index and the state of
 //! every submitter key. All of a batch's writes go to the backend in one
 //! atomic, durable [`Backend::apply`]; the key layout is in [`layout`] and
@@ -29,6 +30,8 @@ pub use memory::MemoryBackend;
 pub use sled_backend::SledBackend;
 
 use std::borrow::Cow;
+use std::collections::{BTreeMap, btree_map};
+use std::sync::Arc;
 use vledger_records::vindex::VinHead;
 use vledger_records::{Entry, Flag, KeyState, ProtocolId, Vin};
 use vledger_rules::codec::{
@@ -38,10 +41,14 @@ use vledger_rules::codec::{
 use vledger_rules::{DeclaredProtocol, LoggedRecord, VehicleState};
 use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{HashReader, NodeId};
+use vledger_tlog::tile::{
+    TILE_HEIGHT, TILE_WIDTH, TileHashes, TileId, TileReadError, TileSource, decode_bundle,
+    decode_tile, encode_tile, push_bundle_entry,
+};
 
 use layout::{
-    CHECKPOINT, DEDUP, ENTRY, FORMAT_VERSION, KEY, META_FORMAT, META_INDEX_ROOT, META_ORIGIN,
-    META_TREE_SIZE, META_VIN_COUNT, VIN_HEAD, bytes_key, hash_key, index_tile_key, read_u64,
+    BUNDLE, CHECKPOINT, DEDUP, FORMAT_VERSION, KEY, META_FORMAT, META_INDEX_ROOT, META_ORIGIN,
+    META_TREE_SIZE, META_VIN_COUNT, VIN_HEAD, bytes_key, hash_tile_key, index_tile_key, read_u64,
     u64_key,
 };
 use vledger_rules::index_tree::{IndexChanges, Node, Tile, TileAddr, TileReader};
@@ -67,8 +74,19 @@ pub enum StoreError {
     /// A stored hash is absent.
     #[error("store is corrupt: stored hash at level {} index {} is missing", .0.level, .0.index)]
     MissingHash(NodeId),
+    /// An entry too long for an entry bundle (a `u16` length).
+    #[error("entry {index} is {size} bytes, more than an entry bundle holds")]
+    EntryTooLarge {
+        /// Its leaf index.
+        index: u64,
+        /// Its length.
+        size: usize,
+    },
     /// The store was written by another format version.
-    #[error("store format version {found} is not the supported version {FORMAT_VERSION}")]
+    #[error(
+        "store format version {found} is not the supported version {FORMAT_VERSION}{}",
+        if *found < FORMAT_VERSION { "; run `vledger migrate` on it" } else { "" }
+    )]
     Format {
         /// The version found.
         found: u32,
@@ -179,9 +197,16 @@ impl<B: Backend> LogStore<B> {
     /// The entry at `index`, if stored.
     ///
     /// # Errors
-    /// When the backend fails.
+    /// When the backend fails or its bundle is malformed.
     pub fn entry(&self, index: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        self.backend.get(&u64_key(ENTRY, index))
+        let Some(bundle) = self.bundle(index / TILE_WIDTH)? else {
+            return Ok(None);
+        };
+        let entries = decode_bundle(&bundle).map_err(|_| StoreError::Corrupt("entry bundle"))?;
+        Ok(usize::try_from(index % TILE_WIDTH)
+            .ok()
+            .and_then(|i| entries.get(i))
+            .map(|e| e.to_vec()))
     }
 
     /// Entries in `[start, end)`, at most `SCAN_PAGE` (1024) of them; fewer
@@ -190,28 +215,53 @@ impl<B: Backend> LogStore<B> {
     /// # Errors
     /// [`StoreError::Missing`] when an entry in the range is absent.
     pub fn entries(&self, start: u64, end: u64) -> Result<Vec<Vec<u8>>, StoreError> {
-        let pairs = self
-            .backend
-            .scan(&u64_key(ENTRY, start), &u64_key(ENTRY, end), SCAN_PAGE)?;
-        let mut out = Vec::with_capacity(pairs.len());
-        for (i, (k, v)) in pairs.into_iter().enumerate() {
-            let expected = start + i as u64;
-            if read_u64(&k[1..], "entry key")? != expected {
-                return Err(StoreError::Missing {
-                    what: "entry",
-                    index: expected,
-                });
-            }
-            out.push(v);
-        }
-        let wanted = (end.saturating_sub(start)).min(SCAN_PAGE as u64);
-        if (out.len() as u64) < wanted {
-            return Err(StoreError::Missing {
+        let end = end.min(start.saturating_add(SCAN_PAGE as u64));
+        let mut out = Vec::with_capacity(usize::try_from(end.saturating_sub(start)).unwrap_or(0));
+        let mut next = start;
+        while next < end {
+            let b = next / TILE_WIDTH;
+            let missing = StoreError::Missing {
                 what: "entry",
-                index: start + out.len() as u64,
-            });
+                index: next,
+            };
+            let bytes = self.bundle(b)?.ok_or(missing)?;
+            let entries = decode_bundle(&bytes).map_err(|_| StoreError::Corrupt("entry bundle"))?;
+            let base = b * TILE_WIDTH;
+            let stop = (end - base).min(TILE_WIDTH);
+            for i in next - base..stop {
+                let e = usize::try_from(i).ok().and_then(|i| entries.get(i)).ok_or(
+                    StoreError::Missing {
+                        what: "entry",
+                        index: base + i,
+                    },
+                )?;
+                out.push(e.to_vec());
+            }
+            next = base + stop;
         }
         Ok(out)
+    }
+
+    /// The bytes of entry bundle `index` as stored: up to 256 entries, each
+    /// a `u16` length and its bytes (c2sp.org/tlog-tiles); the last bundle
+    /// is partial.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn bundle(&self, index: u64) -> Result<Option<Vec<u8>>, StoreError> {
+        self.backend.get(&u64_key(BUNDLE, index))
+    }
+
+    /// The hashes of hash tile `tile` as stored; the last tile of a level is
+    /// partial.
+    ///
+    /// # Errors
+    /// When the backend fails or the tile is not whole hashes.
+    pub fn tile(&self, tile: TileId) -> Result<Option<Vec<Hash>>, StoreError> {
+        self.backend
+            .get(&hash_tile_key(tile))?
+            .map(|v| decode_tile(&v).ok_or(StoreError::Corrupt("hash tile")))
+            .transpose()
     }
 
     /// The signed checkpoint at `tree_size`, if one was signed there.
@@ -334,11 +384,11 @@ impl<B: Backend> LogStore<B> {
         let mut w: Writes = Vec::with_capacity(
             batch.entries.len() * 3 + batch.hashes.len() + batch.index.tiles.len() + 7,
         );
-        for (i, e) in batch.entries {
-            w.push((u64_key(ENTRY, i), Some(e)));
+        for (index, bundle) in self.fill_bundles(batch.entries)? {
+            w.push((u64_key(BUNDLE, index), Some(bundle)));
         }
-        for (id, h) in batch.hashes {
-            w.push((hash_key(id), Some(h.0.to_vec())));
+        for (tile, hashes) in self.fill_tiles(batch.hashes)? {
+            w.push((hash_tile_key(tile), Some(encode_tile(&hashes))));
         }
         for (vin, head) in &batch.vin_heads {
             w.push((
@@ -390,21 +440,121 @@ impl<B: Backend> LogStore<B> {
         ));
         self.backend.apply(w)
     }
+
+    /// The bundles `entries` (consecutive, by leaf index) complete or
+    /// extend, each read once and appended to.
+    fn fill_bundles(
+        &self,
+        entries: Vec<(u64, Vec<u8>)>,
+    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+        let mut out: Vec<(u64, Vec<u8>, u64)> = Vec::new();
+        for (index, entry) in entries {
+            let b = index / TILE_WIDTH;
+            if out.last().is_none_or(|(last, _, _)| *last != b) {
+                let pos = index % TILE_WIDTH;
+                let bytes = if pos == 0 {
+                    Vec::new()
+                } else {
+                    let bytes = self.bundle(b)?.ok_or(StoreError::Missing {
+                        what: "entry",
+                        index: index - 1,
+                    })?;
+                    let held = decode_bundle(&bytes)
+                        .map_err(|_| StoreError::Corrupt("entry bundle"))?
+                        .len();
+                    if held as u64 != pos {
+                        return Err(StoreError::Corrupt("entry bundle"));
+                    }
+                    bytes
+                };
+                out.push((b, bytes, index));
+            }
+            let Some((_, bytes, next)) = out.last_mut() else {
+                continue;
+            };
+            if *next != index {
+                return Err(StoreError::Corrupt("entries of a batch out of order"));
+            }
+            push_bundle_entry(bytes, &entry).map_err(|_| StoreError::EntryTooLarge {
+                index,
+                size: entry.len(),
+            })?;
+            *next += 1;
+        }
+        Ok(out.into_iter().map(|(b, bytes, _)| (b, bytes)).collect())
+    }
+
+    /// The tiles the stored hashes of `hashes` (those at levels 0, 8, 16, …)
+    /// complete or extend, each read once and appended to.
+    fn fill_tiles(
+        &self,
+        hashes: Vec<(NodeId, Hash)>,
+    ) -> Result<BTreeMap<TileId, Vec<Hash>>, StoreError> {
+        let mut out: BTreeMap<TileId, Vec<Hash>> = BTreeMap::new();
+        for (id, hash) in hashes {
+            if id.level % TILE_HEIGHT != 0 {
+                continue;
+            }
+            let (tile, pos, _) = TileId::of_node(id);
+            let held = match out.entry(tile) {
+                btree_map::Entry::Occupied(o) => o.into_mut(),
+                btree_map::Entry::Vacant(v) => v.insert(if pos == 0 {
+                    Vec::new()
+                } else {
+                    self.tile(tile)?.ok_or(StoreError::MissingHash(NodeId {
+                        level: id.level,
+                        index: id.index - 1,
+                    }))?
+                }),
+            };
+            if held.len() != pos {
+                return Err(StoreError::Corrupt("hash tile"));
+            }
+            held.push(hash);
+        }
+        Ok(out)
+    }
 }
 
+/// The store's hash tiles, for [`TileHashes`].
+struct StoredTiles<'a, B>(&'a LogStore<B>);
+
+impl<B: Backend> TileSource for StoredTiles<'_, B> {
+    type Error = StoreError;
+
+    fn read_tiles(&self, tiles: &[(TileId, u16)]) -> Result<Vec<Arc<[Hash]>>, StoreError> {
+        tiles
+            .iter()
+            .map(|&(tile, width)| {
+                let hashes = self.0.tile(tile)?.unwrap_or_default();
+                if hashes.len() < usize::from(width) {
+                    return Err(StoreError::MissingHash(NodeId {
+                        level: tile.level * TILE_HEIGHT,
+                        index: tile.index * TILE_WIDTH + hashes.len() as u64,
+                    }));
+                }
+                Ok(Arc::from(hashes))
+            })
+            .collect()
+    }
+}
+
+/// Stored hashes come out of the hash tiles: a hash at a level between
+/// tile levels is computed from the tile below it.
 impl<B: Backend> HashReader for LogStore<B> {
     type Error = StoreError;
 
     fn read_hashes(&self, ids: &[NodeId]) -> Result<Vec<Hash>, StoreError> {
-        ids.iter()
-            .map(|&id| {
-                let v = self
-                    .backend
-                    .get(&hash_key(id))?
-                    .ok_or(StoreError::MissingHash(id))?;
-                Hash::from_slice(&v).ok_or(StoreError::Corrupt("stored hash"))
+        TileHashes(StoredTiles(self))
+            .read_hashes(ids)
+            .map_err(|e| match e {
+                TileReadError::Source(e) => e,
+                TileReadError::Short { tile, found, .. } => StoreError::MissingHash(NodeId {
+                    level: tile.level * TILE_HEIGHT,
+                    index: tile.index * TILE_WIDTH + found as u64,
+                }),
+                _ => StoreError::Corrupt("hash tile"),
             })
-            .collect()
     }
 }
 

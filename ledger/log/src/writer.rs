@@ -13,7 +13,8 @@ use ed25519_dalek::VerifyingKey;
 use crate::store::{Backend, LogStore, StoreError, WriteBatch};
 use vledger_records::vindex::{IndexKey, VinHead};
 use vledger_records::{
-    Entry, EntryBody, Flag, Genesis, KeyState, ProtocolId, RecordEntry, SignedRecord, Vin,
+    Entry, EntryBody, FieldError, Flag, Genesis, KeyState, MAX_RECORD_SIZE, ProtocolId, Reason,
+    RecordEntry, SignedRecord, Vin,
 };
 use vledger_rules::transition::{self, Decision, LogState};
 use vledger_rules::{DeclaredProtocol, LoggedRecord, Refusal, StateView, VehicleState};
@@ -22,6 +23,7 @@ use vledger_tlog::merkle::{
     Frontier, HashReader, LeafIndex, NodeId, ProofError, TreeSize, tree_hash,
 };
 use vledger_tlog::note::{Checkpoint, CheckpointError, Signer, open_checkpoint, sign_checkpoint};
+use vledger_tlog::tile::MAX_ENTRY_SIZE;
 
 /// Why the writer cannot open, initialise or write the log.
 #[derive(Debug, thiserror::Error)]
@@ -332,6 +334,17 @@ impl<B: Backend> LogWriter<B> {
                 })),
             };
             let bytes = entry.encode();
+            if bytes.len() > MAX_ENTRY_SIZE {
+                // Unreachable with records of at most MAX_RECORD_SIZE, but
+                // an entry that no bundle holds must not reach the store.
+                outcomes.push(Err(Refusal::Invalid(FieldError::new(
+                    "signed.record",
+                    Reason::TooLong {
+                        max: MAX_RECORD_SIZE,
+                    },
+                ))));
+                continue;
+            }
             let leaf = leaf_hash(&bytes);
             frontier.append_into(leaf, &mut batch.hashes);
             batch.entries.push((index, bytes));

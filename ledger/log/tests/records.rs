@@ -6,12 +6,13 @@
 
 use std::path::Path;
 
+mod damage;
+
 use ed25519_dalek::SigningKey;
 use serde_json::{Value, json};
 use vledger_log::check::{CheckError, check_store};
 use vledger_log::replay::{EntryFault, Replayer};
-use vledger_log::store::layout::{ENTRY, u64_key};
-use vledger_log::store::{Backend, LogStore, MemoryBackend};
+use vledger_log::store::{LogStore, MemoryBackend};
 use vledger_log::writer::{Appended, LogWriter};
 use vledger_proto::v1 as pb;
 use vledger_records::{
@@ -834,15 +835,13 @@ fn a_replay_refuses_an_entry_whose_flags_were_edited() {
     assert_eq!(flags.len(), 1);
     log.check();
     // The operator strips the flag from the stored entry.
-    let original = log.backend.get(&u64_key(ENTRY, index)).unwrap().unwrap();
+    let original = damage::entry(&log.backend, index);
     let mut entry = vledger_records::Entry::decode(&original).unwrap();
     let vledger_records::EntryBody::Record(r) = &mut entry.body else {
         panic!()
     };
     r.flags.clear();
-    log.backend
-        .apply(vec![(u64_key(ENTRY, index), Some(entry.encode()))])
-        .unwrap();
+    damage::set_entry(&log.backend, index, &entry.encode());
     let store = LogStore::new(log.backend.clone()).unwrap();
     let err = check_store(&store, &log_signer().verifier_key(), |_| ()).unwrap_err();
     match err {

@@ -1,9 +1,11 @@
 //! The log writer, the rules and the whole-store check, run against every
 //! storage backend (the same suite for each), plus fault injection.
 
+mod damage;
+
 use ed25519_dalek::SigningKey;
 use vledger_log::check::{CheckError, check_store};
-use vledger_log::store::layout::{ENTRY, INDEX_TILE, hash_key, u64_key};
+use vledger_log::store::layout::INDEX_TILE;
 use vledger_log::store::{Backend, FaultyBackend, LogStore, MemoryBackend};
 use vledger_log::writer::{LogWriter, WriterError};
 use vledger_records::{
@@ -11,8 +13,9 @@ use vledger_records::{
     OdometerSource, Record, RecordBody, Role, SignedRecord, Vin,
 };
 use vledger_rules::Refusal;
-use vledger_tlog::merkle::{LeafIndex, NodeId, TreeSize, inclusion_proof, verify_inclusion};
+use vledger_tlog::merkle::{LeafIndex, TreeSize, inclusion_proof, verify_inclusion};
 use vledger_tlog::note::{Signer, open_checkpoint};
+use vledger_tlog::tile::TileId;
 
 /// "Now" for the writer: after every record's event time.
 const T: i64 = 1_770_000_000_000;
@@ -319,65 +322,79 @@ fn check_names_what_was_tampered_with<B: Backend + Clone>(backend: B) {
     let b = store.backend();
 
     // A changed entry.
-    let original = b.get(&u64_key(ENTRY, 4)).unwrap().unwrap();
+    let original = damage::entry(b, 4);
     let mut changed = original.clone();
     let n = changed.len();
     changed[n - 3] ^= 0x40;
-    b.apply(vec![(u64_key(ENTRY, 4), Some(changed))]).unwrap();
+    damage::set_entry(b, 4, &changed);
     let err = check_store(&store, &vkey, |_| ()).unwrap_err();
     assert!(err.to_string().contains("entry 4"), "{err}");
-    b.apply(vec![(u64_key(ENTRY, 4), Some(original))]).unwrap();
+    damage::set_entry(b, 4, &original);
     check_store(&store, &vkey, |_| ()).unwrap();
 
     // An index entry whose root is not the VIN index of the entries before
     // it (re-encoded, so it still decodes: only the root is wrong).
-    let original = b.get(&u64_key(ENTRY, 10)).unwrap().unwrap();
+    let original = damage::entry(b, 10);
     let mut entry = Entry::decode(&original).unwrap();
     let EntryBody::Index(ref mut commitment) = entry.body else {
         panic!("entry 10 should be the batch's index entry")
     };
     commitment.root.0[0] ^= 1;
-    b.apply(vec![(u64_key(ENTRY, 10), Some(entry.encode()))])
-        .unwrap();
+    damage::set_entry(b, 10, &entry.encode());
     let err = check_store(&store, &vkey, |_| ()).unwrap_err();
     assert!(
         err.to_string().contains("entry 10: index entry: root"),
         "{err}"
     );
-    b.apply(vec![(u64_key(ENTRY, 10), Some(original))]).unwrap();
+    damage::set_entry(b, 10, &original);
 
-    // A deleted stored hash, anywhere: the full check names it.
-    let id = NodeId { level: 1, index: 1 };
-    let saved = b.get(&hash_key(id)).unwrap().unwrap();
-    b.apply(vec![(hash_key(id), None)]).unwrap();
+    // A stored hash cut off its tile, anywhere: the full check names it.
+    let tile = TileId { level: 0, index: 0 };
+    let saved = damage::tile(b, tile).unwrap();
+    damage::set_tile(b, tile, Some(saved[..3 * 32].to_vec()));
     let err = check_store(&store, &vkey, |_| ()).unwrap_err();
-    assert!(err.to_string().contains("level 1 index 1"), "{err}");
+    assert!(err.to_string().contains("level 0 index 3"), "{err}");
     // A changed stored hash.
-    b.apply(vec![(hash_key(id), Some(vec![7; 32]))]).unwrap();
+    let mut changed = saved.clone();
+    changed[3 * 32] ^= 1;
+    damage::set_tile(b, tile, Some(changed.clone()));
     let err = check_store(&store, &vkey, |_| ()).unwrap_err();
     assert!(
-        matches!(err, CheckError::HashMismatch { level: 1, index: 1 }),
+        matches!(err, CheckError::HashMismatch { level: 0, index: 3 }),
         "{err}"
     );
-    b.apply(vec![(hash_key(id), Some(saved))]).unwrap();
+    // A tile wider than the tree.
+    let mut wider = saved.clone();
+    wider.extend_from_slice(&[7; 32]);
+    damage::set_tile(b, tile, Some(wider));
+    let err = check_store(&store, &vkey, |_| ()).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CheckError::TileWidth {
+                found: 12,
+                expected: 11,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    damage::set_tile(b, tile, Some(saved.clone()));
     check_store(&store, &vkey, |_| ()).unwrap();
 
-    // The quick open check reads the hashes under the checkpoint root (here
-    // the single complete subtree of 8 leaves) and catches their loss or change.
-    let root_id = NodeId { level: 3, index: 0 };
-    let saved = b.get(&hash_key(root_id)).unwrap().unwrap();
-    b.apply(vec![(hash_key(root_id), None)]).unwrap();
+    // The quick open check reads the hashes under the checkpoint root and
+    // catches their loss or change.
+    damage::set_tile(b, tile, None);
     let Err(err) = LogWriter::open(store.clone(), log_signer()) else {
         panic!("opened a store with a missing hash")
     };
-    assert!(err.to_string().contains("level 3 index 0"), "{err}");
-    b.apply(vec![(hash_key(root_id), Some(vec![7; 32]))])
-        .unwrap();
+    assert!(err.to_string().contains("level 0 index 0"), "{err}");
+    damage::set_tile(b, tile, Some(changed));
     assert!(matches!(
         LogWriter::open(store.clone(), log_signer()),
         Err(WriterError::Mismatch(_))
     ));
-    b.apply(vec![(hash_key(root_id), Some(saved))]).unwrap();
+    damage::set_tile(b, tile, Some(saved));
     LogWriter::open(store, log_signer()).unwrap();
 }
 

@@ -14,8 +14,10 @@ use vledger_tlog::hash::Hash;
 /// never be mistaken for a signature over anything else.
 pub const RECORD_SIGNATURE_PREFIX: &[u8] = b"vledger/record/v1\n";
 
-/// Largest encoded record accepted, in bytes.
-pub const MAX_RECORD_SIZE: usize = 64 * 1024;
+/// Largest encoded record accepted, in bytes: 60 KiB, so that the entry
+/// wrapping it (signature, key, VIN chain, flags) fits the `u16` length of
+/// a C2SP entry bundle (65,535 bytes).
+pub const MAX_RECORD_SIZE: usize = 60 * 1024;
 
 /// A record, its exact signed bytes, its signer and the signature.
 ///

@@ -27,6 +27,7 @@ pub fn init(data: &Path, origin: &str, admin_key_out: Option<&Path>) -> anyhow::
 pub fn serve(
     data: PathBuf,
     listen: SocketAddr,
+    http_listen: Option<SocketAddr>,
     origin: String,
     max_batch: usize,
     quick_start: bool,
@@ -46,11 +47,27 @@ pub fn serve(
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
+        let http = match http_listen {
+            None => None,
+            Some(addr) => Some(
+                tokio::net::TcpListener::bind(addr)
+                    .await
+                    .with_context(|| format!("cannot listen on {addr} for HTTP"))?,
+            ),
+        };
         // The first line on stdout is the address, printed once the store
-        // passed its checks, for scripts and tests that asked for port 0.
+        // passed its checks, for scripts and tests that asked for port 0;
+        // the HTTP address, if any, is the second.
         println!("listening on {}", listener.local_addr()?);
+        if let Some(http) = &http {
+            println!("tiles on http://{}", http.local_addr()?);
+        }
         std::io::stdout().flush()?;
-        node.serve(listener, shutdown_signal()).await
+        let listeners = crate::Listeners {
+            grpc: listener,
+            http,
+        };
+        node.serve(listeners, shutdown_signal()).await
     })
 }
 
@@ -98,6 +115,45 @@ pub fn check(data: &Path) -> anyhow::Result<()> {
         "ok: {} entries, {} checkpoints, {} VINs of log {} verified; root {}",
         report.entries, report.checkpoints, report.vins, report.origin, report.root
     );
+    Ok(())
+}
+
+/// `vledger migrate`.
+pub fn migrate(data: &Path) -> anyhow::Result<()> {
+    let backend = DataDir::new(data).open_backend()?;
+    let bar = indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template(
+            "migrating {pos}/{len} entries {wide_bar} {per_sec} ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = vledger_log::migrate::migrate(&backend, |done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    });
+    bar.finish_and_clear();
+    let report =
+        report.with_context(|| format!("cannot migrate the store in {}", data.display()))?;
+    if report.entries == 0 && report.from == vledger_log::store::layout::FORMAT_VERSION {
+        println!(
+            "ok: {} is already in store format {}{}",
+            data.display(),
+            report.from,
+            if report.deleted > 0 {
+                format!("; {} keys of the old format removed", report.deleted)
+            } else {
+                String::new()
+            }
+        );
+    } else {
+        println!(
+            "ok: {} entries moved from store format {} to {}; run `vledger check --data {}` before serving",
+            report.entries,
+            report.from,
+            vledger_log::store::layout::FORMAT_VERSION,
+            data.display()
+        );
+    }
     Ok(())
 }
 

@@ -7,14 +7,18 @@ use vledger_records::{ProtocolId, Vin};
 use vledger_rules::codec::{PROTOCOL_ID_TAG, encode_protocol_id};
 use vledger_rules::index_tree::{Node, Tile, TileAddr};
 use vledger_tlog::hash::Hash;
-use vledger_tlog::merkle::NodeId;
+use vledger_tlog::tile::TileId;
 
 use super::StoreError;
 
-/// Entry bytes: `'e' || index:u64`.
-pub const ENTRY: u8 = b'e';
-/// Stored Merkle hashes: `'h' || level:u8 || index:u64` -> 32 bytes.
-pub const HASH: u8 = b'h';
+/// Entry bundles (c2sp.org/tlog-tiles): `'b' || index:u64` -> up to 256
+/// entries, each a `u16` length and its bytes; the last bundle is partial
+/// and grows until full.
+pub const BUNDLE: u8 = b'b';
+/// Hash tiles (c2sp.org/tlog-tiles): `'t' || level:u8 || index:u64` -> up
+/// to 256 hashes of Merkle level `8 * level`; the last tile of each level is
+/// partial and grows until full.
+pub const HASH_TILE: u8 = b't';
 /// Signed checkpoints: `'c' || tree_size:u64` -> signed note text.
 pub const CHECKPOINT: u8 = b'c';
 /// VIN heads: `'v' || VIN (17 ASCII bytes)` -> `index:u64 || leaf_hash || count:u64`.
@@ -46,7 +50,7 @@ pub const META_INDEX_ROOT: &[u8] = b"mindex_root";
 /// Meta key of the store format version (`u32`).
 pub const META_FORMAT: &[u8] = b"mformat";
 /// The store format this code writes and reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 /// Key of a `u64`-indexed item.
 #[must_use]
@@ -57,13 +61,13 @@ pub fn u64_key(prefix: u8, n: u64) -> Vec<u8> {
     k
 }
 
-/// Key of a stored hash.
+/// Key of a hash tile.
 #[must_use]
-pub fn hash_key(id: NodeId) -> Vec<u8> {
+pub fn hash_tile_key(tile: TileId) -> Vec<u8> {
     let mut k = Vec::with_capacity(10);
-    k.push(HASH);
-    k.push(id.level);
-    k.extend_from_slice(&id.index.to_be_bytes());
+    k.push(HASH_TILE);
+    k.push(tile.level);
+    k.extend_from_slice(&tile.index.to_be_bytes());
     k
 }
 

@@ -1,0 +1,155 @@
+//! `vledger migrate`: a store written in format 2 (one key per entry and
+//! per stored hash) becomes, byte for byte, the store the writer writes in
+//! format 3, and passes the full check; an interrupted migration is run
+//! again; the current format is left as it is.
+
+use ed25519_dalek::SigningKey;
+use vledger_log::check::check_store;
+use vledger_log::migrate::{format_2_entry_key, format_2_hash_key, migrate};
+use vledger_log::store::layout::{BUNDLE, HASH_TILE, META_FORMAT, u64_key};
+use vledger_log::store::{Backend, LogStore, MemoryBackend, StoreError};
+use vledger_log::writer::LogWriter;
+use vledger_records::{
+    DistanceUnit, KeyEnrollment, OdometerReading, OdometerSource, Record, RecordBody, Role,
+    SignedRecord, Vin,
+};
+use vledger_tlog::merkle::{MemoryHashes, NodeId};
+use vledger_tlog::note::Signer;
+
+fn key(seed: u8) -> SigningKey {
+    SigningKey::from_bytes(&[seed; 32])
+}
+
+fn log_signer() -> Signer {
+    Signer::new("migrate.example/log", key(200)).unwrap()
+}
+
+/// A log of `records` odometer readings in batches of 50, over 256 entries
+/// so that it has full and partial tiles.
+fn written(records: u64) -> MemoryBackend {
+    let backend = MemoryBackend::new();
+    let admin = key(201);
+    let mut writer = LogWriter::init(
+        LogStore::new(backend.clone()).unwrap(),
+        log_signer(),
+        admin.verifying_key(),
+        1000,
+    )
+    .unwrap();
+    let workshop = key(1);
+    let enroll = Record::new(
+        None,
+        1_700_000_000,
+        RecordBody::KeyEnrollment(KeyEnrollment {
+            public_key: workshop.verifying_key(),
+            role: Role::Workshop,
+            name: "Workshop".into(),
+        }),
+    );
+    writer
+        .append_batch(&[SignedRecord::sign(&enroll, &admin)], 2000)
+        .unwrap();
+    let vin = Vin::parse("LGXCE4CB8S0123456").unwrap();
+    let records: Vec<SignedRecord> = (0..records)
+        .map(|i| {
+            let r = Record::new(
+                Some(vin.clone()),
+                1_700_000_000,
+                RecordBody::OdometerReading(OdometerReading {
+                    value: 1000 + i,
+                    unit: DistanceUnit::Km,
+                    source: OdometerSource::Service,
+                }),
+            );
+            SignedRecord::sign(&r, &workshop)
+        })
+        .collect();
+    for (n, batch) in records.chunks(50).enumerate() {
+        writer.append_batch(batch, 3000 + n as i64).unwrap();
+    }
+    backend
+}
+
+fn all(backend: &MemoryBackend) -> Vec<(Vec<u8>, Vec<u8>)> {
+    backend.scan(&[0], &[0xff], usize::MAX).unwrap()
+}
+
+/// Rewrites a format-3 store the way format 2 kept it: every entry and
+/// every stored hash under its own key.
+fn to_format_2(backend: &MemoryBackend) {
+    let store = LogStore::new(backend.clone()).unwrap();
+    let size = store.tree_size().unwrap();
+    let entries = store.entries(0, size).unwrap();
+    assert_eq!(entries.len() as u64, size);
+    let tree = MemoryHashes::from_leaf_hashes(entries.iter().map(|e| vledger_tlog::leaf_hash(e)));
+    let mut writes = Vec::new();
+    for (i, e) in entries.iter().enumerate() {
+        writes.push((format_2_entry_key(i as u64), Some(e.clone())));
+    }
+    for level in 0..64u8 {
+        for index in 0.. {
+            let id = NodeId { level, index };
+            let Some(h) = tree.get(id) else { break };
+            writes.push((format_2_hash_key(id), Some(h.0.to_vec())));
+        }
+    }
+    for (k, _) in backend.scan(&[BUNDLE], &[BUNDLE + 1], usize::MAX).unwrap() {
+        writes.push((k, None));
+    }
+    for (k, _) in backend
+        .scan(&[HASH_TILE], &[HASH_TILE + 1], usize::MAX)
+        .unwrap()
+    {
+        writes.push((k, None));
+    }
+    writes.push((META_FORMAT.to_vec(), Some(2u32.to_be_bytes().to_vec())));
+    backend.apply(writes).unwrap();
+}
+
+#[test]
+fn a_format_2_store_becomes_the_store_the_writer_writes() {
+    let original = written(700);
+    let native = all(&original);
+    to_format_2(&original);
+    // Refused at open, naming the command.
+    let err = LogStore::new(original.clone()).unwrap_err();
+    assert!(matches!(err, StoreError::Format { found: 2 }));
+    assert!(err.to_string().contains("vledger migrate"), "{err}");
+
+    let mut calls = Vec::new();
+    let report = migrate(&original, |done, total| calls.push((done, total))).unwrap();
+    assert_eq!(report.from, 2);
+    assert_eq!(report.entries, calls.last().unwrap().1);
+    assert!(
+        report.deleted > report.entries,
+        "entries and hashes deleted"
+    );
+    assert_eq!(calls.last().unwrap().0, calls.last().unwrap().1);
+    assert_eq!(all(&original), native, "byte for byte the native store");
+    let store = LogStore::new(original).unwrap();
+    check_store(&store, &log_signer().verifier_key(), |_| ()).unwrap();
+}
+
+#[test]
+fn an_interrupted_migration_runs_again_and_the_current_format_stays() {
+    let original = written(300);
+    let native = all(&original);
+    to_format_2(&original);
+    // Interrupted after writing some bundles but before the switch: the
+    // store is still format 2 with some new keys; the next run redoes it.
+    let partial = LogStore::new(written(300)).unwrap();
+    let bundle0 = partial.bundle(0).unwrap().unwrap();
+    original
+        .apply(vec![(u64_key(BUNDLE, 0), Some(bundle0))])
+        .unwrap();
+    migrate(&original, |_, _| ()).unwrap();
+    assert_eq!(all(&original), native);
+    // Interrupted after the switch, before the old keys went: a second run
+    // deletes them.
+    original
+        .apply(vec![(format_2_entry_key(5), Some(b"stale".to_vec()))])
+        .unwrap();
+    let again = migrate(&original, |_, _| ()).unwrap();
+    assert_eq!((again.from, again.entries, again.deleted), (3, 0, 1));
+    assert_eq!(all(&original), native);
+}
