@@ -17,7 +17,12 @@ mod history;
 mod witnesses;
 use vledger_records::{EntryBody, RecordBody, format_time};
 use vledger_tlog::note::{KeyType, VerifierKey};
+use vledger_verification::i18n::Lang;
 use vledger_verification::receipt::{VerifiedReceipt, verify_receipt};
+
+/// Exit status of `history --fail-on-flags` for a history that verified
+/// but carries a damage brand or a flag (1 is a refusal, 2 a usage error).
+const EXIT_FLAGGED: u8 = 3;
 
 /// Verify vledger proofs offline, trusting only the keys you give.
 #[derive(Debug, Parser)]
@@ -30,16 +35,26 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Verify a VIN history bundle (from `vledger history`): that it holds
-    /// every record of the VIN as of its checkpoint, and print the timeline.
-    /// A witnessed part (from `vledger history --cosigned`) is always
-    /// checked; the witness policy applies to it when present.
+    /// every record of the VIN as of its checkpoint, and print the buyer's
+    /// report on it: a summary, then the timeline. A witnessed part (from
+    /// `vledger history --cosigned`) is always checked; the witness policy
+    /// applies to it when present. Exit status: 0 verified, 1 not verified,
+    /// 3 verified but branded or flagged (with --fail-on-flags only).
     History {
         /// The log's verifier key (`name+keyid+base64`), or a file holding it.
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: String,
-        /// Print the verified history as JSON instead of a timeline.
+        /// Print the report as JSON (see docs/report.md) instead of text.
         #[arg(long)]
         json: bool,
+        /// The report's language: zh, en or ru (default: from LC_ALL,
+        /// LC_MESSAGES or LANG; English when none of them names one).
+        #[arg(long, value_name = "zh|en|ru")]
+        lang: Option<Lang>,
+        /// Exit with status 3 when the verified history carries a damage
+        /// brand or a flag, so that a script can tell it from a clean one.
+        #[arg(long)]
+        fail_on_flags: bool,
         #[command(flatten)]
         witnesses: witnesses::WitnessArgs,
         /// The .vhist.json file.
@@ -161,35 +176,46 @@ fn verify_proof(
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let result = match &cli.command {
+    let result: Result<(String, u8), String> = match &cli.command {
         Command::Proof {
             log_key,
             witnesses,
             file,
-        } => verify_proof(log_key, witnesses, file),
+        } => verify_proof(log_key, witnesses, file).map(|out| (out, 0)),
         Command::Consistency {
             log_key,
             witnesses,
             old_checkpoint,
             new_checkpoint,
             proof,
-        } => verifier_key(log_key).and_then(|key| {
-            consistency::run(&key, old_checkpoint, new_checkpoint, proof, witnesses)
-        }),
+        } => verifier_key(log_key)
+            .and_then(|key| {
+                consistency::run(&key, old_checkpoint, new_checkpoint, proof, witnesses)
+            })
+            .map(|out| (out, 0)),
         Command::History {
             log_key,
             json,
+            lang,
+            fail_on_flags,
             witnesses,
             file,
         } => verifier_key(log_key).and_then(|key| {
             let policy = witnesses.policy()?;
-            history::run(&key, policy.as_ref(), file, *json)
+            let lang = lang.unwrap_or_else(history::locale_lang);
+            let verified = history::run(&key, policy.as_ref(), file, *json, lang)?;
+            let status = if *fail_on_flags && verified.attention {
+                EXIT_FLAGGED
+            } else {
+                0
+            };
+            Ok((verified.output, status))
         }),
     };
     match result {
-        Ok(line) => {
-            println!("{line}");
-            ExitCode::SUCCESS
+        Ok((out, status)) => {
+            println!("{out}");
+            ExitCode::from(status)
         }
         Err(reason) => {
             eprintln!("FAILED: {reason}");

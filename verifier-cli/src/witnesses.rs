@@ -5,8 +5,7 @@
 //! off and the log's signature alone is checked. The failure message names
 //! every witness whose cosignature is missing or bad.
 
-use vledger_records::format_time;
-use vledger_tlog::note::{CosignatureStatus, Note, QuorumReport, VerifierKey, WitnessPolicy};
+use vledger_tlog::note::{Note, QuorumReport, VerifierKey, WitnessPolicy};
 
 use crate::read_key;
 
@@ -68,36 +67,4 @@ pub fn summary(report: &QuorumReport) -> String {
         report.witnesses.len(),
         report.quorum
     )
-}
-
-/// The report for `--json`: the counts, the summary sentence, and each
-/// witness's status (with the POSIX time and date of a valid cosignature); `witnessed` says whether it is the witnessed
-/// checkpoint's (of a history bundle) or the checkpoint's own.
-pub fn to_json(report: &QuorumReport, witnessed: bool) -> serde_json::Value {
-    let statuses: Vec<serde_json::Value> = report
-        .witnesses
-        .iter()
-        .map(|(key, status)| {
-            let (state, timestamp) = match status {
-                CosignatureStatus::Valid { timestamp } => ("cosigned", Some(*timestamp)),
-                CosignatureStatus::Missing => ("missing", None),
-                _ => ("bad", None),
-            };
-            serde_json::json!({
-                "name": key.name(),
-                "status": state,
-                "timestamp": timestamp,
-                "cosigned_at": timestamp
-                    .map(|t| format_time(i64::try_from(t).unwrap_or(i64::MAX))),
-            })
-        })
-        .collect();
-    serde_json::json!({
-        "checkpoint": if witnessed { "witnessed" } else { "checkpoint" },
-        "cosigned": report.valid(),
-        "witnesses": report.witnesses.len(),
-        "quorum": report.quorum,
-        "summary": summary(report),
-        "statuses": statuses,
-    })
 }

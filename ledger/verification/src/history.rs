@@ -109,6 +109,10 @@ pub struct HistoryRecord {
     pub entry: Entry,
     /// The signer's role, from its enrollment in the log.
     pub role: Role,
+    /// The organisation the signer's key was enrolled under (the
+    /// enrollment's `name`); `None` for the genesis admin key, which has no
+    /// enrollment.
+    pub signer_name: Option<String>,
 }
 
 /// A verified, complete history.
@@ -118,6 +122,10 @@ pub struct VerifiedHistory {
     pub vin: Vin,
     /// The checkpoint it is complete as of.
     pub checkpoint: Checkpoint,
+    /// When the index entry at the checkpoint's last leaf was logged, in
+    /// milliseconds since the Unix epoch: the time the history is complete
+    /// as of.
+    pub index_logged_at_ms: i64,
     /// The bundle's witnessed checkpoint, verified to extend
     /// [`checkpoint`](Self::checkpoint); `None` when the bundle has none.
     pub witnessed: Option<Checkpoint>,
@@ -360,6 +368,7 @@ pub fn verify_history(
         ));
     }
     let index_entry = open_entry(&bundle.index_entry, &cp)?;
+    let index_logged_at_ms = index_entry.logged_at_ms;
     let EntryBody::Index(commitment) = index_entry.body else {
         return Err(BundleError::IndexEntry(
             "the last leaf is not an index entry",
@@ -422,12 +431,12 @@ pub fn verify_history(
     }
 
     // Roles of the signers, from the genesis entry and enrollments.
-    let mut roles: HashMap<[u8; 32], (Role, u64)> = HashMap::new();
+    let mut roles: HashMap<[u8; 32], (Role, u64, Option<String>)> = HashMap::new();
     for p in &bundle.signers {
         let entry = open_entry(p, &cp)?;
         match &entry.body {
             EntryBody::Genesis(g) if p.index == 0 => {
-                roles.insert(g.admin_key.to_bytes(), (Role::Admin, 0));
+                roles.insert(g.admin_key.to_bytes(), (Role::Admin, 0, None));
             }
             _ => {
                 let Some(r) = entry.record() else {
@@ -443,7 +452,7 @@ pub fn verify_history(
                     )));
                 };
                 match roles.get(r.signed.public_key().as_bytes()) {
-                    Some((Role::Admin, at)) if *at < p.index => {}
+                    Some((Role::Admin, at, _)) if *at < p.index => {}
                     _ => {
                         return Err(BundleError::Signer(format!(
                             "entry {} is not signed by an admin enrolled before it",
@@ -451,7 +460,10 @@ pub fn verify_history(
                         )));
                     }
                 }
-                roles.insert(k.public_key.to_bytes(), (k.role, p.index));
+                roles.insert(
+                    k.public_key.to_bytes(),
+                    (k.role, p.index, Some(k.name.clone())),
+                );
             }
         }
     }
@@ -462,9 +474,16 @@ pub fn verify_history(
                 return Err(BundleError::Chain(format!("entry {index} is not a record")));
             };
             match roles.get(r.signed.public_key().as_bytes()) {
-                Some((role, at)) if *at < index && role.may_sign(r.signed.record().kind()) => {
-                    let role = *role;
-                    Ok(HistoryRecord { index, entry, role })
+                Some((role, at, name))
+                    if *at < index && role.may_sign(r.signed.record().kind()) =>
+                {
+                    let (role, signer_name) = (*role, name.clone());
+                    Ok(HistoryRecord {
+                        index,
+                        entry,
+                        role,
+                        signer_name,
+                    })
                 }
                 _ => Err(BundleError::Signer(format!(
                     "entry {index}: its signer is not shown enrolled, before it, with a role that may sign it"
@@ -475,6 +494,7 @@ pub fn verify_history(
     Ok(VerifiedHistory {
         vin,
         checkpoint: cp,
+        index_logged_at_ms,
         witnessed,
         records,
     })

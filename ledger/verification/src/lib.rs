@@ -3,7 +3,9 @@
 //! - [`receipt`]: a `.tlog-proof` receipt: the log's signature on the
 //!   checkpoint, the entry's inclusion, and the entry itself;
 //! - [`history`]: a VIN history bundle: that it holds **every** record of
-//!   the VIN as of a signed checkpoint, and that witnesses saw that tree.
+//!   the VIN as of a signed checkpoint, and that witnesses saw that tree;
+//! - [`report`]: the buyer's report on a verified history, a summary and a
+//!   timeline in plain words, in the languages of [`i18n`].
 //!
 //! Everything is checked against keys the caller pins (the log key, and
 //! witness keys with a quorum), never against keys a file carries.
@@ -19,4 +21,6 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod history;
+pub mod i18n;
 pub mod receipt;
+pub mod report;
