@@ -3,6 +3,7 @@
 mod admin;
 mod audit;
 mod client;
+mod mirror;
 pub mod witness;
 
 use std::net::SocketAddr;
@@ -77,6 +78,11 @@ pub enum Command {
         /// Address to listen on; port 0 picks a free port (printed on start).
         #[arg(long, env = "VLEDGER_LISTEN", default_value = DEFAULT_LISTEN)]
         listen: SocketAddr,
+        /// Also serve the log's tiles and checkpoint over HTTP (C2SP
+        /// tlog-tiles: `/checkpoint`, `/tile/...`) on this address; port 0
+        /// picks a free port (printed on start).
+        #[arg(long, env = "VLEDGER_HTTP_LISTEN")]
+        http_listen: Option<SocketAddr>,
         /// Origin of a log created on first start.
         #[arg(long, default_value = "vledger.local/log")]
         origin: String,
@@ -92,6 +98,13 @@ pub enum Command {
     },
     /// Re-verify a whole store offline: every entry, hash, checkpoint and VIN chain.
     Check {
+        /// The data directory.
+        #[arg(long, env = "VLEDGER_DATA", default_value = "vledger-data")]
+        data: PathBuf,
+    },
+    /// Rewrite a stopped node's store of an older format in the current
+    /// one (the log as C2SP tiles); then run `vledger check`.
+    Migrate {
         /// The data directory.
         #[arg(long, env = "VLEDGER_DATA", default_value = "vledger-data")]
         data: PathBuf,
@@ -248,6 +261,28 @@ pub enum Command {
         #[arg(long)]
         threads: Option<usize>,
     },
+    /// Copy a log's tiles (C2SP tlog-tiles) into a directory any static
+    /// web server can serve, verifying all of it against the log key (and
+    /// the witnesses' quorum); run again to catch up.
+    Mirror {
+        /// The log's tile API (the node's `--http-listen`), e.g.
+        /// `http://127.0.0.1:8080`.
+        #[arg(long)]
+        node: String,
+        /// The mirror's directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The log's verifier key (or a file holding it).
+        #[arg(long, env = "VLEDGER_LOG_KEY")]
+        log_key: String,
+        /// A witness's cosigning key (or a file holding it); repeatable. The
+        /// checkpoint must then carry a quorum of cosignatures.
+        #[arg(long = "witness", value_name = "VKEY")]
+        witnesses: Vec<String>,
+        /// How many of the witnesses must have cosigned (default: all).
+        #[arg(long, requires = "witnesses")]
+        quorum: Option<usize>,
+    },
     /// Run or set up a witness (C2SP tlog-witness, tlog-cosignature).
     Witness {
         /// What to do.
@@ -270,6 +305,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             data,
             listen,
+            http_listen,
             origin,
             max_batch,
             quick_start,
@@ -277,12 +313,14 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         } => admin::serve(
             data,
             listen,
+            http_listen,
             origin,
             max_batch,
             quick_start,
             witnesses.config()?,
         ),
         Command::Check { data } => admin::check(&data),
+        Command::Migrate { data } => admin::migrate(&data),
         Command::Keygen { name, out } => admin::keygen(&name, &out),
         Command::PartyCommitment { identity, salt } => {
             admin::party_commitment(&identity, salt.as_deref())
@@ -330,6 +368,13 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             log_key,
             out,
         } => client::consistency(&node.node, old, new, log_key.as_deref(), out.as_deref()),
+        Command::Mirror {
+            node,
+            dir,
+            log_key,
+            witnesses,
+            quorum,
+        } => mirror::run(&node, dir, &log_key, &witnesses, quorum),
         Command::Audit {
             node,
             log_key,

@@ -1,17 +1,20 @@
-//! The vledger node: a gRPC server in front of one log on an embedded sled
-//! store, and the client commands that talk to it.
+//! The vledger node: a gRPC server in front of one log, the log's tiles over
+//! HTTP (C2SP tlog-tiles), and the client commands that talk to it.
 //!
-//! [`run`] serves a data directory on a listener until a shutdown future
-//! completes; `main` only parses arguments, sets up logging and calls it.
+//! [`run`] serves a data directory on its [`Listeners`] until a shutdown
+//! future completes; `main` only parses arguments, sets up logging and
+//! calls it.
 
 #![forbid(unsafe_code)]
 
 pub mod audit;
 pub mod cli;
 pub mod datadir;
+pub mod mirror;
 pub mod sequencer;
 pub mod service;
 pub mod status;
+pub mod tiles;
 pub mod witness;
 pub mod witnessing;
 
@@ -65,6 +68,16 @@ impl NodeConfig {
             witnessing: None,
         }
     }
+}
+
+/// The sockets a node serves on.
+#[derive(Debug)]
+pub struct Listeners {
+    /// gRPC: appends, receipts, proofs, histories.
+    pub grpc: TcpListener,
+    /// HTTP: the log's tiles and checkpoint (C2SP tlog-tiles); `None` to
+    /// serve no HTTP.
+    pub http: Option<TcpListener>,
 }
 
 /// A node whose store has been opened and checked, ready to serve.
@@ -132,16 +145,32 @@ impl Node {
         })
     }
 
-    /// Serves the log on `listener` until `shutdown` completes, then lets
+    /// Serves the log on `listeners` until `shutdown` completes, then lets
     /// the sequencer finish its batch and stops.
     ///
     /// # Errors
-    /// When the server fails.
+    /// When a server fails.
     pub async fn serve(
         self,
-        listener: TcpListener,
+        listeners: Listeners,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
+        let Listeners {
+            grpc: listener,
+            http,
+        } = listeners;
+        // One shutdown for every server.
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        tokio::spawn(async move {
+            shutdown.await;
+            let _ = stop.send(true);
+        });
+        let when_stopped = move || {
+            let mut stopped = stopped.clone();
+            async move {
+                let _ = stopped.wait_for(|s| *s).await;
+            }
+        };
         tracing::info!(
             addr = %listener.local_addr()?,
             tree_size = self.writer.tree_size(),
@@ -151,6 +180,7 @@ impl Node {
         let (sequencer, thread) = Sequencer::spawn(self.writer, self.max_batch, self.queue);
         let mut service = LogService::new(sequencer.clone(), self.store.clone(), self.log_key);
         // Witnessing follows the sequencer's checkpoints and stops with it.
+        let tile_store = self.store.clone();
         let witnessing = self.witnessing.map(|config| {
             tracing::info!(
                 witnesses = config.witnesses.len(),
@@ -164,6 +194,20 @@ impl Node {
             service = service.with_witnessing(view.clone());
         }
 
+        let cosigned = witnessing.as_ref().map(|(view, _)| view.clone());
+        let http = match http {
+            None => None,
+            Some(listener) => {
+                tracing::info!(addr = %listener.local_addr()?, "serving tiles over HTTP");
+                let app = tiles::router(tile_store, cosigned);
+                let done = when_stopped();
+                Some(tokio::spawn(async move {
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(done)
+                        .await
+                }))
+            }
+        };
         let (health, health_service) = tonic_health::server::health_reporter();
         health.set_serving::<LogServer<LogService>>().await;
         let reflection = tonic_reflection::server::Builder::configure()
@@ -182,9 +226,12 @@ impl Node {
             // delayed ACKs hold receipts back by tens of milliseconds.
             .serve_with_incoming_shutdown(
                 tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
-                shutdown,
+                when_stopped(),
             )
             .await?;
+        if let Some(http) = http {
+            http.await?.context("the HTTP server failed")?;
+        }
         if let Some((_, task)) = witnessing {
             task.abort();
         }
@@ -198,14 +245,14 @@ impl Node {
 }
 
 /// Opens the log in `config.data` (see [`Node::open`]) and serves it on
-/// `listener` until `shutdown` completes.
+/// `listeners` until `shutdown` completes.
 ///
 /// # Errors
-/// When the store cannot be opened, fails its check, or the server fails.
+/// When the store cannot be opened, fails its check, or a server fails.
 pub async fn run(
-    listener: TcpListener,
+    listeners: Listeners,
     config: NodeConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
-    Node::open(config).await?.serve(listener, shutdown).await
+    Node::open(config).await?.serve(listeners, shutdown).await
 }

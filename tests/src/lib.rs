@@ -12,7 +12,9 @@
 //! It does not link any vledger crate: the tests see only what a user sees,
 //! the command lines, files and exit codes.
 
+pub mod nginx;
 pub mod store;
+pub mod tiles;
 pub mod witness;
 
 pub use witness::{HttpResponse, Witness, go_xcheck, http, verify};
@@ -240,6 +242,9 @@ pub struct Node {
     child: Option<Child>,
     /// `http://127.0.0.1:PORT`, for `--node`.
     pub url: String,
+    /// `http://127.0.0.1:PORT` of the tile API, when started with
+    /// `--http-listen`.
+    pub http_url: Option<String>,
     /// Where its standard error (the logs) goes.
     pub log_file: PathBuf,
 }
@@ -312,17 +317,30 @@ impl Node {
         let mut node = Node {
             child: Some(child),
             url: String::new(),
+            http_url: None,
             log_file,
         };
+        let wants_http = extra.contains(&"--http-listen");
         let deadline = Instant::now() + TIMEOUT;
         loop {
             let text = std::fs::read_to_string(&out_file).unwrap_or_default();
-            if let Some(line) = text.lines().next().filter(|_| text.contains('\n')) {
-                let addr = line.strip_prefix("listening on ");
+            let lines: Vec<&str> = text.split_inclusive('\n').collect();
+            if let Some(line) = lines.first().filter(|l| l.ends_with('\n')) {
+                let addr = line.trim_end().strip_prefix("listening on ");
                 let addr = addr
                     .unwrap_or_else(|| panic!("unexpected first line of vledger serve: {text:?}"));
                 node.url = format!("http://{addr}");
-                return node;
+                if !wants_http {
+                    return node;
+                }
+                if let Some(line) = lines.get(1).filter(|l| l.ends_with('\n')) {
+                    let url = line.trim_end().strip_prefix("tiles on ");
+                    let url = url.unwrap_or_else(|| {
+                        panic!("unexpected second line of vledger serve: {text:?}")
+                    });
+                    node.http_url = Some(url.to_owned());
+                    return node;
+                }
             }
             if node
                 .child

@@ -164,8 +164,12 @@ pub struct HttpResponse {
     pub status: u16,
     /// The `Content-Type` header, if any.
     pub content_type: Option<String>,
-    /// The body, as text.
+    /// The `Cache-Control` header, if any.
+    pub cache_control: Option<String>,
+    /// The body, as text (lossy).
     pub body: String,
+    /// The body's bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// One HTTP/1.1 request on its own connection (`Connection: close`),
@@ -186,45 +190,55 @@ pub fn http(method: &str, base: &str, path: &str, body: &[u8]) -> HttpResponse {
     stream.write_all(body).expect("send");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read the answer");
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").expect("an HTTP answer");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or_else(|| panic!("no HTTP head in {:?}", String::from_utf8_lossy(&raw)));
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let rest = &raw[split + 4..];
     let mut lines = head.split("\r\n");
     let status = lines
         .next()
         .and_then(|l| l.split(' ').nth(1))
         .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+        .unwrap_or_else(|| panic!("no status line in {head:?}"));
     let mut content_type = None;
+    let mut cache_control = None;
     let mut chunked = false;
     for line in lines {
         let (name, value) = line.split_once(':').unwrap_or((line, ""));
         match name.to_ascii_lowercase().as_str() {
             "content-type" => content_type = Some(value.trim().to_owned()),
+            "cache-control" => cache_control = Some(value.trim().to_owned()),
             "transfer-encoding" => chunked = value.trim().eq_ignore_ascii_case("chunked"),
             _ => {}
         }
     }
-    let body = if chunked {
+    let bytes = if chunked {
         dechunk(rest)
     } else {
-        rest.to_owned()
+        rest.to_vec()
     };
     HttpResponse {
         status,
         content_type,
-        body,
+        cache_control,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes,
     }
 }
 
-fn dechunk(mut rest: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, tail)) = rest.split_once("\r\n") {
+fn dechunk(mut rest: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&rest[..end]);
         let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
         if n == 0 {
             break;
         }
-        out.push_str(&tail[..n]);
-        rest = tail[n..].trim_start_matches("\r\n");
+        let tail = &rest[end + 2..];
+        out.extend_from_slice(&tail[..n]);
+        rest = tail[n..].strip_prefix(b"\r\n").unwrap_or(&tail[n..]);
     }
     out
 }
