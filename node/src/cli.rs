@@ -89,9 +89,14 @@ pub enum Command {
         /// Most appends sequenced together (one flush, one checkpoint).
         #[arg(long, default_value_t = 4096)]
         max_batch: usize,
-        /// Skip re-verifying every entry at start; check only the latest
-        /// checkpoint against the stored tree.
-        #[arg(long)]
+        /// Re-verify every entry, hash and checkpoint at start (as `vledger
+        /// check` does) before serving; by default a start checks the latest
+        /// checkpoint against the stored tiles and the last entry only.
+        #[arg(long, conflicts_with = "quick_start")]
+        full_check: bool,
+        /// The default start-up check (accepted for scripts written when
+        /// the full check was the default).
+        #[arg(long, hide = true)]
         quick_start: bool,
         #[command(flatten)]
         witnesses: witness::WitnessArgs,
@@ -308,7 +313,8 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             http_listen,
             origin,
             max_batch,
-            quick_start,
+            full_check,
+            quick_start: _,
             witnesses,
         } => admin::serve(
             data,
@@ -316,7 +322,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             http_listen,
             origin,
             max_batch,
-            quick_start,
+            full_check,
             witnesses.config()?,
         ),
         Command::Check { data } => admin::check(&data),

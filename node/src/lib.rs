@@ -47,8 +47,9 @@ pub struct NodeConfig {
     pub max_batch: usize,
     /// Appends that may wait for the sequencer before callers are held back.
     pub queue: usize,
-    /// Re-verify every entry and hash at start (on by default); without it
-    /// only the latest checkpoint is checked against the stored tree.
+    /// Re-verify every entry and hash at start, in time linear in the log;
+    /// off by default: a start then checks the latest checkpoint against
+    /// the stored tiles and the last entry, reading a bounded amount.
     pub full_check: bool,
     /// Witnesses to submit checkpoints to, and the quorum of cosignatures
     /// that makes a checkpoint cosigned; `None` for a node without.
@@ -64,7 +65,7 @@ impl NodeConfig {
             origin: "vledger.local/log".to_owned(),
             max_batch: 4096,
             queue: 65_536,
-            full_check: true,
+            full_check: false,
             witnessing: None,
         }
     }
@@ -102,8 +103,8 @@ pub struct Node {
 impl Node {
     /// Opens the log in `config.data`, initialising the directory on first
     /// start (logging where the admin key went), and checks the store: the
-    /// whole replay unless `config.full_check` is off, then the latest
-    /// checkpoint against the stored tree. Refuses a store that disagrees.
+    /// whole replay if `config.full_check` is on, then always the latest
+    /// checkpoint against the stored tiles. Refuses a store that disagrees.
     ///
     /// # Errors
     /// When the store cannot be opened or fails its check.

@@ -94,7 +94,7 @@ fn changed_entry_is_refused() {
         let data = log.path(&format!("copy-{n}"));
         copy_dir(&log.data, &data);
         damage(&data, |t| flip_entry(t, middle, pos));
-        refused(&data, &[], &[&format!("entry {middle}")]);
+        refused(&data, &["--full-check"], &[&format!("entry {middle}")]);
     }
 }
 
@@ -107,13 +107,17 @@ fn missing_hash_is_refused() {
         let data = log.path(&format!("copy-{n}"));
         copy_dir(&log.data, &data);
         damage(&data, |t| cut_hash(t, 0, index));
-        refused(&data, &[], &[&format!("level 0 index {index}")]);
+        refused(
+            &data,
+            &["--full-check"],
+            &[&format!("level 0 index {index}")],
+        );
     }
     // A changed hash is as bad as a missing one.
     let data = log.path("copy-changed");
     copy_dir(&log.data, &data);
     damage(&data, |t| flip_hash(t, 0, 1, 7));
-    refused(&data, &[], &["level 0 index 1"]);
+    refused(&data, &["--full-check"], &["level 0 index 1"]);
 }
 
 #[test]
@@ -129,11 +133,11 @@ fn changed_checkpoint_is_refused() {
     let data = log.path("copy-sig");
     copy_dir(&log.data, &data);
     damage(&data, |t| change_checkpoint(t, middle, 4, 50));
-    refused(&data, &[], &[&format!("tree size {middle}")]);
+    refused(&data, &["--full-check"], &[&format!("tree size {middle}")]);
     let data = log.path("copy-root");
     copy_dir(&log.data, &data);
     damage(&data, |t| change_checkpoint(t, middle, 2, 5));
-    refused(&data, &[], &[&format!("tree size {middle}")]);
+    refused(&data, &["--full-check"], &[&format!("tree size {middle}")]);
     // An older, validly signed checkpoint stored as the latest one: even the
     // quick start, which checks only the latest checkpoint, refuses it.
     let data = log.path("copy-swap");
@@ -145,7 +149,7 @@ fn changed_checkpoint_is_refused() {
             .expect("checkpoint");
         t.insert(checkpoint_key(latest), note).expect("write");
     });
-    refused(&data, &[], &[&format!("tree size {latest}")]);
+    refused(&data, &["--full-check"], &[&format!("tree size {latest}")]);
     let (status, logs) = Node::refuses(&data, &["--quick-start"]);
     assert!(
         !status.success(),

@@ -30,7 +30,7 @@ pub fn serve(
     http_listen: Option<SocketAddr>,
     origin: String,
     max_batch: usize,
-    quick_start: bool,
+    full_check: bool,
     witnessing: Option<crate::witnessing::WitnessingConfig>,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -41,7 +41,7 @@ pub fn serve(
         let mut config = NodeConfig::new(data);
         config.origin = origin;
         config.max_batch = max_batch;
-        config.full_check = !quick_start;
+        config.full_check = full_check;
         config.witnessing = witnessing;
         let node = Node::open(config).await?;
         let listener = tokio::net::TcpListener::bind(listen)
