@@ -28,7 +28,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use vledger_tlog::Hash;
 use vledger_tlog::merkle::{TreeSize, tree_hash};
-use vledger_tlog::note::{Checkpoint, Note, VerifierKey, WitnessPolicy, open_checkpoint_for_origin};
+use vledger_tlog::note::{
+    Checkpoint, Note, VerifierKey, WitnessPolicy, open_checkpoint_for_origin,
+};
 use vledger_tlog::tile::{
     TILE_WIDTH, TileHashes, TileId, TileSource, decode_tile, entries_path, hash_tile_path,
     verify_bundle, verify_tiles,
@@ -105,7 +107,10 @@ impl TileSource for Files<'_> {
                 let path = hash_tile_path(tile, width);
                 let bytes = read_item(self.dir, &path)?;
                 let hashes = decode_tile(&bytes).ok_or_else(|| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{path}: not a tile"))
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        format!("{path}: not a tile"),
+                    )
                 })?;
                 Ok(Arc::from(hashes))
             })
@@ -121,10 +126,7 @@ impl Files<'_> {
             return Some(256);
         }
         let dir = self.dir.join(STAGING).join(&full);
-        let partial_dir = dir.with_file_name(format!(
-            "{}.p",
-            dir.file_name()?.to_string_lossy()
-        ));
+        let partial_dir = dir.with_file_name(format!("{}.p", dir.file_name()?.to_string_lossy()));
         let entry = std::fs::read_dir(partial_dir).ok()?.flatten().next()?;
         entry.file_name().to_str()?.parse().ok()
     }
@@ -203,7 +205,7 @@ fn open(config: &MirrorConfig, note: &str, what: &str) -> anyhow::Result<Checkpo
     let checkpoint = open_checkpoint_for_origin(note, config.log_key.name(), &config.log_key)
         .with_context(|| format!("{what} is not signed by the log key"))?;
     if let Some(policy) = &config.policy {
-        let parsed = Note::parse(note).with_context(|| format!("{what}"))?;
+        let parsed = Note::parse(note).with_context(|| what.to_owned())?;
         policy
             .verify(&parsed)
             .with_context(|| format!("{what} lacks the witnesses' quorum"))?;
@@ -233,13 +235,13 @@ pub async fn mirror(
         Err(e) => return Err(e).context("cannot read the mirror's checkpoint"),
     };
     let size = checkpoint.size().0;
-    if let Some(old) = &previous {
-        if old.size().0 > size {
-            bail!(
-                "the log's checkpoint (tree size {size}) is older than the mirror's ({}); not going back",
-                old.size().0
-            );
-        }
+    if let Some(old) = &previous
+        && old.size().0 > size
+    {
+        bail!(
+            "the log's checkpoint (tree size {size}) is older than the mirror's ({}); not going back",
+            old.size().0
+        );
     }
 
     // What the tree needs, and what the mirror lacks.

@@ -354,7 +354,7 @@ fn rejections_and_flags_on_a_running_node() {
     .ok();
     assert!(
         view.stdout.contains(&format!(
-            "FLAG: odometer_rollback (reading 52,000 km < 80,000 km at entry {top})"
+            "FLAG: odometer rollback: 52000 km is below 80000 km recorded at entry {top}"
         )),
         "{view}"
     );

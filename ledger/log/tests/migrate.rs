@@ -20,6 +20,9 @@ fn key(seed: u8) -> SigningKey {
     SigningKey::from_bytes(&[seed; 32])
 }
 
+/// "Now" for the writer, after every record's date.
+const NOW_MS: i64 = 1_800_000_000_000;
+
 fn log_signer() -> Signer {
     Signer::new("migrate.example/log", key(200)).unwrap()
 }
@@ -33,7 +36,7 @@ fn written(records: u64) -> MemoryBackend {
         LogStore::new(backend.clone()).unwrap(),
         log_signer(),
         admin.verifying_key(),
-        1000,
+        NOW_MS,
     )
     .unwrap();
     let workshop = key(1);
@@ -47,7 +50,7 @@ fn written(records: u64) -> MemoryBackend {
         }),
     );
     writer
-        .append_batch(&[SignedRecord::sign(&enroll, &admin)], 2000)
+        .append_batch(&[SignedRecord::sign(&enroll, &admin)], NOW_MS + 1)
         .unwrap();
     let vin = Vin::parse("LGXCE4CB8S0123456").unwrap();
     let records: Vec<SignedRecord> = (0..records)
@@ -65,7 +68,13 @@ fn written(records: u64) -> MemoryBackend {
         })
         .collect();
     for (n, batch) in records.chunks(50).enumerate() {
-        writer.append_batch(batch, 3000 + n as i64).unwrap();
+        let before = writer.tree_size();
+        writer.append_batch(batch, NOW_MS + 2 + n as i64).unwrap();
+        assert_eq!(
+            writer.tree_size(),
+            before + batch.len() as u64 + 1,
+            "every record logged"
+        );
     }
     backend
 }
@@ -116,6 +125,10 @@ fn a_format_2_store_becomes_the_store_the_writer_writes() {
     assert!(matches!(err, StoreError::Format { found: 2 }));
     assert!(err.to_string().contains("vledger migrate"), "{err}");
 
+    assert!(
+        LogStore::new(written(700)).unwrap().tree_size().unwrap() > 512,
+        "full and partial tiles"
+    );
     let mut calls = Vec::new();
     let report = migrate(&original, |done, total| calls.push((done, total))).unwrap();
     assert_eq!(report.from, 2);

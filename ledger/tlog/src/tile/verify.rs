@@ -58,9 +58,7 @@ pub fn verify_tiles<S: TileSource>(
     source: &S,
 ) -> Result<(), TileVerifyError<S::Error>> {
     let all = TileId::all(size);
-    let tiles = source
-        .read_tiles(&all)
-        .map_err(TileVerifyError::Source)?;
+    let tiles = source.read_tiles(&all).map_err(TileVerifyError::Source)?;
     let mut by_id = std::collections::BTreeMap::new();
     for ((tile, width), hashes) in all.iter().zip(&tiles) {
         if hashes.len() != usize::from(*width) {
@@ -86,7 +84,8 @@ pub fn verify_tiles<S: TileSource>(
             return Err(TileVerifyError::Parent { tile: *tile });
         }
     }
-    let computed = tree_hash(size, &TileHashes(source)).map_err(|_| TileVerifyError::Root(size.0))?;
+    let computed =
+        tree_hash(size, &TileHashes(source)).map_err(|_| TileVerifyError::Root(size.0))?;
     if computed != *root {
         return Err(TileVerifyError::Root(size.0));
     }
@@ -98,7 +97,11 @@ pub fn verify_tiles<S: TileSource>(
 ///
 /// # Errors
 /// [`TileVerifyError::Bundle`] or [`TileVerifyError::Entry`].
-pub fn verify_bundle<E>(index: u64, bundle: &[u8], leaves: &[Hash]) -> Result<(), TileVerifyError<E>> {
+pub fn verify_bundle<E>(
+    index: u64,
+    bundle: &[u8],
+    leaves: &[Hash],
+) -> Result<(), TileVerifyError<E>> {
     let entries = decode_bundle(bundle).map_err(|e| TileVerifyError::Bundle {
         index,
         reason: e.to_string(),
@@ -141,10 +144,10 @@ mod tests {
                             })
                         })
                         .collect();
-                    if let Some((bad, pos)) = self.1 {
-                        if bad == *t {
-                            hashes[pos].0[0] ^= 1;
-                        }
+                    if let Some((bad, pos)) = self.1
+                        && bad == *t
+                    {
+                        hashes[pos].0[0] ^= 1;
                     }
                     Arc::from(hashes)
                 })
@@ -161,12 +164,22 @@ mod tests {
         // A hash in a full tile, in a partial one, at every level.
         for (tile, pos) in [
             (TileId { level: 0, index: 3 }, 7),
-            (TileId { level: 0, index: 273 }, 100),
+            (
+                TileId {
+                    level: 0,
+                    index: 273,
+                },
+                100,
+            ),
             (TileId { level: 1, index: 0 }, 255),
             (TileId { level: 1, index: 1 }, 16),
             (TileId { level: 2, index: 0 }, 0),
         ] {
-            let r = verify_tiles(TreeSize(size), &root, &Tiles(tree.clone(), Some((tile, pos))));
+            let r = verify_tiles(
+                TreeSize(size),
+                &root,
+                &Tiles(tree.clone(), Some((tile, pos))),
+            );
             assert!(r.is_err(), "{tile:?} {pos}");
         }
         let mut wrong = root;
