@@ -94,4 +94,3 @@ pub fn bundle(base: &str, n: u64, width: u64) -> Vec<Vec<u8>> {
     assert_eq!(out.len() as u64, width, "{path}");
     out
 }
-

@@ -9,7 +9,9 @@
 use tlog_tiles::{Hash, TileHashReader, check_record, prove_record, record_hash, tree_hash};
 use vledger_tests::nginx::Nginx;
 use vledger_tests::tiles::{HttpTiles, bundle};
-use vledger_tests::{Checkpoint, Key, Node, TestLog, VIN_A, VIN_B, http, path_str, submit, vledger};
+use vledger_tests::{
+    Checkpoint, Key, Node, TestLog, VIN_A, VIN_B, http, path_str, submit, vledger,
+};
 
 /// Logs `n` new records (distinct from every earlier call's: the same
 /// record twice is logged once).
@@ -18,11 +20,22 @@ fn add_records(log: &TestLog, node: &Node, key: &Key, prefix: &str, n: u64) {
     for i in 0..n {
         let vin = if i % 2 == 0 { VIN_A } else { VIN_B };
         let record = log.record(&format!("{prefix}{i}"), vin, base + i, None);
-        submit(&node.url, key, &record, &log.path(&format!("{prefix}{i}.tlog-proof"))).ok();
+        submit(
+            &node.url,
+            key,
+            &record,
+            &log.path(&format!("{prefix}{i}.tlog-proof")),
+        )
+        .ok();
     }
 }
 
-fn mirror(log: &TestLog, node: &Node, dir: &std::path::Path, extra: &[&str]) -> vledger_tests::Output {
+fn mirror(
+    log: &TestLog,
+    node: &Node,
+    dir: &std::path::Path,
+    extra: &[&str],
+) -> vledger_tests::Output {
     let http_url = node.http_url.clone().expect("the tile API");
     let vkey = log.log_vkey_file();
     let mut args = vec![
@@ -52,7 +65,10 @@ fn a_mirror_served_by_nginx_is_the_log() {
     let nginx = Nginx::serve(&dir, &log.path("nginx"));
     let served = http("GET", &nginx.url, "/checkpoint", b"");
     assert_eq!(served.status, 200);
-    assert_eq!(served.content_type.as_deref(), Some("text/plain; charset=utf-8"));
+    assert_eq!(
+        served.content_type.as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
     let checkpoint = Checkpoint::parse(&served.body);
     let size = checkpoint.size;
     assert!(size > 256, "{size}");
@@ -67,8 +83,14 @@ fn a_mirror_served_by_nginx_is_the_log() {
         .collect();
     for index in [0, 2, 255, 256, size - 1] {
         let proof = prove_record(size, index, &reader).expect("proof");
-        check_record(&proof, size, root, index, record_hash(&entries[index as usize]))
-            .expect("inclusion");
+        check_record(
+            &proof,
+            size,
+            root,
+            index,
+            record_hash(&entries[index as usize]),
+        )
+        .expect("inclusion");
     }
 
     // The log grows: the next run keeps the full tiles and bundle.
@@ -78,8 +100,14 @@ fn a_mirror_served_by_nginx_is_the_log() {
     assert!(second.stdout.contains("2 kept"), "{second}");
     let grown = Checkpoint::parse(&http("GET", &nginx.url, "/checkpoint", b"").body);
     assert_eq!(grown.size, size + 6);
-    assert!(!dir.join(format!("tile/0/001.p/{}", size - 256)).exists(), "stale partial tile");
-    assert!(dir.join(format!("tile/0/001.p/{}", grown.size - 256)).exists());
+    assert!(
+        !dir.join(format!("tile/0/001.p/{}", size - 256)).exists(),
+        "stale partial tile"
+    );
+    assert!(
+        dir.join(format!("tile/0/001.p/{}", grown.size - 256))
+            .exists()
+    );
 
     // A damaged full tile in the mirror: the next run refuses and changes nothing.
     let tile = dir.join("tile/0/000");
@@ -89,8 +117,14 @@ fn a_mirror_served_by_nginx_is_the_log() {
     let before = std::fs::read(dir.join("checkpoint")).expect("checkpoint");
     add_records(&log, &node, &key, "c", 1);
     let refused = mirror(&log, &node, &dir, &[]).fails();
-    assert!(refused.stderr.contains("do not match its checkpoint"), "{refused}");
-    assert_eq!(std::fs::read(dir.join("checkpoint")).expect("checkpoint"), before);
+    assert!(
+        refused.stderr.contains("do not match its checkpoint"),
+        "{refused}"
+    );
+    assert_eq!(
+        std::fs::read(dir.join("checkpoint")).expect("checkpoint"),
+        before
+    );
     bytes[40] ^= 1;
     std::fs::write(&tile, &bytes).expect("write");
     mirror(&log, &node, &dir, &[]).ok();
@@ -111,8 +145,17 @@ fn a_mirror_served_by_nginx_is_the_log() {
     ])
     .ok();
     let wkey = witness_dir.join("witness.vkey");
-    let no_quorum = mirror(&log, &node, &log.path("mirror-w"), &["--witness", path_str(&wkey)]).fails();
-    assert!(no_quorum.stderr.contains("lacks the witnesses' quorum"), "{no_quorum}");
+    let no_quorum = mirror(
+        &log,
+        &node,
+        &log.path("mirror-w"),
+        &["--witness", path_str(&wkey)],
+    )
+    .fails();
+    assert!(
+        no_quorum.stderr.contains("lacks the witnesses' quorum"),
+        "{no_quorum}"
+    );
 
     // Another log under the same directory: not signed by this log's key.
     node.stop();
@@ -130,5 +173,8 @@ fn a_mirror_served_by_nginx_is_the_log() {
         path_str(&vkey),
     ])
     .fails();
-    assert!(wrong.stderr.contains("not signed by the log key"), "{wrong}");
+    assert!(
+        wrong.stderr.contains("not signed by the log key"),
+        "{wrong}"
+    );
 }
