@@ -7,13 +7,13 @@
 //! export, a correction, a 128-item inspection in named groups), and a
 //! flooded vehicle whose odometer was rolled back.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 use vledger_tests::{
-    Key, Output, TestLog, VIN_A, VIN_B, bins, logged_index, path_str, run, submit, vledger,
+    Output, TestLog, VIN_A, VIN_B, bins, logged_index, path_str, run, submit, submit_example,
+    vledger,
 };
 
 const EXAMPLE_VIN: &str = "LGXCE4CB8S0123456";
@@ -67,53 +67,6 @@ fn group<'a>(report: &'a Value, name: &str) -> &'a Value {
         .as_array()
         .and_then(|g| g.iter().find(|g| g["group"] == name))
         .unwrap_or_else(|| panic!("no group {name}: {report}"))
-}
-
-/// Submits the docs/examples history; returns the entry of each file.
-fn submit_example(log: &TestLog, url: &str) -> HashMap<String, u64> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/examples");
-    let mut files: Vec<String> = std::fs::read_dir(&dir)
-        .expect("docs/examples")
-        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".json"))
-        .collect();
-    files.sort();
-    let roles = [
-        "manufacturer",
-        "registry",
-        "workshop",
-        "inspection_body",
-        "exporter",
-        "customs",
-    ];
-    let keys: HashMap<&str, Key> = roles.iter().map(|r| (*r, log.enrolled(url, r))).collect();
-    let mut entries = HashMap::new();
-    for file in &files {
-        let role = match &file[3..] {
-            "inspection-protocol.json" | "inspection.json" | "compliance.json" => "inspection_body",
-            "factory.json" => "manufacturer",
-            "registration.json" | "ownership-transfer.json" | "deregistration.json" => "registry",
-            "export-license.json" => "exporter",
-            "customs-clearance.json" => "customs",
-            _ => "workshop",
-        };
-        let mut json: Value =
-            serde_json::from_str(&std::fs::read_to_string(dir.join(file)).expect("read"))
-                .expect("example is JSON");
-        if let Some(c) = json.get_mut("correction") {
-            c["target_index"] = Value::from(entries["03-maintenance.json"]);
-        }
-        let record = log.write_json(file.trim_end_matches(".json"), &json);
-        let out = submit(
-            url,
-            &keys[role],
-            &record,
-            &record.with_extension("tlog-proof"),
-        )
-        .ok();
-        entries.insert(file.clone(), logged_index(&out));
-    }
-    entries
 }
 
 #[test]

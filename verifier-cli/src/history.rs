@@ -6,13 +6,34 @@
 //! bundle's, with the consistency proof) is always checked; the witness
 //! policy, when given, applies to it, or to the bundle's own checkpoint
 //! when there is none.
+//!
+//! With `--html FILE` the report is also written as one self-contained
+//! HTML page that carries the bundle and the JavaScript verifier
+//! (`verifier-cli/web/dist/vledger-verify.js`, embedded at build time), so
+//! the reader's browser checks the history again against the keys the
+//! reader gives it.
 
 use std::path::Path;
 
 use vledger_tlog::note::{VerifierKey, WitnessPolicy};
 use vledger_verification::history::{HistoryBundle, verify_history, verify_history_cosigned};
 use vledger_verification::i18n::Lang;
-use vledger_verification::report::Report;
+use vledger_verification::report::{HtmlPage, Report};
+
+/// The JavaScript history verifier the HTML report runs in the browser:
+/// the committed build of `verifier-cli/web`, so building needs no npm.
+const VERIFIER_JS: &str = include_str!("../web/dist/vledger-verify.js");
+
+/// What to make of a verified history.
+#[derive(Debug, Clone, Copy)]
+pub struct Output<'a> {
+    /// Print JSON instead of text.
+    pub json: bool,
+    /// Also write the HTML page to this file.
+    pub html: Option<&'a Path>,
+    /// The report's language.
+    pub lang: Lang,
+}
 
 /// What to print for a verified history, and whether it carries a brand or
 /// a flag.
@@ -33,19 +54,20 @@ pub fn locale_lang() -> Lang {
     Lang::from_locale([all.as_deref(), messages.as_deref(), lang.as_deref()])
 }
 
-/// Verifies the bundle in `file`, under `policy` when given, and returns
-/// the report in `lang`.
+/// Verifies the bundle in `file`, under `policy` when given, returns the
+/// report in `out.lang` and, with `out.html`, writes the HTML page.
 ///
 /// # Errors
-/// What is wrong with the file or the bundle, followed by a line in `lang`
-/// saying not to rely on it.
+/// What is wrong with the file or the bundle, followed by a line in the
+/// report's language saying not to rely on it; or why the page could not
+/// be written.
 pub fn run(
     key: &VerifierKey,
     policy: Option<&WitnessPolicy>,
     file: &Path,
-    json: bool,
-    lang: Lang,
+    out: &Output<'_>,
 ) -> Result<Verified, String> {
+    let lang = out.lang;
     let refused = |reason: String| format!("{reason}\n{}", lang.not_verified());
     let text = std::fs::read_to_string(file)
         .map_err(|e| refused(format!("cannot read {}: {e}", file.display())))?;
@@ -57,7 +79,15 @@ pub fn run(
     }
     .map_err(|e| refused(format!("{}: {e}", file.display())))?;
     let report = Report::build(&history, quorum.as_ref(), lang);
-    let output = if json {
+    if let Some(path) = out.html {
+        let page = report.to_html(&HtmlPage {
+            bundle_json: &text,
+            verifier_js: VERIFIER_JS,
+        });
+        std::fs::write(path, page)
+            .map_err(|e| format!("--html: cannot write {}: {e}", path.display()))?;
+    }
+    let output = if out.json {
         serde_json::to_string(&report).map_err(|e| format!("--json: {e}"))?
     } else {
         report.to_text()

@@ -55,6 +55,12 @@ enum Command {
         /// brand or a flag, so that a script can tell it from a clean one.
         #[arg(long)]
         fail_on_flags: bool,
+        /// Also write the report as one self-contained HTML page to FILE:
+        /// it embeds the bundle and verifies it again in the browser,
+        /// against the keys the reader gives it (see docs/report.md).
+        /// Written only when the history verifies.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
         #[command(flatten)]
         witnesses: witnesses::WitnessArgs,
         /// The .vhist.json file.
@@ -198,12 +204,18 @@ fn main() -> ExitCode {
             json,
             lang,
             fail_on_flags,
+            html,
             witnesses,
             file,
         } => verifier_key(log_key).and_then(|key| {
             let policy = witnesses.policy()?;
             let lang = lang.unwrap_or_else(history::locale_lang);
-            let verified = history::run(&key, policy.as_ref(), file, *json, lang)?;
+            let output = history::Output {
+                json: *json,
+                html: html.as_deref(),
+                lang,
+            };
+            let verified = history::run(&key, policy.as_ref(), file, &output)?;
             let status = if *fail_on_flags && verified.attention {
                 EXIT_FLAGGED
             } else {

@@ -302,5 +302,43 @@ pub(super) const fn text(key: Key) -> &'static str {
         Key::CheckpointCosignedLine => "checkpoint {cosigned}",
         Key::CosignedBy => "cosigned by {valid} of {total} witnesses (quorum {quorum})",
         Key::NotVerified => "NOT VERIFIED: do not rely on this history.",
+
+        // The HTML page and its verdict.
+        Key::HtmlSummary => "Summary",
+        Key::HtmlPending => {
+            "Not verified yet: this page checks the history in your browser when it opens, which needs JavaScript."
+        }
+        Key::HtmlVerified => {
+            "VERIFIED in this browser: {records} of VIN {vin}, complete as of tree size {size}, signed by the log key you pinned ({fingerprint}); trust anchors from {source}."
+        }
+        Key::HtmlWitnessesChecked => {
+            "Cosigned by {cosigned} of {total} pinned witnesses (quorum {quorum}): {names}."
+        }
+        Key::HtmlWitnessesNone => {
+            "No witness keys pinned: the history rests on the log's signature alone."
+        }
+        Key::HtmlFailed => "NOT VERIFIED: {error}. Do not rely on this report.",
+        Key::HtmlMismatch => {
+            "the records verified (entries {verified}) are not the records this report shows (entries {shown})"
+        }
+        Key::HtmlNoAnchors => {
+            "NOT VERIFIED: no trust anchors. Open this page with the log key you trust after # in its address (#log=KEY&witness=KEY&quorum=N, URL-encoded), or choose a keys file below."
+        }
+        Key::HtmlClaimed => {
+            "The bundle claims to be signed by log key {fingerprint}: unverified, compare it with the key you trust."
+        }
+        Key::HtmlFromFragment => "the page address",
+        Key::HtmlFromFile => "the keys file {name}",
+        Key::HtmlKeysFile => {
+            "Check with a keys file (one key per line: the log key first, then witness keys; optionally a line quorum N):"
+        }
+        Key::HtmlKeysFileEmpty => "the keys file holds no log key",
+        Key::HtmlBadQuorum => "the quorum {value} is not a whole number",
+        Key::HtmlBundleNote => {
+            "The history checked here is inside this page (the script element vledger-bundle): anyone can take it out and verify it with vledger-verify."
+        }
+        Key::HtmlChartTitle => "Odometer readings over time",
+        Key::HtmlChartRollback => "reading flagged as an odometer rollback",
+        Key::HtmlChartNone => "no odometer readings in this history",
     }
 }

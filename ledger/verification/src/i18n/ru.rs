@@ -312,5 +312,43 @@ pub(super) const fn text(key: Key) -> &'static str {
         Key::CheckpointCosignedLine => "контрольная точка: {cosigned}",
         Key::CosignedBy => "подписали {valid} из {total} свидетелей (кворум {quorum})",
         Key::NotVerified => "НЕ ПРОВЕРЕНО: не полагайтесь на эту историю.",
+
+        // The HTML page and its verdict.
+        Key::HtmlSummary => "Сводка",
+        Key::HtmlPending => {
+            "Ещё не проверено: эта страница проверяет историю в вашем браузере при открытии, для этого нужен JavaScript."
+        }
+        Key::HtmlVerified => {
+            "ПРОВЕРЕНО в этом браузере: {records} VIN {vin}, полная на размер дерева {size}, подписана закреплённым вами ключом журнала ({fingerprint}); якоря доверия из {source}."
+        }
+        Key::HtmlWitnessesChecked => {
+            "Заверено {cosigned} из {total} закреплённых свидетелей (кворум {quorum}): {names}."
+        }
+        Key::HtmlWitnessesNone => {
+            "Ключи свидетелей не закреплены: история держится только на подписи журнала."
+        }
+        Key::HtmlFailed => "НЕ ПРОВЕРЕНО: {error}. Не полагайтесь на этот отчёт.",
+        Key::HtmlMismatch => {
+            "проверенные записи (записи {verified}) не совпадают с записями этого отчёта (записи {shown})"
+        }
+        Key::HtmlNoAnchors => {
+            "НЕ ПРОВЕРЕНО: нет якорей доверия. Откройте страницу с ключом журнала, которому вы доверяете, после # в адресе (#log=KEY&witness=KEY&quorum=N, в URL-кодировке) или выберите файл ключей ниже."
+        }
+        Key::HtmlClaimed => {
+            "Пакет утверждает, что подписан ключом журнала {fingerprint}: не проверено, сравните с ключом, которому вы доверяете."
+        }
+        Key::HtmlFromFragment => "адреса страницы",
+        Key::HtmlFromFile => "файла ключей {name}",
+        Key::HtmlKeysFile => {
+            "Проверить с файлом ключей (по ключу в строке: сначала ключ журнала, затем ключи свидетелей; по желанию строка quorum N):"
+        }
+        Key::HtmlKeysFileEmpty => "в файле ключей нет ключа журнала",
+        Key::HtmlBadQuorum => "кворум {value} не является целым числом",
+        Key::HtmlBundleNote => {
+            "Проверяемая история находится внутри этой страницы (элемент script vledger-bundle): любой может извлечь её и проверить с помощью vledger-verify."
+        }
+        Key::HtmlChartTitle => "Показания одометра во времени",
+        Key::HtmlChartRollback => "показание с отметкой о скручивании одометра",
+        Key::HtmlChartNone => "в этой истории нет показаний одометра",
     }
 }

@@ -290,5 +290,41 @@ pub(super) const fn text(key: Key) -> &'static str {
         Key::CheckpointCosignedLine => "检查点{cosigned}",
         Key::CosignedBy => "已由 {total} 个见证方中的 {valid} 个共同签署（法定数 {quorum}）",
         Key::NotVerified => "未通过验证：请勿依赖此历史。",
+
+        // The HTML page and its verdict.
+        Key::HtmlSummary => "摘要",
+        Key::HtmlPending => {
+            "尚未验证：本页面打开时会在您的浏览器中验证历史记录，这需要启用 JavaScript。"
+        }
+        Key::HtmlVerified => {
+            "已在本浏览器中验证：VIN {vin} 的 {records}，截至树大小 {size} 完整，由您固定的日志密钥（{fingerprint}）签名；信任锚来自{source}。"
+        }
+        Key::HtmlWitnessesChecked => {
+            "由 {total} 个固定见证者中的 {cosigned} 个共同签名（法定数 {quorum}）：{names}。"
+        }
+        Key::HtmlWitnessesNone => "未固定见证者密钥：历史记录仅依赖日志的签名。",
+        Key::HtmlFailed => "未通过验证：{error}。请勿依赖本报告。",
+        Key::HtmlMismatch => {
+            "已验证的记录（条目 {verified}）与本报告显示的记录（条目 {shown}）不一致"
+        }
+        Key::HtmlNoAnchors => {
+            "未通过验证：没有信任锚。请在页面地址的 # 之后附上您信任的日志密钥再打开本页面（#log=KEY&witness=KEY&quorum=N，需 URL 编码），或在下方选择密钥文件。"
+        }
+        Key::HtmlClaimed => {
+            "该数据包声称由日志密钥 {fingerprint} 签名：未经验证，请与您信任的密钥比对。"
+        }
+        Key::HtmlFromFragment => "页面地址",
+        Key::HtmlFromFile => "密钥文件 {name}",
+        Key::HtmlKeysFile => {
+            "用密钥文件验证（每行一个密钥：第一行为日志密钥，其后为见证者密钥；可选一行 quorum N）："
+        }
+        Key::HtmlKeysFileEmpty => "密钥文件中没有日志密钥",
+        Key::HtmlBadQuorum => "法定数 {value} 不是整数",
+        Key::HtmlBundleNote => {
+            "此处验证的历史记录就嵌在本页面中（script 元素 vledger-bundle）：任何人都可以取出并用 vledger-verify 验证。"
+        }
+        Key::HtmlChartTitle => "里程表读数随时间变化",
+        Key::HtmlChartRollback => "被标记为里程表回调的读数",
+        Key::HtmlChartNone => "此历史记录中没有里程表读数",
     }
 }

@@ -17,7 +17,8 @@
 //!   shown against what they corrected.
 //!
 //! The report is plain data ([`Report`] is `Serialize`: `--json` prints
-//! it) and [`Report::to_text`] prints it. Every label and sentence comes
+//! it), [`Report::to_text`] prints it and [`Report::to_html`] makes it a
+//! self-contained page that verifies its bundle again in the browser. Every label and sentence comes
 //! from the catalogue in [`crate::i18n`]; what submitters wrote is printed
 //! as written. Nothing here checks anything: a report is only ever made of
 //! a history that verified.
@@ -25,6 +26,9 @@
 mod corrections;
 mod facts;
 mod groups;
+mod html;
+mod html_chart;
+mod html_escape;
 mod model;
 mod summary;
 mod summary_lines;
@@ -35,6 +39,7 @@ mod words;
 
 use vledger_tlog::note::{CosignatureStatus, QuorumReport};
 
+pub use html::HtmlPage;
 pub use model::{
     AttachmentView, Change, Fact, FlagView, REPORT_FORMAT, RecordData, Report, Signer, Status,
     TimelineEntry, WitnessCheck, WitnessStatus,

@@ -55,6 +55,7 @@ pub(crate) fn collect(lang: Lang, h: &VerifiedHistory, in_force: &InForce) -> Su
             rollback_entries: Vec::new(),
             not_actual_mileage: false,
             cluster_changes: Vec::new(),
+            points: Vec::new(),
         },
         service: ServiceSummary {
             maintenance: Vec::new(),
@@ -160,12 +161,14 @@ fn facts(s: &mut Summary, index: u64, record: &Record) {
     let day = date(record.event_time);
     if let Some(o) = record.body.odometer() {
         s.odometer.readings += 1;
-        s.odometer.last = Some(OdometerPoint {
+        let point = OdometerPoint {
             index,
             date: day.clone(),
             value: o.value,
             unit: o.unit,
-        });
+        };
+        s.odometer.points.push(point.clone());
+        s.odometer.last = Some(point);
     }
     match &record.body {
         RecordBody::Factory(f) => {

@@ -156,6 +156,10 @@ pub struct OdometerSummary {
     pub not_actual_mileage: bool,
     /// Instrument-cluster changes, after which readings start again.
     pub cluster_changes: Vec<u64>,
+    /// Every reading in force, in log order: what the HTML report's chart
+    /// draws. Not part of the JSON form (`readings` counts them).
+    #[serde(skip)]
+    pub points: Vec<OdometerPoint>,
 }
 
 /// An odometer reading.
