@@ -11,6 +11,7 @@ pub mod audit;
 pub mod cli;
 pub mod datadir;
 pub mod mirror;
+pub mod report_page;
 pub mod sequencer;
 pub mod service;
 pub mod status;
@@ -179,6 +180,7 @@ impl Node {
             "serving"
         );
         let (sequencer, thread) = Sequencer::spawn(self.writer, self.max_batch, self.queue);
+        let tile_key = self.log_key.clone();
         let mut service = LogService::new(sequencer.clone(), self.store.clone(), self.log_key);
         // Witnessing follows the sequencer's checkpoints and stops with it.
         let tile_store = self.store.clone();
@@ -200,7 +202,7 @@ impl Node {
             None => None,
             Some(listener) => {
                 tracing::info!(addr = %listener.local_addr()?, "serving tiles over HTTP");
-                let app = tiles::router(tile_store, cosigned);
+                let app = tiles::router(tile_store, cosigned, tile_key);
                 let done = when_stopped();
                 Some(tokio::spawn(async move {
                     axum::serve(listener, app)

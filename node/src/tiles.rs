@@ -5,7 +5,8 @@
 //!   witnesses, the latest checkpoint a quorum cosigned, with their
 //!   cosignatures, so that mirrors and clients can apply a witness policy;
 //! - `GET /tile/<L>/<N>[.p/<W>]`: hash tiles;
-//! - `GET /tile/entries/<N>[.p/<W>]`: entry bundles.
+//! - `GET /tile/entries/<N>[.p/<W>]`: entry bundles;
+//! - `GET /vin/<VIN>`: the buyer's report page ([`crate::report_page`]).
 //!
 //! Tiles and bundles are `application/octet-stream`. A full one never
 //! changes and is served `immutable` for a year, so any CDN, proxy or
@@ -22,16 +23,20 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use vledger_tlog::tile::{TILE_WIDTH, TilePath, decode_bundle, encode_tile, push_bundle_entry};
 
+use vledger_tlog::note::VerifierKey;
+
 use crate::datadir::NodeStore;
 use crate::witnessing::CosignedView;
 
-/// What the tile API reads.
+/// What the HTTP side reads.
 #[derive(Debug, Clone)]
-struct Api {
-    /// The store, for tiles, bundles and the latest checkpoint.
-    store: NodeStore,
+pub(crate) struct Api {
+    /// The store, for tiles, bundles, the latest checkpoint and histories.
+    pub(crate) store: NodeStore,
     /// The latest cosigned checkpoint, on a node with witnesses.
-    cosigned: Option<CosignedView>,
+    pub(crate) cosigned: Option<CosignedView>,
+    /// The log's verifier key, to verify a history before rendering it.
+    pub(crate) log_key: VerifierKey,
 }
 
 /// `Cache-Control` of full tiles and bundles.
@@ -39,13 +44,20 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// `Cache-Control` of the checkpoint and of partial tiles and bundles.
 pub const SHORT: &str = "public, max-age=2";
 
-/// The router of the tile API over `store`; `/checkpoint` serves the
-/// latest cosigned checkpoint of `cosigned` when given.
-pub fn router(store: NodeStore, cosigned: Option<CosignedView>) -> Router {
+/// The router of the HTTP side over `store`: the tile API (whose
+/// `/checkpoint` serves the latest cosigned checkpoint of `cosigned` when
+/// given) and the buyer's report page for a VIN
+/// ([`crate::report_page`]).
+pub fn router(store: NodeStore, cosigned: Option<CosignedView>, log_key: VerifierKey) -> Router {
     Router::new()
         .route("/checkpoint", get(checkpoint))
         .route("/tile/{*path}", get(tile))
-        .with_state(Api { store, cosigned })
+        .route("/vin/{vin}", get(crate::report_page::page))
+        .with_state(Api {
+            store,
+            cosigned,
+            log_key,
+        })
 }
 
 fn with_cache(mut response: Response, cache: &'static str) -> Response {

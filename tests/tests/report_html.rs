@@ -136,7 +136,7 @@ fn embedded(html: &str) -> (usize, usize) {
 fn the_html_report_verifies_in_chromium() {
     chromium();
     let log = TestLog::init();
-    let mut node = log.start();
+    let mut node = vledger_tests::Node::start(&log.data, &["--http-listen", "127.0.0.1:0"]);
     let at = submit_example(&log, &node.url);
     let bundle = log.path("example.vhist.json");
     vledger([
@@ -148,6 +148,34 @@ fn the_html_report_verifies_in_chromium() {
         path_str(&bundle),
     ])
     .ok();
+    // The node serves the same page for the VIN on its HTTP side.
+    let http_url = node.http_url.clone().expect("the HTTP address");
+    let served = vledger_tests::http("GET", &http_url, &format!("/vin/{EXAMPLE_VIN}"), b"");
+    assert_eq!(served.status, 200, "{}", served.body);
+    assert_eq!(
+        served.content_type.as_deref(),
+        Some("text/html; charset=utf-8")
+    );
+    let served_page = log.path("served.html");
+    std::fs::write(&served_page, &served.bytes).expect("write");
+    let served_zh = vledger_tests::http(
+        "GET",
+        &http_url,
+        &format!("/vin/{EXAMPLE_VIN}?lang=zh"),
+        b"",
+    );
+    assert!(
+        served_zh.body.contains("车辆历史报告"),
+        "{}",
+        served_zh.body
+    );
+    for bad in ["/vin/NOTAVIN", &format!("/vin/{EXAMPLE_VIN}?lang=xx")] {
+        assert_eq!(
+            vledger_tests::http("GET", &http_url, bad, b"").status,
+            400,
+            "{bad}"
+        );
+    }
     node.stop();
 
     let key_file = log.log_vkey_file();
@@ -228,10 +256,11 @@ fn the_html_report_verifies_in_chromium() {
             (&page, "", Some(&keys), None),
             (&page, &wrong, None, None),
             (&zh_page, &good, None, None),
+            (&served_page, &good, None, None),
         ],
         log.dir.path(),
     );
-    let [verified, removed, bare, by_file, wrong_key, zh] = &seen[..] else {
+    let [verified, removed, bare, by_file, wrong_key, zh, from_node] = &seen[..] else {
         panic!("{seen:?}");
     };
     let fingerprint = log.log_vkey.rsplit_once('+').expect("vkey").0;
@@ -310,6 +339,15 @@ fn the_html_report_verifies_in_chromium() {
         "{wrong_key:?}"
     );
     assert!(wrong_key.verdict.contains("checkpoint"), "{wrong_key:?}");
+
+    // The page the node served verifies in the browser the same way.
+    assert_eq!(from_node.verified, "true", "{from_node:?}");
+    assert!(
+        from_node.verdict.contains(&format!(
+            "VERIFIED in this browser: 12 records of VIN {EXAMPLE_VIN}"
+        )),
+        "{from_node:?}"
+    );
 
     // The page's language.
     assert_eq!(zh.verified, "true", "{zh:?}");
