@@ -10,6 +10,7 @@
 pub mod audit;
 pub mod cli;
 pub mod datadir;
+mod http_state;
 pub mod mirror;
 pub mod report_page;
 pub mod sequencer;

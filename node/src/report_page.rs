@@ -19,7 +19,7 @@ use vledger_verification::history::verify_history;
 use vledger_verification::i18n::Lang;
 use vledger_verification::report::{HtmlPage, Report};
 
-use crate::tiles::Api;
+use crate::http_state::Api;
 
 /// The JavaScript history verifier the page runs: the committed build of
 /// `verifier-cli/web`, so building the node needs no npm.

@@ -26,18 +26,8 @@ use vledger_tlog::tile::{TILE_WIDTH, TilePath, decode_bundle, encode_tile, push_
 use vledger_tlog::note::VerifierKey;
 
 use crate::datadir::NodeStore;
+use crate::http_state::Api;
 use crate::witnessing::CosignedView;
-
-/// What the HTTP side reads.
-#[derive(Debug, Clone)]
-pub(crate) struct Api {
-    /// The store, for tiles, bundles, the latest checkpoint and histories.
-    pub(crate) store: NodeStore,
-    /// The latest cosigned checkpoint, on a node with witnesses.
-    pub(crate) cosigned: Option<CosignedView>,
-    /// The log's verifier key, to verify a history before rendering it.
-    pub(crate) log_key: VerifierKey,
-}
 
 /// `Cache-Control` of full tiles and bundles.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";

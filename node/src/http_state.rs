@@ -1,0 +1,18 @@
+//! What the HTTP side's handlers read ([`crate::tiles`],
+//! [`crate::report_page`]).
+
+use vledger_tlog::note::VerifierKey;
+
+use crate::datadir::NodeStore;
+use crate::witnessing::CosignedView;
+
+/// What the HTTP side reads.
+#[derive(Debug, Clone)]
+pub(crate) struct Api {
+    /// The store, for tiles, bundles, the latest checkpoint and histories.
+    pub(crate) store: NodeStore,
+    /// The latest cosigned checkpoint, on a node with witnesses.
+    pub(crate) cosigned: Option<CosignedView>,
+    /// The log's verifier key, to verify a history before rendering it.
+    pub(crate) log_key: VerifierKey,
+}
