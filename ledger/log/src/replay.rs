@@ -379,7 +379,9 @@ impl Replayer {
                 if index == 0 {
                     return Err(fail(EntryFault::FirstNotGenesis));
                 }
-                let Ok(decision) = transition::decide(&*self, index, entry.logged_at_ms, &r.signed);
+                let key = r.signed.dedup_key();
+                let Ok(decision) =
+                    transition::decide(&*self, index, entry.logged_at_ms, &r.signed, &key);
                 let effects = match decision {
                     Decision::Log(effects) => effects,
                     Decision::Duplicate { first } => {
@@ -399,7 +401,7 @@ impl Replayer {
                         found: r.flags.clone(),
                     }));
                 }
-                transition::apply(self, index, leaf, &r.signed, &effects);
+                transition::apply(self, index, leaf, &r.signed, key, effects);
             }
             EntryBody::Index(commitment) => {
                 if index == 0 {

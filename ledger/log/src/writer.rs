@@ -307,7 +307,8 @@ impl<B: Backend> LogWriter<B> {
 
         for signed in records {
             let index = frontier.size().0;
-            let effects = match transition::decide(&overlay, index, logged_at_ms, signed)? {
+            let key = signed.dedup_key();
+            let effects = match transition::decide(&overlay, index, logged_at_ms, signed, &key)? {
                 Decision::Log(effects) => effects,
                 Decision::Refuse(refusal) => {
                     outcomes.push(Err(refusal));
@@ -348,12 +349,12 @@ impl<B: Backend> LogWriter<B> {
             let leaf = leaf_hash(&bytes);
             frontier.append_into(leaf, &mut batch.hashes);
             batch.entries.push((index, bytes));
-            transition::apply(&mut overlay, index, leaf, signed, &effects);
+            let flags = transition::apply(&mut overlay, index, leaf, signed, key, effects);
             let appended = Appended {
                 index,
                 leaf_hash: leaf,
                 duplicate: false,
-                flags: effects.flags,
+                flags,
             };
             logged.insert(index, appended.clone());
             outcomes.push(Ok(appended));

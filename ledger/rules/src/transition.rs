@@ -19,7 +19,9 @@
 
 use ed25519_dalek::VerifyingKey;
 use vledger_records::vindex::{IndexKey, VinHead};
-use vledger_records::{Genesis, IndexCommitment, KeyState, ProtocolId, Role, SignedRecord, Vin};
+use vledger_records::{
+    Flag, Genesis, IndexCommitment, KeyState, ProtocolId, Role, SignedRecord, Vin,
+};
 use vledger_tlog::Hash;
 
 use crate::index_tree::{IndexChanges, TileReader, VinIndex};
@@ -91,8 +93,8 @@ pub fn genesis<S: LogState>(state: &mut S, genesis: &Genesis) {
 }
 
 /// Decides what happens to `signed` at leaf `index`, logged at
-/// `logged_at_ms`: its deduplication key (`signed.dedup_key()`) is looked
-/// up first, then the rules run.
+/// `logged_at_ms`: its deduplication key `dedup_key` (`signed.dedup_key()`,
+/// computed once by the caller) is looked up first, then the rules run.
 ///
 /// # Errors
 /// When the state cannot be read.
@@ -101,8 +103,9 @@ pub fn decide<S: LogState>(
     index: u64,
     logged_at_ms: i64,
     signed: &SignedRecord,
+    dedup_key: &Hash,
 ) -> Result<Decision, S::Error> {
-    if let Some(first) = state.dedup(&signed.dedup_key())? {
+    if let Some(first) = state.dedup(dedup_key)? {
         return Ok(Decision::Duplicate { first });
     }
     Ok(match sequence_record(state, index, logged_at_ms, signed)? {
@@ -111,15 +114,18 @@ pub fn decide<S: LogState>(
     })
 }
 
-/// Takes into `state` what logging `signed` at leaf `index`, whose entry
-/// has leaf hash `leaf_hash`, changes; `effects` are what [`decide`] gave.
+/// Takes into `state` what logging `signed` (deduplication key
+/// `dedup_key`) at leaf `index`, whose entry has leaf hash `leaf_hash`,
+/// changes; `effects` are what [`decide`] gave. Returns the effects' flags,
+/// the one part the state does not keep.
 pub fn apply<S: LogState>(
     state: &mut S,
     index: u64,
     leaf_hash: Hash,
     signed: &SignedRecord,
-    effects: &Effects,
-) {
+    dedup_key: Hash,
+    effects: Effects,
+) -> Vec<Flag> {
     let record = signed.record();
     if let (Some(vin), Some(chain)) = (&record.vin, effects.chain) {
         let head = VinHead {
@@ -129,21 +135,22 @@ pub fn apply<S: LogState>(
         };
         state.set_vin_head(vin, head, chain.sequence == 0);
     }
-    if let Some((key, key_state)) = &effects.key_update {
-        state.set_key_state(*key, key_state.clone());
+    if let Some((key, key_state)) = effects.key_update {
+        state.set_key_state(key, key_state);
     }
-    if let (Some(vin), Some(vehicle)) = (&record.vin, &effects.vehicle) {
+    if let (Some(vin), Some(vehicle)) = (&record.vin, effects.vehicle) {
         state.set_vehicle(
             vin,
-            vehicle.clone(),
+            vehicle,
             index,
             LoggedRecord::of(record, signed.public_key()),
         );
     }
-    if let Some((id, protocol)) = &effects.protocol {
-        state.set_protocol(id.clone(), protocol.clone());
+    if let Some((id, protocol)) = effects.protocol {
+        state.set_protocol(id, protocol);
     }
-    state.set_dedup(signed.dedup_key(), index);
+    state.set_dedup(dedup_key, index);
+    effects.flags
 }
 
 /// The index entry that ends a batch at leaf `tree_size`: the VIN index

@@ -3,9 +3,9 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::{TileId, subtree_hash};
+use super::{TILE_HEIGHT, TILE_WIDTH, TileId, subtree_hash};
 use crate::hash::Hash;
-use crate::merkle::{HashReader, NodeId};
+use crate::merkle::{HashReader, MemoryHashes, NodeId};
 
 /// Where tiles are read from: a store, a mirror directory, a web server.
 pub trait TileSource {
@@ -100,6 +100,29 @@ impl<S: TileSource> HashReader for TileHashes<S> {
     }
 }
 
+/// The tiles of a whole tree in memory, each as wide as the tree makes it:
+/// for tests and tools that build a tree from a list of entries.
+impl TileSource for MemoryHashes {
+    type Error = std::convert::Infallible;
+
+    fn read_tiles(&self, tiles: &[(TileId, u16)]) -> Result<Vec<Arc<[Hash]>>, Self::Error> {
+        Ok(tiles
+            .iter()
+            .map(|(t, _)| {
+                let first = t.index * TILE_WIDTH;
+                (0..u64::from(t.width_at(self.size())))
+                    .filter_map(|i| {
+                        self.get(NodeId {
+                            level: t.level * TILE_HEIGHT,
+                            index: first + i,
+                        })
+                    })
+                    .collect()
+            })
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,35 +131,12 @@ mod tests {
         LeafIndex, MemoryHashes, TreeSize, consistency_proof, inclusion_proof, tree_hash,
     };
 
-    /// The tiles of an in-memory tree.
-    struct Tiles(MemoryHashes);
-
-    impl TileSource for Tiles {
-        type Error = std::convert::Infallible;
-        fn read_tiles(&self, tiles: &[(TileId, u16)]) -> Result<Vec<Arc<[Hash]>>, Self::Error> {
-            Ok(tiles
-                .iter()
-                .map(|(t, _)| {
-                    let width = t.width_at(self.0.size());
-                    (0..u64::from(width))
-                        .filter_map(|i| {
-                            self.0.get(NodeId {
-                                level: t.level * 8,
-                                index: t.index * 256 + i,
-                            })
-                        })
-                        .collect()
-                })
-                .collect())
-        }
-    }
-
     #[test]
     fn proofs_from_tiles_equal_proofs_from_every_stored_hash() {
         for size in [1u64, 2, 255, 256, 257, 511, 70_000] {
             let tree =
                 MemoryHashes::from_leaf_hashes((0..size).map(|i| leaf_hash(&i.to_be_bytes())));
-            let tiles = TileHashes(Tiles(tree.clone()));
+            let tiles = TileHashes(&tree);
             let n = TreeSize(size);
             assert_eq!(tree_hash(n, &tiles).unwrap(), tree_hash(n, &tree).unwrap());
             for index in [0, size / 3, size - 1] {

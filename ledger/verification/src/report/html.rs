@@ -197,15 +197,7 @@ impl Report {
             }
             let changes = text(lang, Key::FChanges);
             for c in &e.changes {
-                let change = fill(
-                    lang,
-                    Key::ChangeLine,
-                    &[
-                        ("label", &c.label),
-                        ("before", &c.before),
-                        ("after", &c.after),
-                    ],
-                );
+                let change = c.line(lang);
                 let _ = writeln!(out, "<dt>{}</dt><dd>{}</dd>", esc(changes), esc(&change));
             }
             out.push_str("</dl>\n");

@@ -165,6 +165,22 @@ pub struct Change {
     pub after: String,
 }
 
+impl Change {
+    /// The change in words, `label: before → after` in `lang`.
+    #[must_use]
+    pub fn line(&self, lang: Lang) -> String {
+        crate::i18n::fill(
+            lang,
+            crate::i18n::Key::ChangeLine,
+            &[
+                ("label", &self.label),
+                ("before", &self.before),
+                ("after", &self.after),
+            ],
+        )
+    }
+}
+
 /// A document a record names.
 #[derive(Debug, Clone, Serialize)]
 pub struct AttachmentView {

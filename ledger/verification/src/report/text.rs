@@ -77,16 +77,7 @@ impl Report {
         }
         let changes = text(lang, Key::FChanges);
         for c in &e.changes {
-            let change = fill(
-                lang,
-                Key::ChangeLine,
-                &[
-                    ("label", &c.label),
-                    ("before", &c.before),
-                    ("after", &c.after),
-                ],
-            );
-            let _ = writeln!(out, "{DETAIL}{}", line(changes, &change));
+            let _ = writeln!(out, "{DETAIL}{}", line(changes, &c.line(lang)));
         }
         for a in &e.attachments {
             let _ = writeln!(out, "{DETAIL}{}", a.text);
