@@ -5,7 +5,8 @@
 //! DIR/log.vkey     the log's verifier key, to hand to verifiers and witnesses
 //! DIR/admin.key    the first admin key, unless `init --admin-key-out` put it elsewhere
 //! DIR/admin.vkey   its public half
-//! DIR/store/       the sled store
+//! DIR/store/       the sled store: the right edge of the tree, indexes, checkpoints
+//! DIR/tiles/       full tiles and entry bundles, on C2SP tlog-tiles paths
 //! ```
 
 use std::fs;
@@ -14,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use vledger_log::store::{Backend, LogStore, SledBackend};
+use vledger_log::store::{Backend, LogStore, SledBackend, TileDirectory};
 use vledger_log::writer::LogWriter;
 use vledger_tlog::note::Signer;
 
@@ -90,8 +91,15 @@ impl DataDir {
     /// When the engine cannot open it, e.g. because another node holds it.
     pub fn open_store(&self) -> anyhow::Result<NodeStore> {
         let backend = self.open_backend()?;
-        LogStore::new(backend)
-            .with_context(|| format!("cannot use the store at {}", self.store_path().display()))
+        Ok(LogStore::new(backend)
+            .with_context(|| format!("cannot use the store at {}", self.store_path().display()))?
+            .with_archive(Arc::new(TileDirectory::new(self.tiles_path()))))
+    }
+
+    /// The directory of full tiles and entry bundles.
+    #[must_use]
+    pub fn tiles_path(&self) -> PathBuf {
+        self.root.join("tiles")
     }
 
     /// Opens the store's backend without reading it, for `vledger

@@ -10,6 +10,7 @@
 //! The sled backend is behind the `sled` feature (on by default), so that
 //! the offline verifier builds without it.
 
+mod archive;
 mod backend;
 #[cfg(feature = "test-backends")]
 mod faulty;
@@ -21,6 +22,7 @@ mod sled_backend;
 
 use ed25519_dalek::VerifyingKey;
 
+pub use archive::{Archived, TileArchive, TileDirectory};
 pub use backend::{Backend, Pairs, Writes};
 #[cfg(feature = "test-backends")]
 pub use faulty::FaultyBackend;
@@ -132,6 +134,11 @@ pub struct WriteBatch {
 #[derive(Debug, Clone)]
 pub struct LogStore<B> {
     backend: B,
+    /// Where full tiles and bundles go, when not in the backend.
+    archive: Option<Arc<dyn TileArchive>>,
+    /// Held for writing while a batch is applied, and for reading by
+    /// [`LogStore::consistent`], shared by every clone.
+    commits: Arc<std::sync::RwLock<()>>,
 }
 
 /// Entries read per backend scan.
@@ -143,7 +150,11 @@ impl<B: Backend> LogStore<B> {
     /// # Errors
     /// [`StoreError::Format`] when the store was written in another format.
     pub fn new(backend: B) -> Result<Self, StoreError> {
-        let store = Self { backend };
+        let store = Self {
+            backend,
+            archive: None,
+            commits: Arc::default(),
+        };
         if let Some(v) = store.backend.get(META_FORMAT)? {
             let found = <[u8; 4]>::try_from(v.as_slice())
                 .map(u32::from_be_bytes)
@@ -153,6 +164,38 @@ impl<B: Backend> LogStore<B> {
             }
         }
         Ok(store)
+    }
+
+    /// Keeps full tiles and bundles in `archive` from now on (see
+    /// [`TileArchive`]); those already in the backend stay readable there.
+    #[must_use]
+    pub fn with_archive(mut self, archive: Arc<dyn TileArchive>) -> Self {
+        self.archive = Some(archive);
+        self
+    }
+
+    /// The item from the backend at `key`, or else from the archive.
+    fn immutable(&self, key: &[u8], item: Archived) -> Result<Option<Vec<u8>>, StoreError> {
+        match self.backend.get(key)? {
+            Some(v) => Ok(Some(v)),
+            None => match &self.archive {
+                Some(archive) => archive.get(item),
+                None => Ok(None),
+            },
+        }
+    }
+
+    /// Runs `read` with no batch committed meanwhile (by this store or
+    /// its clones): what it reads of the mutable parts (tree size, VIN
+    /// heads, VIN index, key states) is of one tree size. Everything below
+    /// that size (entries, full and partial tiles up to its width,
+    /// checkpoints) never changes, so it can be read afterwards.
+    pub fn consistent<T>(&self, read: impl FnOnce(&Self) -> T) -> T {
+        let _held = self
+            .commits
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        read(self)
     }
 
     /// The backend, for tools that inspect or (in tests) damage the store.
@@ -249,7 +292,7 @@ impl<B: Backend> LogStore<B> {
     /// # Errors
     /// When the backend fails.
     pub fn bundle(&self, index: u64) -> Result<Option<Vec<u8>>, StoreError> {
-        self.backend.get(&u64_key(BUNDLE, index))
+        self.immutable(&u64_key(BUNDLE, index), Archived::Bundle(index))
     }
 
     /// The hashes of hash tile `tile` as stored; the last tile of a level is
@@ -258,8 +301,7 @@ impl<B: Backend> LogStore<B> {
     /// # Errors
     /// When the backend fails or the tile is not whole hashes.
     pub fn tile(&self, tile: TileId) -> Result<Option<Vec<Hash>>, StoreError> {
-        self.backend
-            .get(&hash_tile_key(tile))?
+        self.immutable(&hash_tile_key(tile), Archived::Tile(tile))?
             .map(|v| decode_tile(&v).ok_or(StoreError::Corrupt("hash tile")))
             .transpose()
     }
@@ -384,11 +426,29 @@ impl<B: Backend> LogStore<B> {
         let mut w: Writes = Vec::with_capacity(
             batch.entries.len() * 3 + batch.hashes.len() + batch.index.tiles.len() + 7,
         );
-        for (index, bundle) in self.fill_bundles(batch.entries)? {
-            w.push((u64_key(BUNDLE, index), Some(bundle)));
+        // Full tiles and bundles go to the archive, when there is one,
+        // before the batch: the batch then drops their partial versions.
+        let mut archived = Vec::new();
+        for (index, bundle, full) in self.fill_bundles(batch.entries)? {
+            let key = u64_key(BUNDLE, index);
+            if full && self.archive.is_some() {
+                archived.push((Archived::Bundle(index), bundle));
+                w.push((key, None));
+            } else {
+                w.push((key, Some(bundle)));
+            }
         }
         for (tile, hashes) in self.fill_tiles(batch.hashes)? {
-            w.push((hash_tile_key(tile), Some(encode_tile(&hashes))));
+            let key = hash_tile_key(tile);
+            if hashes.len() as u64 == TILE_WIDTH && self.archive.is_some() {
+                archived.push((Archived::Tile(tile), encode_tile(&hashes)));
+                w.push((key, None));
+            } else {
+                w.push((key, Some(encode_tile(&hashes))));
+            }
+        }
+        if let (Some(archive), false) = (&self.archive, archived.is_empty()) {
+            archive.put(&archived)?;
         }
         for (vin, head) in &batch.vin_heads {
             w.push((
@@ -438,15 +498,19 @@ impl<B: Backend> LogStore<B> {
             META_TREE_SIZE.to_vec(),
             Some(batch.tree_size.to_be_bytes().to_vec()),
         ));
+        let _held = self
+            .commits
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         self.backend.apply(w)
     }
 
     /// The bundles `entries` (consecutive, by leaf index) complete or
-    /// extend, each read once and appended to.
+    /// extend, each read once and appended to, and whether each is full.
     fn fill_bundles(
         &self,
         entries: Vec<(u64, Vec<u8>)>,
-    ) -> Result<Vec<(u64, Vec<u8>)>, StoreError> {
+    ) -> Result<Vec<(u64, Vec<u8>, bool)>, StoreError> {
         let mut out: Vec<(u64, Vec<u8>, u64)> = Vec::new();
         for (index, entry) in entries {
             let b = index / TILE_WIDTH;
@@ -481,7 +545,10 @@ impl<B: Backend> LogStore<B> {
             })?;
             *next += 1;
         }
-        Ok(out.into_iter().map(|(b, bytes, _)| (b, bytes)).collect())
+        Ok(out
+            .into_iter()
+            .map(|(b, bytes, next)| (b, bytes, next == (b + 1) * TILE_WIDTH))
+            .collect())
     }
 
     /// The tiles the stored hashes of `hashes` (those at levels 0, 8, 16, …)
