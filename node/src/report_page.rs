@@ -13,7 +13,7 @@
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use vledger_log::bundle::{BuildError, build_history};
+use vledger_log::bundle::build_history;
 use vledger_records::Vin;
 use vledger_verification::history::verify_history;
 use vledger_verification::i18n::Lang;
@@ -24,9 +24,6 @@ use crate::http_state::Api;
 /// The JavaScript history verifier the page runs: the committed build of
 /// `verifier-cli/web`, so building the node needs no npm.
 const VERIFIER_JS: &str = include_str!("../../verifier-cli/web/dist/vledger-verify.js");
-
-/// Times a bundle is rebuilt when the log grew while it was built.
-const BUILD_TRIES: usize = 8;
 
 /// The page's language: `?lang=` when given and known, else English.
 fn lang_of(uri: &Uri) -> Result<Lang, String> {
@@ -63,14 +60,7 @@ pub(crate) async fn page(State(api): State<Api>, Path(vin): Path<String>, uri: U
         Err(e) => return plain(StatusCode::BAD_REQUEST, format!("VIN {vin:?}: {e}\n")),
     };
     let built = tokio::task::spawn_blocking(move || {
-        let mut tries = 0;
-        let bundle = loop {
-            match build_history(&api.store, &vin) {
-                Err(BuildError::Raced) if tries + 1 < BUILD_TRIES => tries += 1,
-                other => break other,
-            }
-        }
-        .map_err(|e| e.to_string())?;
+        let bundle = build_history(&api.store, &vin).map_err(|e| e.to_string())?;
         let json = serde_json::to_string_pretty(&bundle).map_err(|e| e.to_string())?;
         let verified = verify_history(&bundle, &api.log_key).map_err(|e| e.to_string())?;
         let report = Report::build(&verified, None, lang);

@@ -5,7 +5,7 @@ use std::pin::Pin;
 use crate::datadir::NodeStore;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
-use vledger_log::bundle::{BuildError, attach_witnessed, build_history};
+use vledger_log::bundle::{attach_witnessed, build_history};
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_server::Log;
 use vledger_records::{SignedRecord, Vin};
@@ -34,10 +34,6 @@ pub struct LogService {
     /// has witnesses.
     cosigned: Option<CosignedView>,
 }
-
-/// How many times a history bundle is rebuilt when appends land while it
-/// is being built.
-const HISTORY_ATTEMPTS: usize = 8;
 
 impl LogService {
     /// A service reading `store` and appending through `sequencer`.
@@ -80,37 +76,18 @@ impl LogService {
         ))
     }
 
-    /// Builds and checks the history bundle of `vin`, retrying when the log
-    /// grows meanwhile; returns it with its verified checkpoint.
+    /// Builds and checks the history bundle of `vin` at the latest tree
+    /// size; returns it with its verified checkpoint.
     fn history(&self, vin: &Vin) -> Result<(HistoryBundle, Checkpoint), Status> {
-        for _ in 0..HISTORY_ATTEMPTS {
-            let bundle = match build_history(&self.store, vin) {
-                Ok(b) => b,
-                Err(BuildError::Raced) => continue,
-                Err(e) => {
-                    tracing::error!(error = %e, %vin, "cannot build a history bundle");
-                    return Err(Status::internal(format!(
-                        "cannot build the history of {vin}: {e}"
-                    )));
-                }
-            };
-            match verify_history(&bundle, &self.log_key) {
-                Ok(verified) => return Ok((bundle, verified.checkpoint)),
-                // Nodes of the VIN index read across a commit: build again.
-                Err(e) if self.store.tree_size().ok() != Some(checkpoint_size(&bundle)) => {
-                    tracing::debug!(error = %e, %vin, "history raced a commit; rebuilding");
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, %vin, "built a history bundle that does not verify");
-                    return Err(Status::internal(format!(
-                        "history of {vin} does not verify: {e}"
-                    )));
-                }
-            }
-        }
-        Err(Status::unavailable(
-            "the log is growing too fast to build a history; retry",
-        ))
+        let bundle = build_history(&self.store, vin).map_err(|e| {
+            tracing::error!(error = %e, %vin, "cannot build a history bundle");
+            Status::internal(format!("cannot build the history of {vin}: {e}"))
+        })?;
+        let verified = verify_history(&bundle, &self.log_key).map_err(|e| {
+            tracing::error!(error = %e, %vin, "built a history bundle that does not verify");
+            Status::internal(format!("history of {vin} does not verify: {e}"))
+        })?;
+        Ok((bundle, verified.checkpoint))
     }
 
     /// Adds to `bundle` (verified, of checkpoint `checkpoint`) the witnessed
@@ -186,16 +163,6 @@ impl LogService {
             checkpoint: note.into(),
         })
     }
-}
-
-/// The tree size of a bundle's checkpoint (0 if it does not parse).
-fn checkpoint_size(bundle: &vledger_verification::history::HistoryBundle) -> u64 {
-    bundle
-        .checkpoint
-        .lines()
-        .nth(1)
-        .and_then(|l| l.parse().ok())
-        .unwrap_or(0)
 }
 
 type EntryStream = Pin<Box<dyn Stream<Item = Result<pb::LeafEntry, Status>> + Send>>;

@@ -33,9 +33,6 @@ pub enum BuildError {
     /// A proof could not be built.
     #[error(transparent)]
     Proof(#[from] ProofError<StoreError>),
-    /// The store changed while the bundle was built; try again.
-    #[error("the log grew while the bundle was built")]
-    Raced,
     /// The store is not as the writer leaves it.
     #[error("store: {0}")]
     Inconsistent(String),
@@ -70,22 +67,29 @@ fn prove_entry<B: Backend>(
 
 /// Builds the bundle of `vin` against the store's latest checkpoint.
 ///
+/// The tree size, the VIN's head and its VIN index proof are read together
+/// with no batch committed meanwhile ([`LogStore::consistent`]); the rest
+/// (entries, inclusion proofs, enrollments) is immutable at that size, so
+/// a log growing meanwhile never spoils the bundle.
+///
 /// # Errors
-/// [`BuildError::Raced`] when the log grew meanwhile (call again), or a
-/// store error.
+/// A store error, or [`BuildError::Inconsistent`] when the store is not as
+/// the writer leaves it.
 pub fn build_history<B: Backend>(
     store: &LogStore<B>,
     vin: &Vin,
 ) -> Result<HistoryBundle, BuildError> {
-    let size = store.tree_size()?;
+    let key = IndexKey::for_vin(vin);
+    let (size, index_proof, head) = store.consistent(|store| {
+        let size = store.tree_size()?;
+        let index_proof = VinIndex::new(store).prove(&key)?;
+        let head = store.vin_head(vin)?;
+        Ok::<_, BuildError>((size, index_proof, head))
+    })?;
     let checkpoint = store
         .checkpoint(size)?
         .ok_or_else(|| BuildError::Inconsistent(format!("no checkpoint at tree size {size}")))?;
     let (index_entry, _) = prove_entry(store, size - 1, size)?;
-    let index = VinIndex::new(store);
-    let key = IndexKey::for_vin(vin);
-    let index_proof = index.prove(&key)?;
-    let head = store.vin_head(vin)?;
     // Walk the chain back from the head.
     let mut records = Vec::new();
     let mut signer_keys: Vec<VerifyingKey> = Vec::new();
@@ -124,9 +128,6 @@ pub fn build_history<B: Backend>(
     }
     let mut signers: Vec<ProvenEntry> = signers.into_values().collect();
     signers.sort_by_key(|p| p.index);
-    if store.tree_size()? != size {
-        return Err(BuildError::Raced);
-    }
     Ok(HistoryBundle {
         format: BUNDLE_FORMAT.to_owned(),
         vin: vin.to_string(),
