@@ -91,14 +91,15 @@ fn a_format_2_store_is_refused_then_migrated_and_served() {
 
     let out = vledger(["migrate", "--data", path_str(&log.data)]).ok();
     assert!(
-        out.stdout
-            .contains(&format!("{entries} entries moved from store format 2 to 3")),
+        out.stdout.contains(&format!(
+            "moved from format 2 to 4 ({entries} entries rewritten"
+        )),
         "{out}"
     );
     vledger(["check", "--data", path_str(&log.data)]).ok();
     let again = vledger(["migrate", "--data", path_str(&log.data)]).ok();
     assert!(
-        again.stdout.contains("already in store format 3"),
+        again.stdout.contains("already in store format 4"),
         "{again}"
     );
 

@@ -261,6 +261,22 @@ pub fn check_store<B: Backend>(
             });
         }
     }
+    let mut facts = 0u64;
+    for (vin, kind, index, value) in rules.facts() {
+        if store.vehicle_fact(vin, kind, index)?.as_deref() != Some(value.as_slice()) {
+            return Err(CheckError::Index {
+                what: "vehicle fact",
+                name: format!("{vin} entry {index}"),
+            });
+        }
+        facts += 1;
+    }
+    if store.vehicle_fact_count()? != facts {
+        return Err(CheckError::Index {
+            what: "vehicle fact",
+            name: format!("{} stored, {facts} derived", store.vehicle_fact_count()?),
+        });
+    }
     for (id, protocol) in rules.protocols() {
         if store.protocol(id)?.as_ref() != Some(protocol) {
             return Err(CheckError::Index {

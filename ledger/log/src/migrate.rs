@@ -1,7 +1,14 @@
-//! `vledger migrate`: rewrites a store of format 2 (one key per entry and
-//! per stored hash) as format 3 (the log as C2SP tiles). Everything else
-//! in the keyspace is the same in both formats.
+//! `vledger migrate`: brings a store of an older format to the current one,
+//! one step at a time.
 //!
+//! - **2 → 3** rewrites one key per entry and per stored hash as C2SP tiles
+//!   (entry bundles and hash tiles).
+//! - **3 → 4** splits each vehicle state: format 3 kept every engine number
+//!   and every odometer reading of the current series inside the state,
+//!   rewritten whole with every record; format 4 keeps them one key per
+//!   entry (`'g'` keys) beside a state of constant size.
+//!
+//! Step 2 → 3:
 //! The new keys never collide with the old ones, so the migration writes
 //! every bundle and tile first, then switches the format version in one
 //! atomic apply, and only then deletes the old keys. A crash before the
@@ -15,8 +22,13 @@ use vledger_tlog::leaf_hash;
 use vledger_tlog::merkle::{Frontier, NodeId};
 use vledger_tlog::tile::{TILE_HEIGHT, TILE_WIDTH, TileId, encode_tile, push_bundle_entry};
 
+use vledger_records::Vin;
+use vledger_rules::codec::{decode_vehicle_v1, encode_reading, encode_vehicle};
+use vledger_rules::{ENGINE_FACT, ODOMETER_FACT};
+
 use crate::store::layout::{
-    BUNDLE, FORMAT_VERSION, META_FORMAT, META_TREE_SIZE, hash_tile_key, read_u64, u64_key,
+    BUNDLE, FORMAT_VERSION, META_FORMAT, META_TREE_SIZE, VEHICLE, fact_key, hash_tile_key,
+    read_u64, u64_key,
 };
 use crate::store::{Backend, StoreError, Writes};
 
@@ -28,6 +40,8 @@ const OLD_HASH: u8 = b'h';
 const BUNDLES_PER_APPLY: u64 = 64;
 /// Old keys deleted per apply.
 const DELETES_PER_APPLY: usize = 16 * 1024;
+/// Vehicle states split per apply.
+const STATES_PER_APPLY: usize = 1024;
 
 /// What a migration did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +53,8 @@ pub struct MigrateReport {
     pub entries: u64,
     /// Old keys deleted.
     pub deleted: u64,
+    /// Vehicle states split into a state and its facts.
+    pub vehicles: u64,
 }
 
 fn format_of<B: Backend>(backend: &B) -> Result<Option<u32>, StoreError> {
@@ -65,15 +81,72 @@ pub fn migrate<B: Backend>(
     let from = format_of(backend)?.ok_or(StoreError::Corrupt("format version"))?;
     let entries = match from {
         2 => rewrite(backend, &mut progress)?,
-        FORMAT_VERSION => 0,
+        3 | FORMAT_VERSION => 0,
         found => return Err(StoreError::Format { found }),
+    };
+    let vehicles = if format_of(backend)? == Some(3) {
+        split_vehicles(backend)?
+    } else {
+        0
     };
     let deleted = delete_old_keys(backend)?;
     Ok(MigrateReport {
         from,
         entries,
         deleted,
+        vehicles,
     })
+}
+
+/// Splits every format-3 vehicle state into a state and its facts, then
+/// switches the format to 4; returns the states split. States already
+/// split (by an interrupted run) are left as they are.
+fn split_vehicles<B: Backend>(backend: &B) -> Result<u64, StoreError> {
+    let mut split = 0;
+    let mut start = vec![VEHICLE];
+    loop {
+        let page = backend.scan(&start, &[VEHICLE + 1], STATES_PER_APPLY)?;
+        let mut writes: Writes = Vec::new();
+        for (k, v) in &page {
+            if v.first() != Some(&1) {
+                continue;
+            }
+            let vin = std::str::from_utf8(&k[1..])
+                .ok()
+                .and_then(|s| Vin::parse(s).ok())
+                .ok_or(StoreError::Corrupt("vehicle state key"))?;
+            let (state, facts) = decode_vehicle_v1(v)?;
+            writes.push((k.clone(), Some(encode_vehicle(&state))));
+            for e in facts.engines {
+                writes.push((
+                    fact_key(&vin, ENGINE_FACT, e.index),
+                    Some(e.number.into_bytes()),
+                ));
+            }
+            for p in facts.odometer {
+                writes.push((
+                    fact_key(&vin, ODOMETER_FACT, p.index),
+                    Some(encode_reading(p.reading).to_vec()),
+                ));
+            }
+            split += 1;
+        }
+        if !writes.is_empty() {
+            backend.apply(writes)?;
+        }
+        match page.last() {
+            Some((k, _)) if page.len() == STATES_PER_APPLY => {
+                start.clone_from(k);
+                start.push(0);
+            }
+            _ => break,
+        }
+    }
+    backend.apply(vec![(
+        META_FORMAT.to_vec(),
+        Some(FORMAT_VERSION.to_be_bytes().to_vec()),
+    )])?;
+    Ok(split)
 }
 
 /// Writes every entry of a format-2 store into bundles and its hashes into
@@ -154,10 +227,7 @@ fn rewrite<B: Backend>(
         };
         writes.push((hash_tile_key(tile), Some(encode_tile(hashes))));
     }
-    writes.push((
-        META_FORMAT.to_vec(),
-        Some(FORMAT_VERSION.to_be_bytes().to_vec()),
-    ));
+    writes.push((META_FORMAT.to_vec(), Some(3u32.to_be_bytes().to_vec())));
     backend.apply(writes)?;
     Ok(size)
 }

@@ -19,7 +19,8 @@ use vledger_records::{
 use vledger_rules::index_tree::{MemoryTiles, VinIndex};
 use vledger_rules::transition::{self, Decision, LogState};
 use vledger_rules::{
-    DeclaredProtocol, LoggedRecord, Refusal, RulesMemory, StateView, VehicleState,
+    DeclaredProtocol, FactChange, LoggedRecord, Refusal, RulesMemory, StateView, VehicleFacts,
+    VehicleState,
 };
 use vledger_tlog::hash::{Hash, leaf_hash};
 use vledger_tlog::merkle::{Frontier, NodeId};
@@ -232,6 +233,9 @@ impl StateView for Replayer {
     fn vehicle(&self, vin: &Vin) -> Result<Option<VehicleState>, Self::Error> {
         Ok(self.rules.vehicle(vin).cloned())
     }
+    fn vehicle_facts(&self, vin: &Vin) -> Result<VehicleFacts, Self::Error> {
+        Ok(self.rules.vehicle_facts(vin))
+    }
     fn protocol(&self, id: &ProtocolId) -> Result<Option<DeclaredProtocol>, Self::Error> {
         Ok(self.rules.protocol(id).cloned())
     }
@@ -257,8 +261,15 @@ impl LogState for Replayer {
         self.vins.insert(vin.clone(), head);
         self.pending.insert(IndexKey::for_vin(vin), head);
     }
-    fn set_vehicle(&mut self, vin: &Vin, state: VehicleState, index: u64, record: LoggedRecord) {
-        self.rules.set_vehicle(vin, state, index, record);
+    fn set_vehicle(
+        &mut self,
+        vin: &Vin,
+        state: VehicleState,
+        facts: Vec<FactChange>,
+        index: u64,
+        record: LoggedRecord,
+    ) {
+        self.rules.set_vehicle(vin, state, &facts, index, record);
     }
     fn set_protocol(&mut self, id: ProtocolId, protocol: DeclaredProtocol) {
         self.rules.set_protocol(id, protocol);

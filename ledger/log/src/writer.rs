@@ -17,7 +17,9 @@ use vledger_records::{
     RecordEntry, SignedRecord, Vin,
 };
 use vledger_rules::transition::{self, Decision, LogState};
-use vledger_rules::{DeclaredProtocol, LoggedRecord, Refusal, StateView, VehicleState};
+use vledger_rules::{
+    DeclaredProtocol, FactChange, LoggedRecord, Refusal, StateView, VehicleFacts, VehicleState,
+};
 use vledger_tlog::hash::{Hash, leaf_hash};
 use vledger_tlog::merkle::{
     Frontier, HashReader, LeafIndex, NodeId, ProofError, TreeSize, tree_hash,
@@ -387,6 +389,7 @@ impl<B: Backend> LogWriter<B> {
         batch.vin_heads = overlay.vins.into_iter().collect();
         batch.keys = overlay.keys.into_values().collect();
         batch.vehicles = overlay.vehicles.into_iter().collect();
+        batch.facts = overlay.facts;
         batch.protocols = overlay.protocols.into_iter().collect();
         batch.dedup = overlay.dedup.into_iter().collect();
         batch.checkpoint = Some((size, note.clone()));
@@ -432,6 +435,8 @@ struct Overlay<'a, B> {
     /// VINs whose first record is in this batch.
     new_vins: u64,
     vehicles: HashMap<Vin, VehicleState>,
+    /// Changes to vehicle facts, in the order made.
+    facts: Vec<(Vin, FactChange)>,
     protocols: HashMap<ProtocolId, DeclaredProtocol>,
     /// Vehicle records sequenced in this batch, by leaf index.
     records: HashMap<u64, LoggedRecord>,
@@ -447,6 +452,7 @@ impl<'a, B: Backend> Overlay<'a, B> {
             vins: HashMap::new(),
             new_vins: 0,
             vehicles: HashMap::new(),
+            facts: Vec::new(),
             protocols: HashMap::new(),
             records: HashMap::new(),
             dedup: HashMap::new(),
@@ -482,8 +488,17 @@ impl<B: Backend> LogState for Overlay<'_, B> {
         self.new_vins += u64::from(new_vin);
     }
 
-    fn set_vehicle(&mut self, vin: &Vin, state: VehicleState, index: u64, record: LoggedRecord) {
+    fn set_vehicle(
+        &mut self,
+        vin: &Vin,
+        state: VehicleState,
+        facts: Vec<FactChange>,
+        index: u64,
+        record: LoggedRecord,
+    ) {
         self.vehicles.insert(vin.clone(), state);
+        self.facts
+            .extend(facts.into_iter().map(|change| (vin.clone(), change)));
         self.records.insert(index, record);
     }
 
@@ -518,6 +533,14 @@ impl<B: Backend> StateView for Overlay<'_, B> {
             Some(v) => Ok(Some(v.clone())),
             None => self.store.vehicle(vin),
         }
+    }
+
+    fn vehicle_facts(&self, vin: &Vin) -> Result<VehicleFacts, StoreError> {
+        let mut facts = self.store.vehicle_facts(vin)?;
+        for (_, change) in self.facts.iter().filter(|(v, _)| v == vin) {
+            facts.apply(change);
+        }
+        Ok(facts)
     }
 
     fn protocol(&self, id: &ProtocolId) -> Result<Option<DeclaredProtocol>, StoreError> {

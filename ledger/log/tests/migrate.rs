@@ -1,18 +1,22 @@
 //! `vledger migrate`: a store written in format 2 (one key per entry and
-//! per stored hash) becomes, byte for byte, the store the writer writes in
-//! format 3, and passes the full check; an interrupted migration is run
-//! again; the current format is left as it is.
+//! per stored hash) or 3 (vehicle facts inside the vehicle state) becomes,
+//! byte for byte, the store the writer writes in format 4, and passes the
+//! full check; an interrupted migration is run again; the current format is
+//! left as it is.
 
 use ed25519_dalek::SigningKey;
 use vledger_log::check::check_store;
 use vledger_log::migrate::{format_2_entry_key, format_2_hash_key, migrate};
-use vledger_log::store::layout::{BUNDLE, HASH_TILE, META_FORMAT, u64_key};
+use vledger_log::store::layout::{
+    BUNDLE, HASH_TILE, META_FORMAT, VEHICLE_FACT, u64_key, vehicle_key,
+};
 use vledger_log::store::{Backend, LogStore, MemoryBackend, StoreError};
 use vledger_log::writer::LogWriter;
 use vledger_records::{
     DistanceUnit, KeyEnrollment, OdometerReading, OdometerSource, Record, RecordBody, Role,
     SignedRecord, Vin,
 };
+use vledger_rules::codec::encode_reading;
 use vledger_tlog::merkle::{MemoryHashes, NodeId};
 use vledger_tlog::note::Signer;
 
@@ -163,6 +167,52 @@ fn an_interrupted_migration_runs_again_and_the_current_format_stays() {
         .apply(vec![(format_2_entry_key(5), Some(b"stale".to_vec()))])
         .unwrap();
     let again = migrate(&original, |_, _| ()).unwrap();
-    assert_eq!((again.from, again.entries, again.deleted), (3, 0, 1));
+    assert_eq!((again.from, again.entries, again.deleted), (4, 0, 1));
     assert_eq!(all(&original), native);
+}
+
+/// Turns the writer's store back into format 3: the VIN's vehicle state
+/// (no factory record, so no engines) carries its odometer readings inline
+/// (state version 1) and there are no fact keys.
+fn to_format_3(backend: &MemoryBackend) -> usize {
+    let store = LogStore::new(backend.clone()).unwrap();
+    let vin = Vin::parse("LGXCE4CB8S0123456").unwrap();
+    let facts = store.vehicle_facts(&vin).unwrap();
+    let state = backend.get(&vehicle_key(&vin)).unwrap().unwrap();
+    // Version 2: 2 ‖ no factory ‖ no engine ‖ top (1 ‖ index ‖ reading) ‖ tail.
+    assert_eq!(state[..3], [2, 0, 0]);
+    let tail = &state[3 + 18..];
+    let mut v1 = vec![1, 0, 0, 0];
+    v1.extend_from_slice(&u32::try_from(facts.odometer.len()).unwrap().to_be_bytes());
+    for p in &facts.odometer {
+        v1.extend_from_slice(&p.index.to_be_bytes());
+        v1.extend_from_slice(&encode_reading(p.reading));
+    }
+    v1.extend_from_slice(tail);
+    let mut writes: Vec<_> = backend
+        .scan(&[VEHICLE_FACT], &[VEHICLE_FACT + 1], usize::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| (k, None))
+        .collect();
+    writes.push((vehicle_key(&vin), Some(v1)));
+    writes.push((META_FORMAT.to_vec(), Some(3u32.to_be_bytes().to_vec())));
+    backend.apply(writes).unwrap();
+    facts.odometer.len()
+}
+
+#[test]
+fn a_format_3_store_gets_its_vehicle_facts_split_out() {
+    let original = written(300);
+    let native = all(&original);
+    assert_eq!(to_format_3(&original), 300);
+    assert!(matches!(
+        LogStore::new(original.clone()).unwrap_err(),
+        StoreError::Format { found: 3 }
+    ));
+    let report = migrate(&original, |_, _| ()).unwrap();
+    assert_eq!((report.from, report.entries, report.vehicles), (3, 0, 1));
+    assert_eq!(all(&original), native, "byte for byte the native store");
+    let store = LogStore::new(original).unwrap();
+    check_store(&store, &log_signer().verifier_key(), |_| ()).unwrap();
 }

@@ -58,11 +58,13 @@ enum Op {
         value: u64,
         day: u8,
     },
-    /// Submitter `key` corrects the entry `back` records before the end.
+    /// Submitter `key` corrects the entry `back` records before the end
+    /// with a record of `kind` (as in `Vehicle`), or withdraws it (kind 9).
     Correct {
         key: u8,
         vin: usize,
         back: u8,
+        kind: u8,
         value: u64,
     },
     /// Submitter `key` declares the test protocol at `version`.
@@ -78,7 +80,7 @@ fn op() -> impl Strategy<Value = Op> {
     prop_oneof![
         (0..KEYS).prop_map(|key| Op::Enroll { key }),
         (0..KEYS).prop_map(|key| Op::Revoke { key }),
-        (0..KEYS, 0..VINS.len(), 0u8..7, 0u64..200_000, 1u8..28).prop_map(
+        (0..KEYS, 0..VINS.len(), 0u8..9, 0u64..200_000, 1u8..28).prop_map(
             |(key, vin, kind, value, day)| Op::Vehicle {
                 key,
                 vin,
@@ -87,14 +89,15 @@ fn op() -> impl Strategy<Value = Op> {
                 day
             }
         ),
-        (0..KEYS, 0..VINS.len(), 1u8..8, 0u64..200_000).prop_map(|(key, vin, back, value)| {
-            Op::Correct {
+        (0..KEYS, 0..VINS.len(), 1u8..8, 0u8..10, 0u64..200_000).prop_map(
+            |(key, vin, back, kind, value)| Op::Correct {
                 key,
                 vin,
                 back,
+                kind,
                 value,
             }
-        }),
+        ),
         (0..KEYS, 1u8..3).prop_map(|(key, version)| Op::Protocol { key, version }),
         (0..KEYS, 0..VINS.len()).prop_map(|(key, vin)| Op::Future { key, vin }),
         (1u8..6).prop_map(|back| Op::Again { back }),
@@ -117,6 +120,13 @@ fn vehicle_json(vin: &str, kind: u8, value: u64, day: u8) -> Value {
             "types": ["flood_fresh_water"], "source": "workshop", "description": "water in the cabin"}}),
         4 => json!({"vin": vin, "event_time": date, "export_license": {
             "license_number": "EL-1", "destination_country": "KZ", "issued_by": "MOFCOM"}}),
+        7 => json!({"vin": vin, "event_time": date, "component_change": {
+            "component": "engine", "old_number": format!("ENG-{}", value % 3),
+            "new_number": format!("ENG-{}", (value + 1) % 3),
+            "odometer": {"value": value, "unit": "km"}}}),
+        8 => json!({"vin": vin, "event_time": date, "component_change": {
+            "component": "instrument_cluster", "old_number": "IC-1", "new_number": "IC-2",
+            "odometer": {"value": value % 1000, "unit": "km"}}}),
         _ => json!({"vin": vin, "event_time": date,
                     "odometer_reading": {"value": value, "unit": "km", "source": "service"}}),
     }
@@ -157,15 +167,19 @@ fn submission(op: &Op, earlier: &[SignedRecord], logged: &[u64]) -> Option<Signe
             key,
             vin,
             back,
+            kind,
             value,
         } => {
             let target = logged
                 .len()
                 .checked_sub(usize::from(back))
                 .map(|i| logged[i])?;
-            let json = json!({"vin": VINS[vin], "event_time": "2026-04-01", "correction": {
-                "target_index": target, "reason": "typo",
-                "replacement": vehicle_json(VINS[vin], 5, value, 2)}});
+            let mut correction = json!({"target_index": target, "reason": "typo"});
+            if kind < 9 {
+                correction["replacement"] = vehicle_json(VINS[vin], kind, value, 2);
+            }
+            let json =
+                json!({"vin": VINS[vin], "event_time": "2026-04-01", "correction": correction});
             sign(json, &submitter(key))
         }
         Op::Protocol { key, version } => {
@@ -227,23 +241,26 @@ fn protocol_ids() -> Vec<ProtocolId> {
 
 #[test]
 fn every_generated_kind_is_a_valid_record() {
-    for kind in 0..7 {
+    for kind in 0..9 {
         let json = vehicle_json(VINS[0], kind, 1_000, 3);
         assert!(sign(json.clone(), &submitter(0)).is_some(), "{json}");
     }
     let protocol = submission(&Op::Protocol { key: 3, version: 1 }, &[], &[]);
     assert!(protocol.is_some());
-    let correction = submission(
-        &Op::Correct {
-            key: 1,
-            vin: 0,
-            back: 1,
-            value: 5,
-        },
-        &[],
-        &[7],
-    );
-    assert!(correction.is_some());
+    for kind in 0..10 {
+        let correction = submission(
+            &Op::Correct {
+                key: 1,
+                vin: 0,
+                back: 1,
+                kind,
+                value: 5,
+            },
+            &[],
+            &[7],
+        );
+        assert!(correction.is_some(), "correction of kind {kind}");
+    }
 }
 
 /// The histories log records of many kinds and refuse others: the test
@@ -273,6 +290,64 @@ fn a_fixed_history_logs_and_refuses() {
     assert!(store.tree_size().unwrap() > 2 + u64::from(KEYS) + 2);
     assert_eq!(submitted.len(), usize::from(KEYS) + 10);
     assert!(refused < submitted.len());
+}
+
+/// Engine numbers and odometer readings are kept one per entry: a
+/// correction restates one, and a new instrument cluster drops the old
+/// series; the whole-store check re-derives them.
+#[test]
+fn vehicle_facts_follow_changes_corrections_and_new_clusters() {
+    let vehicle = |key, kind, value| Op::Vehicle {
+        key,
+        vin: 0,
+        kind,
+        value,
+        day: 5,
+    };
+    let first: Vec<Op> = (0..KEYS).map(|key| Op::Enroll { key }).collect();
+    let second = vec![
+        vehicle(0, 0, 10), // factory, engine ENG-1
+        vehicle(1, 5, 100),
+        vehicle(1, 5, 300),
+        vehicle(1, 7, 10), // engine ENG-1 -> ENG-2, at 10 km: a rollback
+    ];
+    let third = vec![
+        // Restates the 300 km reading as 200 km.
+        Op::Correct {
+            key: 1,
+            vin: 0,
+            back: 2,
+            kind: 5,
+            value: 200,
+        },
+    ];
+    let (store, _, refused) = write(&[first.clone(), second.clone(), third.clone()]);
+    assert_eq!(refused, 0);
+    let vin = Vin::parse(VINS[0]).unwrap();
+    let facts = store.vehicle_facts(&vin).unwrap();
+    let numbers: Vec<_> = facts.engines.iter().map(|e| e.number.as_str()).collect();
+    assert_eq!(numbers, ["ENG-1", "ENG-2"]);
+    let km: Vec<_> = facts.odometer.iter().map(|p| p.reading.value).collect();
+    assert_eq!(km, [100, 200, 10]);
+    let state = store.vehicle(&vin).unwrap().unwrap();
+    assert_eq!(state.odometer_top.unwrap().reading.value, 200);
+    assert_eq!(state.engine.unwrap().number, "ENG-2");
+
+    // A new cluster starts again from its own reading.
+    let (store, _, refused) = write(&[first, second, third, vec![vehicle(1, 8, 5)]]);
+    assert_eq!(refused, 0);
+    let km: Vec<_> = store
+        .vehicle_facts(&vin)
+        .unwrap()
+        .odometer
+        .iter()
+        .map(|p| p.reading.value)
+        .collect();
+    assert_eq!(km, [5]);
+    let log_key = Signer::new("transition.example/log", SigningKey::from_bytes(&[200; 32]))
+        .unwrap()
+        .verifier_key();
+    vledger_log::check::check_store(&store, &log_key, |_| ()).unwrap();
 }
 
 proptest! {
@@ -308,11 +383,12 @@ proptest! {
         for key in &keys {
             prop_assert_eq!(store.key_state(key).unwrap(), replayer.key_state(key).cloned());
         }
-        // Every VIN: its head and its vehicle state.
+        // Every VIN: its head, its vehicle state and its facts.
         for vin in VINS {
             let vin = Vin::parse(vin).unwrap();
             prop_assert_eq!(store.vin_head(&vin).unwrap(), replayer.vin_head(&vin));
             prop_assert_eq!(store.vehicle(&vin).unwrap(), replayer.vehicle(&vin).unwrap());
+            prop_assert_eq!(store.vehicle_facts(&vin).unwrap(), replayer.vehicle_facts(&vin).unwrap());
         }
         // Every protocol version.
         for id in protocol_ids() {

@@ -39,7 +39,7 @@ proptest! {
     #[test]
     fn state_decoders_never_panic(data in proptest::collection::vec(any::<u8>(), 0..400)) {
         let _ = AuditState::decode(&data);
-        let mut prefixed = b"vledger/replayer-state/v1\n".to_vec();
+        let mut prefixed = b"vledger/replayer-state/v2\n".to_vec();
         prefixed.extend_from_slice(&data);
         if let Ok(r) = Replayer::decode_state(&prefixed) {
             prop_assert_eq!(r.encode_state(), prefixed);

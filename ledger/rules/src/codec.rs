@@ -13,7 +13,7 @@ use vledger_records::{
     Brands, Component, DeregistrationReason, DistanceUnit, KeyState, Odometer, ProtocolId, Role,
 };
 
-use crate::{DeclaredProtocol, EngineFact, OdometerPoint, VehicleState};
+use crate::{DeclaredProtocol, EngineFact, OdometerPoint, VehicleFacts, VehicleState};
 
 /// A value that does not decode; names what it was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -28,7 +28,7 @@ const fn bad(what: &'static str) -> CodecError {
 }
 
 /// Version byte at the start of an encoded vehicle state.
-const STATE_VERSION: u8 = 1;
+const STATE_VERSION: u8 = 2;
 
 /// Tag byte of an encoded protocol id.
 pub const PROTOCOL_ID_TAG: u8 = b'p';
@@ -115,10 +115,13 @@ fn enum_code(v: i32) -> u8 {
     u8::try_from(v).unwrap_or(u8::MAX)
 }
 
-/// Encodes a vehicle state.
+/// Encodes a vehicle state (version 2):
+/// `2 ‖ factory ‖ engine ‖ odometer_top ‖
+/// first_registration ‖ deregistration ‖ brands:u16 ‖ after_sales`, each
+/// optional part a flag byte and its fields.
 #[must_use]
 pub fn encode_vehicle(s: &VehicleState) -> Vec<u8> {
-    let mut v = Vec::with_capacity(64 + 17 * s.odometer.len());
+    let mut v = Vec::with_capacity(96);
     v.push(STATE_VERSION);
     match s.factory {
         None => v.push(0),
@@ -128,26 +131,21 @@ pub fn encode_vehicle(s: &VehicleState) -> Vec<u8> {
             v.push(enum_code(c.to_proto()));
         }
     }
-    v.extend_from_slice(
-        &u16::try_from(s.engines.len())
-            .unwrap_or(u16::MAX)
-            .to_be_bytes(),
-    );
-    for e in s.engines.iter().take(usize::from(u16::MAX)) {
-        v.extend_from_slice(&e.index.to_be_bytes());
-        // Engine numbers are identifiers of at most 32 bytes.
-        v.push(u8::try_from(e.number.len()).unwrap_or(u8::MAX));
-        v.extend_from_slice(e.number.as_bytes());
+    match &s.engine {
+        None => v.push(0),
+        Some(e) => {
+            v.push(1);
+            v.extend_from_slice(&e.index.to_be_bytes());
+            push_engine_number(&mut v, &e.number);
+        }
     }
-    v.extend_from_slice(
-        &u32::try_from(s.odometer.len())
-            .unwrap_or(u32::MAX)
-            .to_be_bytes(),
-    );
-    for p in &s.odometer {
-        v.extend_from_slice(&p.index.to_be_bytes());
-        v.extend_from_slice(&p.reading.value.to_be_bytes());
-        v.push(enum_code(p.reading.unit.to_proto()));
+    match s.odometer_top {
+        None => v.push(0),
+        Some(p) => {
+            v.push(1);
+            v.extend_from_slice(&p.index.to_be_bytes());
+            v.extend_from_slice(&encode_reading(p.reading));
+        }
     }
     match s.first_registration {
         None => v.push(0),
@@ -174,6 +172,49 @@ pub fn encode_vehicle(s: &VehicleState) -> Vec<u8> {
         }
     }
     v
+}
+
+/// `len:u8 ‖ number`: engine numbers are identifiers of at most 32 bytes.
+fn push_engine_number(v: &mut Vec<u8>, number: &str) {
+    let bytes = &number.as_bytes()[..number.len().min(usize::from(u8::MAX))];
+    v.push(u8::try_from(bytes.len()).unwrap_or(u8::MAX));
+    v.extend_from_slice(bytes);
+}
+
+/// Encodes an odometer reading: `value:u64 ‖ unit:u8` (a vehicle fact's
+/// value in the store).
+#[must_use]
+pub fn encode_reading(r: Odometer) -> [u8; 9] {
+    let mut v = [0; 9];
+    v[..8].copy_from_slice(&r.value.to_be_bytes());
+    v[8] = enum_code(r.unit.to_proto());
+    v
+}
+
+/// Decodes [`encode_reading`]'s bytes.
+///
+/// # Errors
+/// [`CodecError`] when the bytes are malformed.
+pub fn decode_reading(v: &[u8]) -> Result<Odometer, CodecError> {
+    let mut r = Reader {
+        rest: v,
+        what: "odometer reading",
+    };
+    let reading = r.reading()?;
+    r.end()?;
+    Ok(reading)
+}
+
+/// Decodes an engine number stored as a vehicle fact (its UTF-8 bytes).
+///
+/// # Errors
+/// [`CodecError`] when the bytes are not UTF-8 or too long.
+pub fn decode_engine_number(v: &[u8]) -> Result<String, CodecError> {
+    const WHAT: &str = "engine number";
+    if v.len() > usize::from(u8::MAX) {
+        return Err(bad(WHAT));
+    }
+    String::from_utf8(v.to_vec()).map_err(|_| bad(WHAT))
 }
 
 /// Reads fields off the front of a value.
@@ -230,27 +271,68 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Decodes a vehicle state.
+/// Decodes a vehicle state of version 2.
 ///
 /// # Errors
-/// [`CodecError`] when the value is malformed.
+/// [`CodecError`] when the value is malformed or of another version.
 pub fn decode_vehicle(v: &[u8]) -> Result<VehicleState, CodecError> {
     const WHAT: &str = "vehicle state";
-    let malformed = || bad(WHAT);
     let mut r = Reader {
         rest: v,
         what: WHAT,
     };
     if r.u8()? != STATE_VERSION {
-        return Err(malformed());
+        return Err(bad(WHAT));
     }
-    let factory = if r.flag()? {
-        let at = r.u64()?;
-        let c = Component::from_proto("", i32::from(r.u8()?)).map_err(|_| malformed())?;
-        Some((at, c))
+    let factory = r.factory()?;
+    let engine = if r.flag()? {
+        let index = r.u64()?;
+        let len = usize::from(r.u8()?);
+        Some(EngineFact {
+            index,
+            number: r.text(len)?,
+        })
     } else {
         None
     };
+    let odometer_top = if r.flag()? {
+        Some(OdometerPoint {
+            index: r.u64()?,
+            reading: r.reading()?,
+        })
+    } else {
+        None
+    };
+    let (first_registration, deregistration, brands, after_sales_confirmation) = r.tail()?;
+    r.end()?;
+    Ok(VehicleState {
+        factory,
+        engine,
+        odometer_top,
+        first_registration,
+        deregistration,
+        brands,
+        after_sales_confirmation,
+    })
+}
+
+/// Decodes a vehicle state of version 1 (store format 3 and earlier),
+/// which carried every engine number and every odometer reading since
+/// the last cluster change inline: the state and its facts, for
+/// `vledger migrate`.
+///
+/// # Errors
+/// [`CodecError`] when the value is malformed or not of version 1.
+pub fn decode_vehicle_v1(v: &[u8]) -> Result<(VehicleState, VehicleFacts), CodecError> {
+    const WHAT: &str = "vehicle state";
+    let mut r = Reader {
+        rest: v,
+        what: WHAT,
+    };
+    if r.u8()? != 1 {
+        return Err(bad(WHAT));
+    }
+    let factory = r.factory()?;
     let mut engines = Vec::new();
     for _ in 0..r.u16()? {
         let index = r.u64()?;
@@ -262,39 +344,77 @@ pub fn decode_vehicle(v: &[u8]) -> Result<VehicleState, CodecError> {
     }
     let mut odometer = Vec::new();
     for _ in 0..r.u32()? {
-        let index = r.u64()?;
-        let value = r.u64()?;
-        let unit = DistanceUnit::from_proto("", i32::from(r.u8()?)).map_err(|_| malformed())?;
         odometer.push(OdometerPoint {
-            index,
-            reading: Odometer { value, unit },
+            index: r.u64()?,
+            reading: r.reading()?,
         });
     }
-    let first_registration = if r.flag()? {
-        Some((r.u64()?, r.i64()?))
-    } else {
-        None
-    };
-    let deregistration = if r.flag()? {
-        let at = r.u64()?;
-        let reason =
-            DeregistrationReason::from_proto("", i32::from(r.u8()?)).map_err(|_| malformed())?;
-        Some((at, reason))
-    } else {
-        None
-    };
-    let brands = Brands(r.u16()?);
-    let after_sales_confirmation = if r.flag()? { Some(r.u64()?) } else { None };
+    let (first_registration, deregistration, brands, after_sales_confirmation) = r.tail()?;
     r.end()?;
-    Ok(VehicleState {
+    let state = VehicleState {
         factory,
-        engines,
-        odometer,
+        engine: engines.last().cloned(),
+        odometer_top: crate::vehicle_state::highest(&odometer),
         first_registration,
         deregistration,
         brands,
         after_sales_confirmation,
-    })
+    };
+    Ok((state, VehicleFacts { engines, odometer }))
+}
+
+/// The parts of a vehicle state after its odometer.
+type StateTail = (
+    Option<(u64, i64)>,
+    Option<(u64, DeregistrationReason)>,
+    Brands,
+    Option<u64>,
+);
+
+impl Reader<'_> {
+    fn factory(&mut self) -> Result<Option<(u64, Component)>, CodecError> {
+        if !self.flag()? {
+            return Ok(None);
+        }
+        let at = self.u64()?;
+        let c = Component::from_proto("", i32::from(self.u8()?)).map_err(|_| bad(self.what))?;
+        Ok(Some((at, c)))
+    }
+
+    fn reading(&mut self) -> Result<Odometer, CodecError> {
+        let value = self.u64()?;
+        let unit =
+            DistanceUnit::from_proto("", i32::from(self.u8()?)).map_err(|_| bad(self.what))?;
+        Ok(Odometer { value, unit })
+    }
+
+    fn tail(&mut self) -> Result<StateTail, CodecError> {
+        let first_registration = if self.flag()? {
+            Some((self.u64()?, self.i64()?))
+        } else {
+            None
+        };
+        let deregistration = if self.flag()? {
+            let at = self.u64()?;
+            let reason = DeregistrationReason::from_proto("", i32::from(self.u8()?))
+                .map_err(|_| bad(self.what))?;
+            Some((at, reason))
+        } else {
+            None
+        };
+        let brands = Brands(self.u16()?);
+        let after_sales_confirmation = if self.flag()? {
+            Some(self.u64()?)
+        } else {
+            None
+        };
+        Ok((
+            first_registration,
+            deregistration,
+            brands,
+            after_sales_confirmation,
+        ))
+    }
 }
 
 /// Encodes a declared protocol: `declared_at:u64 ‖ count:u16 ‖ (len:u8 ‖ item)*`.
@@ -344,23 +464,17 @@ mod tests {
         assert_eq!(decode_vehicle(&encode_vehicle(&empty)).unwrap(), empty);
         let full = VehicleState {
             factory: Some((3, Component::DriveMotor)),
-            engines: vec![
-                EngineFact {
-                    index: 3,
-                    number: "TZ220XS-A".into(),
-                },
-                EngineFact {
-                    index: 9,
-                    number: "TZ220XS-B".into(),
-                },
-            ],
-            odometer: vec![OdometerPoint {
+            engine: Some(EngineFact {
+                index: 9,
+                number: "TZ220XS-B".into(),
+            }),
+            odometer_top: Some(OdometerPoint {
                 index: 7,
                 reading: Odometer {
                     value: 12,
                     unit: DistanceUnit::Miles,
                 },
-            }],
+            }),
             first_registration: Some((4, -86_400)),
             deregistration: Some((11, DeregistrationReason::Export)),
             brands: Brands(0b101),
@@ -372,6 +486,44 @@ mod tests {
         let mut longer = bytes.clone();
         longer.push(0);
         assert!(decode_vehicle(&longer).is_err());
+        let reading = Odometer {
+            value: 42_000,
+            unit: DistanceUnit::Km,
+        };
+        assert_eq!(decode_reading(&encode_reading(reading)).unwrap(), reading);
+        assert!(decode_reading(&encode_reading(reading)[..8]).is_err());
+    }
+
+    #[test]
+    fn version_1_states_split_into_a_state_and_its_facts() {
+        // factory at 3 (drive motor), two engines, readings 5 km @6 and
+        // 9 km @8, no registration, no deregistration, brands 0b1, no
+        // after-sales confirmation.
+        let mut v1 = vec![1, 1];
+        v1.extend_from_slice(&3u64.to_be_bytes());
+        v1.push(u8::try_from(Component::DriveMotor.to_proto()).unwrap());
+        v1.extend_from_slice(&2u16.to_be_bytes());
+        for (at, n) in [(3u64, "A1"), (5, "B2")] {
+            v1.extend_from_slice(&at.to_be_bytes());
+            v1.push(2);
+            v1.extend_from_slice(n.as_bytes());
+        }
+        v1.extend_from_slice(&2u32.to_be_bytes());
+        for (at, km) in [(6u64, 5u64), (8, 9)] {
+            v1.extend_from_slice(&at.to_be_bytes());
+            v1.extend_from_slice(&km.to_be_bytes());
+            v1.push(u8::try_from(DistanceUnit::Km.to_proto()).unwrap());
+        }
+        v1.extend_from_slice(&[0, 0, 0, 1, 0]);
+        let (state, facts) = decode_vehicle_v1(&v1).unwrap();
+        assert_eq!(facts.engines.len(), 2);
+        assert_eq!(facts.odometer.len(), 2);
+        assert_eq!(state.engine.as_ref().unwrap().number, "B2");
+        assert_eq!(state.odometer_top.unwrap().index, 8);
+        assert_eq!(state.brands, Brands(1));
+        // Version 2 reads no version-1 value, and the reverse.
+        assert!(decode_vehicle(&v1).is_err());
+        assert!(decode_vehicle_v1(&encode_vehicle(&state)).is_err());
     }
 
     #[test]

@@ -38,12 +38,14 @@ use std::collections::BTreeSet;
 
 use ed25519_dalek::VerifyingKey;
 
-pub use memory::RulesMemory;
-pub use vehicle_state::{EngineFact, LoggedRecord, OdometerPoint, Source, VehicleState};
+pub use memory::{ENGINE_FACT, ODOMETER_FACT, RulesMemory};
+pub use vehicle_state::{
+    EngineFact, FactChange, LoggedRecord, OdometerPoint, Source, VehicleFacts, VehicleState,
+};
 use vledger_records::vindex::VinHead;
 use vledger_records::{
-    AuthError, ChainLink, FieldError, Flag, KeyState, ProtocolId, Reason, Record, RecordBody, Role,
-    SignedRecord, Vin, VinChain, authorize,
+    AuthError, ChainLink, Component, FieldError, Flag, KeyState, ProtocolId, Reason, Record,
+    RecordBody, Role, SignedRecord, Vin, VinChain, authorize,
 };
 
 /// An inspection protocol as declared in the log.
@@ -74,6 +76,13 @@ pub trait StateView {
     /// # Errors
     /// When the state cannot be read.
     fn vehicle(&self, vin: &Vin) -> Result<Option<VehicleState>, Self::Error>;
+    /// `vin`'s engine numbers and its odometer readings since the last
+    /// cluster change (read only to correct one of them, or to drop the
+    /// readings at a cluster change).
+    ///
+    /// # Errors
+    /// When the state cannot be read.
+    fn vehicle_facts(&self, vin: &Vin) -> Result<VehicleFacts, Self::Error>;
     /// The inspection protocol `id`, if declared.
     ///
     /// # Errors
@@ -115,6 +124,8 @@ pub struct Effects {
     pub key_update: Option<(VerifyingKey, KeyState)>,
     /// The vehicle's state after the record, for vehicle records.
     pub vehicle: Option<VehicleState>,
+    /// What the record changes in the vehicle's facts.
+    pub facts: Vec<FactChange>,
     /// The protocol a protocol declaration declares.
     pub protocol: Option<(ProtocolId, DeclaredProtocol)>,
     /// What is suspicious about the record, in the order found.
@@ -204,10 +215,14 @@ pub fn sequence_record<V: StateView>(
         }
         _ => None,
     };
-    let (vehicle, flags) = match &record.vin {
-        None => (None, Vec::new()),
+    let (vehicle, facts, flags) = match &record.vin {
+        None => (None, Vec::new(), Vec::new()),
         Some(vin) => match sequence_vehicle(view, index, signed, vin)? {
-            Ok((state, flags)) => (Some(state), flags),
+            Ok(VehicleChange {
+                state,
+                facts,
+                flags,
+            }) => (Some(state), facts, flags),
             Err(e) => return Ok(Err(e)),
         },
     };
@@ -232,6 +247,7 @@ pub fn sequence_record<V: StateView>(
         chain,
         key_update,
         vehicle,
+        facts,
         protocol,
         flags,
     }))
@@ -256,8 +272,18 @@ fn future_date(record: &Record, logged_at_ms: i64) -> Option<FieldError> {
     None
 }
 
-/// A vehicle's state after a record, and the record's flags.
-type VehicleOutcome = Result<(VehicleState, Vec<Flag>), Refusal>;
+/// What a record does to its vehicle.
+struct VehicleChange {
+    /// The state after the record.
+    state: VehicleState,
+    /// The facts it adds or changes.
+    facts: Vec<FactChange>,
+    /// The record's flags.
+    flags: Vec<Flag>,
+}
+
+/// What a record does to its vehicle, or why it may not be logged.
+type VehicleOutcome = Result<VehicleChange, Refusal>;
 
 /// The per-VIN rules: what a vehicle record does to its vehicle's state,
 /// and its flags.
@@ -307,10 +333,17 @@ fn sequence_vehicle<V: StateView>(
                 .into()));
             }
             let replacement = c.replacement.as_deref();
-            if let Err(e) = state.correct(c.target_index, &target, replacement, index) {
-                return Ok(Err(e.into()));
-            }
-            return Ok(Ok((state, Vec::new())));
+            let facts = view.vehicle_facts(vin)?;
+            return Ok(
+                match state.correct(facts, c.target_index, &target, replacement, index) {
+                    Ok(facts) => Ok(VehicleChange {
+                        state,
+                        facts,
+                        flags: Vec::new(),
+                    }),
+                    Err(e) => Err(e.into()),
+                },
+            );
         }
         RecordBody::Claim(c) => {
             if let Some(at) = c.related_index
@@ -335,8 +368,31 @@ fn sequence_vehicle<V: StateView>(
         },
         _ => {}
     }
+    // A new instrument cluster starts a new series of readings: the old
+    // series' readings are dropped (each reading is dropped at most once,
+    // so this costs constant time per record, amortised).
+    let old_series = match &record.body {
+        RecordBody::ComponentChange(c) if c.component == Component::InstrumentCluster => {
+            view.vehicle_facts(vin)?.odometer
+        }
+        _ => Vec::new(),
+    };
     Ok(state
         .apply(index, record)
-        .map(|flags| (state, flags))
+        .map(|(flags, added)| {
+            let mut facts: Vec<FactChange> = old_series
+                .iter()
+                .map(|p| FactChange::Odometer {
+                    index: p.index,
+                    reading: None,
+                })
+                .collect();
+            facts.extend(added);
+            VehicleChange {
+                state,
+                facts,
+                flags,
+            }
+        })
         .map_err(Refusal::from))
 }

@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use vledger_records::{Brands, ProtocolId, RecordKind, Vin};
 
 use crate::codec::{
-    CodecError, decode_protocol, decode_protocol_id, decode_vehicle, encode_protocol,
-    encode_protocol_id, encode_vehicle,
+    CodecError, decode_engine_number, decode_protocol, decode_protocol_id, decode_reading,
+    decode_vehicle, encode_protocol, encode_protocol_id, encode_reading, encode_vehicle,
 };
-use crate::{DeclaredProtocol, LoggedRecord, VehicleState};
+use crate::{DeclaredProtocol, FactChange, LoggedRecord, VehicleFacts, VehicleState};
 
 /// The rules' state re-derived from the entries replayed so far.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -22,7 +22,14 @@ pub struct RulesMemory {
     protocols: HashMap<ProtocolId, DeclaredProtocol>,
     /// Every vehicle record, by leaf index.
     records: HashMap<u64, LoggedRecord>,
+    /// Every vehicle's facts.
+    facts: HashMap<Vin, VehicleFacts>,
 }
+
+/// Kind byte of an engine-number fact (in the store's keys, too).
+pub const ENGINE_FACT: u8 = 1;
+/// Kind byte of an odometer-reading fact (in the store's keys, too).
+pub const ODOMETER_FACT: u8 = 2;
 
 impl RulesMemory {
     /// The state of `vin`'s vehicle.
@@ -34,6 +41,34 @@ impl RulesMemory {
     /// Every vehicle with its state.
     pub fn vehicles(&self) -> impl Iterator<Item = (&Vin, &VehicleState)> {
         self.vehicles.iter()
+    }
+
+    /// `vin`'s facts: every engine number, and every odometer reading
+    /// since the last cluster change.
+    #[must_use]
+    pub fn vehicle_facts(&self, vin: &Vin) -> VehicleFacts {
+        self.facts.get(vin).cloned().unwrap_or_default()
+    }
+
+    /// Every vehicle's facts, as the store keeps them: `(VIN, kind, entry,
+    /// value)` with kind [`ENGINE_FACT`] (the number's UTF-8 bytes) or
+    /// [`ODOMETER_FACT`] ([`encode_reading`]).
+    pub fn facts(&self) -> impl Iterator<Item = (&Vin, u8, u64, Vec<u8>)> {
+        self.facts.iter().flat_map(|(vin, f)| {
+            let engines = f
+                .engines
+                .iter()
+                .map(move |e| (vin, ENGINE_FACT, e.index, e.number.as_bytes().to_vec()));
+            let readings = f.odometer.iter().map(move |p| {
+                (
+                    vin,
+                    ODOMETER_FACT,
+                    p.index,
+                    encode_reading(p.reading).to_vec(),
+                )
+            });
+            engines.chain(readings)
+        })
     }
 
     /// The declared protocol `id`.
@@ -53,15 +88,23 @@ impl RulesMemory {
         self.records.get(&index)
     }
 
-    /// Sets `vin`'s vehicle state and records the vehicle record at `index`.
+    /// Sets `vin`'s vehicle state, takes in the changes to its facts, and
+    /// records the vehicle record at `index`.
     pub fn set_vehicle(
         &mut self,
         vin: &Vin,
         state: VehicleState,
+        facts: &[FactChange],
         index: u64,
         record: LoggedRecord,
     ) {
         self.vehicles.insert(vin.clone(), state);
+        if !facts.is_empty() {
+            let held = self.facts.entry(vin.clone()).or_default();
+            for change in facts {
+                held.apply(change);
+            }
+        }
         self.records.insert(index, record);
     }
 
@@ -76,6 +119,7 @@ impl RulesMemory {
     /// vehicles:  count u64, then VIN[17] || length u32 || vehicle state ('f' value)
     /// protocols: count u64, then length u32 || 'p' key || length u32 || 'p' value
     /// records:   count u64, then index u64 || VIN[17] || kind u8 || signer[32] || brands u16
+    /// facts:     count u64, then VIN[17] || fact kind u8 || index u64 || length u32 || value
     /// ```
     ///
     /// `kind` is the record kind's field number in `Record.body`.
@@ -110,6 +154,15 @@ impl RulesMemory {
             out.push(r.kind.code());
             out.extend_from_slice(&r.signer);
             out.extend_from_slice(&r.brands.0.to_be_bytes());
+        }
+        let mut facts: Vec<_> = self.facts().collect();
+        facts.sort_unstable_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        out.extend_from_slice(&(facts.len() as u64).to_be_bytes());
+        for (vin, kind, index, value) in facts {
+            out.extend_from_slice(vin.as_str().as_bytes());
+            out.push(kind);
+            out.extend_from_slice(&index.to_be_bytes());
+            len32(&mut out, &value);
         }
         out
     }
@@ -172,6 +225,31 @@ impl RulesMemory {
                     brands,
                 },
             );
+        }
+        let mut previous: Option<(Vin, u8, u64)> = None;
+        for _ in 0..c.u64()? {
+            let vin = c.vin()?;
+            let kind = c.take(1)?[0];
+            let index = c.u64()?;
+            let key = (vin, kind, index);
+            if previous.as_ref().is_some_and(|p| *p >= key) {
+                return Err(bad());
+            }
+            let n = c.u32()?;
+            let value = c.take(n)?;
+            let change = match kind {
+                ENGINE_FACT => FactChange::Engine {
+                    index,
+                    number: Some(decode_engine_number(value)?),
+                },
+                ODOMETER_FACT => FactChange::Odometer {
+                    index,
+                    reading: Some(decode_reading(value)?),
+                },
+                _ => return Err(bad()),
+            };
+            state.facts.entry(key.0.clone()).or_default().apply(&change);
+            previous = Some(key);
         }
         Ok((state, c.0))
     }
@@ -242,28 +320,28 @@ mod tests {
         // The same protocol twice: the second would silently replace the
         // first, so the bytes are refused.
         let one = with_protocols(&["a"]).encode();
-        let entry = &one[16..one.len() - 8];
+        let entry = &one[16..one.len() - 16];
         let mut twice = 0u64.to_be_bytes().to_vec();
         twice.extend_from_slice(&2u64.to_be_bytes());
         twice.extend_from_slice(entry);
         twice.extend_from_slice(entry);
-        twice.extend_from_slice(&0u64.to_be_bytes());
+        twice.extend_from_slice(&[0; 16]);
         assert!(RulesMemory::decode(&twice).is_err());
 
         // Out of order.
         let b = with_protocols(&["b"]).encode();
         let mut swapped = 0u64.to_be_bytes().to_vec();
         swapped.extend_from_slice(&2u64.to_be_bytes());
-        swapped.extend_from_slice(&b[16..b.len() - 8]);
+        swapped.extend_from_slice(&b[16..b.len() - 16]);
         swapped.extend_from_slice(entry);
-        swapped.extend_from_slice(&0u64.to_be_bytes());
+        swapped.extend_from_slice(&[0; 16]);
         assert!(RulesMemory::decode(&swapped).is_err());
         // In order, the same pieces decode.
         let mut ordered = 0u64.to_be_bytes().to_vec();
         ordered.extend_from_slice(&2u64.to_be_bytes());
         ordered.extend_from_slice(entry);
-        ordered.extend_from_slice(&b[16..b.len() - 8]);
-        ordered.extend_from_slice(&0u64.to_be_bytes());
+        ordered.extend_from_slice(&b[16..b.len() - 16]);
+        ordered.extend_from_slice(&[0; 16]);
         assert_eq!(ordered, bytes);
     }
 }

@@ -26,7 +26,8 @@ use vledger_tlog::Hash;
 
 use crate::index_tree::{IndexChanges, TileReader, VinIndex};
 use crate::{
-    DeclaredProtocol, Effects, LoggedRecord, Refusal, StateView, VehicleState, sequence_record,
+    DeclaredProtocol, Effects, FactChange, LoggedRecord, Refusal, StateView, VehicleState,
+    sequence_record,
 };
 
 /// The log's state as the transition reads and writes it: the rules'
@@ -54,8 +55,16 @@ pub trait LogState: StateView {
     fn set_key_state(&mut self, key: VerifyingKey, state: KeyState);
     /// Sets `vin`'s chain head; `new_vin` when it is the VIN's first record.
     fn set_vin_head(&mut self, vin: &Vin, head: VinHead, new_vin: bool);
-    /// Sets `vin`'s vehicle state and records the vehicle record at `index`.
-    fn set_vehicle(&mut self, vin: &Vin, state: VehicleState, index: u64, record: LoggedRecord);
+    /// Sets `vin`'s vehicle state, takes in the changes to its facts, and
+    /// records the vehicle record at `index`.
+    fn set_vehicle(
+        &mut self,
+        vin: &Vin,
+        state: VehicleState,
+        facts: Vec<FactChange>,
+        index: u64,
+        record: LoggedRecord,
+    );
     /// Declares protocol `id`.
     fn set_protocol(&mut self, id: ProtocolId, protocol: DeclaredProtocol);
     /// Records that the record with deduplication key `key` is at `index`.
@@ -142,6 +151,7 @@ pub fn apply<S: LogState>(
         state.set_vehicle(
             vin,
             vehicle,
+            effects.facts,
             index,
             LoggedRecord::of(record, signed.public_key()),
         );

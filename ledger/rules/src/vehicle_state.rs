@@ -33,17 +33,22 @@ pub struct OdometerPoint {
     pub reading: Odometer,
 }
 
-/// What the log knows about one vehicle, as the rules need it.
+/// What the log knows about one vehicle, as the rules need it to decide
+/// a new record: its size does not grow with the vehicle's history. The
+/// facts that do grow (every engine number, every odometer reading) are
+/// [`VehicleFacts`], kept one per entry beside the state and read only to
+/// correct one of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VehicleState {
     /// The factory record's entry and the component whose number is the
     /// engine number.
     pub factory: Option<(Source, Component)>,
-    /// The engine numbers, oldest first: the factory's, then each change.
-    /// The last is the current one. Empty without a factory record.
-    pub engines: Vec<EngineFact>,
-    /// Odometer values since the last instrument-cluster change.
-    pub odometer: Vec<OdometerPoint>,
+    /// The current engine number: the factory's, or the last change's.
+    /// `None` without a factory record.
+    pub engine: Option<EngineFact>,
+    /// The highest odometer reading of the current series (the earliest
+    /// entry among equals).
+    pub odometer_top: Option<OdometerPoint>,
     /// The first-registration date and the entry that stated it.
     pub first_registration: Option<(Source, i64)>,
     /// The deregistration in force, if any.
@@ -52,6 +57,87 @@ pub struct VehicleState {
     pub brands: Brands,
     /// The first entry carrying an after-sales confirmation.
     pub after_sales_confirmation: Option<Source>,
+}
+
+/// The facts a vehicle accumulates with its history, one per entry.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct VehicleFacts {
+    /// The engine numbers, oldest first: the factory's, then each change.
+    pub engines: Vec<EngineFact>,
+    /// The odometer readings since the last instrument-cluster change
+    /// (a new cluster drops the old series), oldest first.
+    pub odometer: Vec<OdometerPoint>,
+}
+
+/// One change to a vehicle's [`VehicleFacts`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FactChange {
+    /// Entry `index` states engine number `number`, or (`None`) no longer
+    /// states one.
+    Engine {
+        /// The entry.
+        index: Source,
+        /// The number it states.
+        number: Option<String>,
+    },
+    /// Entry `index` states odometer reading `reading`, or (`None`) no
+    /// longer states one.
+    Odometer {
+        /// The entry.
+        index: Source,
+        /// The reading it states.
+        reading: Option<Odometer>,
+    },
+}
+
+impl VehicleFacts {
+    /// Takes in one change: sets or removes the fact of its entry, keeping
+    /// each list in entry order.
+    pub fn apply(&mut self, change: &FactChange) {
+        fn set<T>(list: &mut Vec<T>, at: Source, index: impl Fn(&T) -> Source, new: Option<T>) {
+            let pos = list.partition_point(|x| index(x) < at);
+            let here = list.get(pos).is_some_and(|x| index(x) == at);
+            match (new, here) {
+                (Some(x), true) => list[pos] = x,
+                (Some(x), false) => list.insert(pos, x),
+                (None, true) => {
+                    list.remove(pos);
+                }
+                (None, false) => {}
+            }
+        }
+        match change {
+            FactChange::Engine { index, number } => set(
+                &mut self.engines,
+                *index,
+                |e| e.index,
+                number.clone().map(|number| EngineFact {
+                    index: *index,
+                    number,
+                }),
+            ),
+            FactChange::Odometer { index, reading } => set(
+                &mut self.odometer,
+                *index,
+                |p| p.index,
+                reading.map(|reading| OdometerPoint {
+                    index: *index,
+                    reading,
+                }),
+            ),
+        }
+    }
+}
+
+/// The highest reading of `points` (the earliest among equals).
+pub(crate) fn highest(points: &[OdometerPoint]) -> Option<OdometerPoint> {
+    points.iter().copied().reduce(|best, p| {
+        if p.reading.least_mm() > best.reading.least_mm() {
+            p
+        } else {
+            best
+        }
+    })
 }
 
 /// An earlier record that a correction or a claim points at.
@@ -94,30 +180,30 @@ impl VehicleState {
     /// The highest odometer value since the last cluster change (the
     /// earliest entry among equals).
     #[must_use]
-    pub fn highest_odometer(&self) -> Option<OdometerPoint> {
-        self.odometer.iter().copied().reduce(|best, p| {
-            if p.reading.least_mm() > best.reading.least_mm() {
-                p
-            } else {
-                best
-            }
-        })
+    pub const fn highest_odometer(&self) -> Option<OdometerPoint> {
+        self.odometer_top
     }
 
     /// The current engine number and where it comes from.
     #[must_use]
-    pub fn engine(&self) -> Option<&EngineFact> {
-        self.engines.last()
+    pub const fn engine(&self) -> Option<&EngineFact> {
+        self.engine.as_ref()
     }
 
-    /// Applies a record (other than a correction) logged at `index` and
-    /// returns its flags.
+    /// Applies a record (other than a correction) logged at `index`;
+    /// returns its flags and the facts it adds, in constant time whatever
+    /// the vehicle's history.
     ///
     /// # Errors
     /// A [`FieldError`] for a record the state refuses (a second factory
     /// record); the state is then unchanged.
-    pub fn apply(&mut self, index: u64, record: &Record) -> Result<Vec<Flag>, FieldError> {
+    pub fn apply(
+        &mut self,
+        index: u64,
+        record: &Record,
+    ) -> Result<(Vec<Flag>, Vec<FactChange>), FieldError> {
         let mut flags = Vec::new();
+        let mut facts = Vec::new();
         if let Some((at, reason)) = self.deregistration
             && reason != DeregistrationReason::Export
         {
@@ -138,10 +224,14 @@ impl VehicleState {
                     return Err(FieldError::new("factory", Reason::SecondFactory { at }));
                 }
                 self.factory = Some((index, f.powertrain.prime_mover()));
-                self.engines = vec![EngineFact {
+                self.engine = Some(EngineFact {
                     index,
                     number: f.engine_number.clone(),
-                }];
+                });
+                facts.push(FactChange::Engine {
+                    index,
+                    number: Some(f.engine_number.clone()),
+                });
             }
             RecordBody::Registration(r) => {
                 if self.first_registration.is_none() {
@@ -153,10 +243,14 @@ impl VehicleState {
             RecordBody::ComponentChange(c) => {
                 if c.component == Component::InstrumentCluster {
                     // A new cluster starts a new series of readings.
-                    self.odometer = vec![OdometerPoint {
+                    self.odometer_top = Some(OdometerPoint {
                         index,
                         reading: c.odometer,
-                    }];
+                    });
+                    facts.push(FactChange::Odometer {
+                        index,
+                        reading: Some(c.odometer),
+                    });
                     odometer = None;
                 } else if self.factory.map(|(_, c)| c) == Some(c.component) {
                     if let Some(e) = self.engine()
@@ -164,9 +258,13 @@ impl VehicleState {
                     {
                         flags.push(engine_mismatch(&c.old_number, e));
                     }
-                    self.engines.push(EngineFact {
+                    self.engine = Some(EngineFact {
                         index,
                         number: c.new_number.clone(),
+                    });
+                    facts.push(FactChange::Engine {
+                        index,
+                        number: Some(c.new_number.clone()),
                     });
                 }
             }
@@ -184,7 +282,16 @@ impl VehicleState {
                     earlier_index: top.index,
                 });
             }
-            self.odometer.push(OdometerPoint { index, reading });
+            if self
+                .odometer_top
+                .is_none_or(|top| reading.least_mm() > top.reading.least_mm())
+            {
+                self.odometer_top = Some(OdometerPoint { index, reading });
+            }
+            facts.push(FactChange::Odometer {
+                index,
+                reading: Some(reading),
+            });
         }
         if let (Some(found), Some(e)) = (record.body.reported_engine_number(), self.engine())
             && found != e.number
@@ -209,12 +316,14 @@ impl VehicleState {
                 });
             }
         }
-        Ok(flags)
+        Ok((flags, facts))
     }
 
     /// Applies a correction of `target` (logged at `target_index`) that
     /// replaces it with `replacement`, or withdraws it for `None`: every
     /// fact the target stated is restated from the replacement, or dropped.
+    /// `facts` are the vehicle's facts before the correction; returns what
+    /// changes in them.
     ///
     /// # Errors
     /// [`Reason::DropsBrand`] when the replacement lacks a brand of the
@@ -222,11 +331,17 @@ impl VehicleState {
     /// unchanged.
     pub fn correct(
         &mut self,
+        facts: VehicleFacts,
         target_index: u64,
         target: &LoggedRecord,
         replacement: Option<&Record>,
         index: u64,
-    ) -> Result<(), FieldError> {
+    ) -> Result<Vec<FactChange>, FieldError> {
+        let VehicleFacts {
+            mut engines,
+            mut odometer,
+        } = facts;
+        let mut changes = Vec::new();
         let kept = replacement.map_or_else(Brands::default, |r| brands(&r.body));
         if let Some(brand) = target.brands.missing_from(kept).next() {
             return Err(FieldError::new(
@@ -257,25 +372,41 @@ impl VehicleState {
             }
             _ => None,
         };
-        if let Some(pos) = self.engines.iter().position(|e| e.index == target_index) {
+        if let Some(pos) = engines.iter().position(|e| e.index == target_index) {
+            changes.push(FactChange::Engine {
+                index: target_index,
+                number: new_engine.clone(),
+            });
             match new_engine {
-                Some(number) => self.engines[pos].number = number,
+                Some(number) => engines[pos].number = number,
                 None => {
-                    self.engines.remove(pos);
+                    engines.remove(pos);
                 }
             }
         }
         if self.factory.is_none() {
-            self.engines.clear();
+            for e in engines.drain(..) {
+                changes.push(FactChange::Engine {
+                    index: e.index,
+                    number: None,
+                });
+            }
         }
-        if let Some(pos) = self.odometer.iter().position(|p| p.index == target_index) {
-            match body.and_then(RecordBody::odometer) {
-                Some(reading) => self.odometer[pos].reading = reading,
+        self.engine = engines.pop();
+        if let Some(pos) = odometer.iter().position(|p| p.index == target_index) {
+            let reading = body.and_then(RecordBody::odometer);
+            changes.push(FactChange::Odometer {
+                index: target_index,
+                reading,
+            });
+            match reading {
+                Some(reading) => odometer[pos].reading = reading,
                 None => {
-                    self.odometer.remove(pos);
+                    odometer.remove(pos);
                 }
             }
         }
+        self.odometer_top = highest(&odometer);
         if let Some((at, _)) = self.first_registration
             && at == target_index
         {
@@ -299,7 +430,7 @@ impl VehicleState {
             None if confirms => self.after_sales_confirmation = Some(index),
             _ => {}
         }
-        Ok(())
+        Ok(changes)
     }
 }
 

@@ -134,11 +134,11 @@ pub fn migrate(data: &Path) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let report =
         report.with_context(|| format!("cannot migrate the store in {}", data.display()))?;
-    if report.entries == 0 && report.from == vledger_log::store::layout::FORMAT_VERSION {
+    let current = vledger_log::store::layout::FORMAT_VERSION;
+    if report.from == current {
         println!(
-            "ok: {} is already in store format {}{}",
+            "ok: {} is already in store format {current}{}",
             data.display(),
-            report.from,
             if report.deleted > 0 {
                 format!("; {} keys of the old format removed", report.deleted)
             } else {
@@ -147,10 +147,10 @@ pub fn migrate(data: &Path) -> anyhow::Result<()> {
         );
     } else {
         println!(
-            "ok: {} entries moved from store format {} to {}; run `vledger check --data {}` before serving",
-            report.entries,
+            "ok: store moved from format {} to {current} ({} entries rewritten as tiles, {} vehicle states split); run `vledger check --data {}` before serving",
             report.from,
-            vledger_log::store::layout::FORMAT_VERSION,
+            report.entries,
+            report.vehicles,
             data.display()
         );
     }

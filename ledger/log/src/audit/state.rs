@@ -3,7 +3,7 @@
 //! ```text
 //! "vledger/audit-state/v1\n"
 //! checkpoint length u32 || the audited signed checkpoint note
-//! the replayer's state (crate::replay, "vledger/replayer-state/v1")
+//! the replayer's state (crate::replay, "vledger/replayer-state/v2")
 //! SHA-256 of everything above (32 bytes)
 //! ```
 //!

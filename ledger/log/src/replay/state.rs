@@ -16,7 +16,7 @@
 //! Format (integers big-endian, as everywhere in vledger):
 //!
 //! ```text
-//! "vledger/replayer-state/v1\n"
+//! "vledger/replayer-state/v2\n"
 //! size u64, then popcount(size) frontier hashes of 32 bytes, largest first
 //! genesis: 0, or 1 || origin length u32 || origin || log key[32] || admin key[32]
 //! last_logged_at i64 || last_is_index u8
@@ -49,14 +49,17 @@ use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{Frontier, TreeSize};
 
 /// The first bytes of an encoded replayer state.
-const MAGIC: &[u8] = b"vledger/replayer-state/v1\n";
+const MAGIC: &[u8] = b"vledger/replayer-state/v2\n";
 
 /// Why bytes are not a replayer state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StateError {
-    /// The bytes do not start with the version-1 header.
-    #[error("not a vledger replayer state (version 1)")]
+    /// The bytes do not start with the version-2 header (version 1, from
+    /// before vehicle facts were kept apart, is not read: audit again).
+    #[error(
+        "not a vledger replayer state of version 2 (an older audit state is not read: audit from the start)"
+    )]
     Magic,
     /// The bytes end inside an item.
     #[error("replayer state ends inside the {0}")]
@@ -421,7 +424,7 @@ mod tests {
         bytes.extend_from_slice(&[1; 48]); // its value
         bytes.push(1); // an old value
         bytes.extend_from_slice(&[2; 48]);
-        bytes.extend_from_slice(&[0; 24]); // empty rules state
+        bytes.extend_from_slice(&[0; 32]); // empty rules state
         assert!(matches!(
             Replayer::decode_state(&bytes),
             Err(StateError::Malformed("pending index changes"))

@@ -33,6 +33,10 @@ pub const INDEX_TILE: u8 = b'x';
 /// Vehicle states (what the rules know about a VIN): `'f' || VIN (17 ASCII
 /// bytes)` -> see [`vledger_rules::codec::encode_vehicle`].
 pub const VEHICLE: u8 = b'f';
+/// Vehicle facts (engine numbers and odometer readings, one per entry):
+/// `'g' || VIN (17 ASCII bytes) || kind:u8 || index:u64` -> the engine
+/// number's UTF-8 bytes (kind 1) or `value:u64 || unit:u8` (kind 2).
+pub const VEHICLE_FACT: u8 = b'g';
 /// Declared inspection protocols: `'p' || id || 0x00 || version:u32` ->
 /// see [`vledger_rules::codec::encode_protocol`].
 pub const PROTOCOL: u8 = b'p';
@@ -50,7 +54,7 @@ pub const META_INDEX_ROOT: &[u8] = b"mindex_root";
 /// Meta key of the store format version (`u32`).
 pub const META_FORMAT: &[u8] = b"mformat";
 /// The store format this code writes and reads.
-pub const FORMAT_VERSION: u32 = 3;
+pub const FORMAT_VERSION: u32 = 4;
 
 /// Key of a `u64`-indexed item.
 #[must_use]
@@ -96,6 +100,17 @@ pub fn read_u64(bytes: &[u8], what: &'static str) -> Result<u64, StoreError> {
 #[must_use]
 pub fn vehicle_key(vin: &Vin) -> Vec<u8> {
     bytes_key(VEHICLE, vin.as_str().as_bytes())
+}
+
+/// Key of a vehicle fact: `'g' ‖ VIN ‖ kind ‖ index`.
+#[must_use]
+pub fn fact_key(vin: &Vin, kind: u8, index: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(27);
+    k.push(VEHICLE_FACT);
+    k.extend_from_slice(vin.as_str().as_bytes());
+    k.push(kind);
+    k.extend_from_slice(&index.to_be_bytes());
+    k
 }
 
 /// Key of a declared protocol: its id's byte form,
