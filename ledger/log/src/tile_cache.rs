@@ -5,7 +5,8 @@
 //!
 //! - **full** hash tiles and entry bundles never change: they are kept by
 //!   id in a map bounded by their total size in bytes (the bound given to
-//!   [`TileCache::new`]), evicting with the CLOCK algorithm: what was used
+//!   [`TileCache::new`]; a hash tile is counted with the 255 subtree hashes
+//!   kept with it, 16 KiB in all), evicting with the CLOCK algorithm: what was used
 //!   since the clock hand last passed stays, so the few upper-level tiles
 //!   that every proof reads are not evicted by a scan of level-0 tiles;
 //! - the **right edge**, the partial tile of each level and the partial
@@ -25,19 +26,20 @@
 //! tlog-tiles), so a read never gives a width the store does not have.
 
 mod clock;
+mod nodes;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
-use vledger_tlog::hash::{HASH_SIZE, Hash};
+use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{HashReader, NodeId, TreeSize};
 use vledger_tlog::tile::{
-    TILE_HEIGHT, TILE_WIDTH, TileHashes, TileId, TileReadError, TileSource, bundle_prefix_len,
-    decode_bundle,
+    TILE_HEIGHT, TILE_WIDTH, TileId, TileSource, bundle_prefix_len, decode_bundle,
 };
 
 use crate::store::{Backend, LogStore, StoreError};
 use clock::Clock;
+use nodes::{Short, TileNodes};
 
 /// What a cached value is kept under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,7 +53,7 @@ enum Key {
 /// A cached value.
 #[derive(Debug, Clone)]
 enum Value {
-    Tile(Arc<[Hash]>),
+    Tile(Arc<TileNodes>),
     Bundle(Arc<[u8]>),
 }
 
@@ -66,7 +68,7 @@ struct Edge {
     tree_size: u64,
     /// The partial tile of each level that has one, exactly as wide as the
     /// tree makes it.
-    tiles: Vec<(TileId, Arc<[Hash]>)>,
+    tiles: Vec<(TileId, Arc<TileNodes>)>,
     /// The partial bundle, its index and its entry count, if the tree
     /// size is not a multiple of 256.
     bundle: Option<(u64, u16, Arc<[u8]>)>,
@@ -95,8 +97,9 @@ impl Bundle {
     #[must_use]
     pub fn entry(&self, position: u16) -> Option<&[u8]> {
         let start = bundle_prefix_len(&self.bytes, position)?;
-        let end = bundle_prefix_len(&self.bytes, position.checked_add(1)?)?;
-        self.bytes.get(start + 2..end)
+        let len = self.bytes.get(start..start + 2)?;
+        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        self.bytes.get(start + 2..start + 2 + len)
     }
 }
 
@@ -234,7 +237,7 @@ impl<B: Backend> TileCache<B> {
                 level: level * TILE_HEIGHT,
                 index: tile.index * TILE_WIDTH + stored.len() as u64,
             }))?;
-            tiles.push((tile, Arc::from(held)));
+            tiles.push((tile, Arc::new(TileNodes::new(Arc::from(held)))));
         }
         let bundle = match u16::try_from(tree_size % TILE_WIDTH) {
             Ok(0) | Err(_) => None,
@@ -262,29 +265,52 @@ impl<B: Backend> TileCache<B> {
     }
 
     /// Hash tile `tile` from memory, if held with at least `width` hashes.
-    fn held_tile(&self, tile: TileId, width: u16) -> Option<Arc<[Hash]>> {
+    fn held_tile(&self, tile: TileId, width: u16) -> Option<Arc<TileNodes>> {
         let edge = self.edge();
-        if let Some((_, hashes)) = edge.tiles.iter().find(|(t, _)| *t == tile)
-            && hashes.len() >= usize::from(width)
+        if let Some((_, nodes)) = edge.tiles.iter().find(|(t, _)| *t == tile)
+            && nodes.hashes.len() >= usize::from(width)
         {
-            return Some(Arc::clone(hashes));
+            return Some(Arc::clone(nodes));
         }
         drop(edge);
         match self.full.get(&Key::Tile(tile)) {
-            Some(Value::Tile(hashes)) => Some(hashes),
+            Some(Value::Tile(nodes)) => Some(nodes),
             _ => None,
         }
+    }
+
+    fn cached_nodes(&self, tile: TileId, width: u16) -> Option<Arc<TileNodes>> {
+        let held = self.held_tile(tile, width);
+        if held.is_some() {
+            self.count(true);
+        }
+        held
+    }
+
+    fn nodes(&self, tile: TileId, width: u16) -> Result<Option<Arc<TileNodes>>, StoreError> {
+        if let Some(nodes) = self.held_tile(tile, width) {
+            self.count(true);
+            return Ok(Some(nodes));
+        }
+        self.count(false);
+        let Some(stored) = self.store.tile(tile)? else {
+            return Ok(None);
+        };
+        let nodes = Arc::new(TileNodes::new(Arc::from(stored)));
+        if nodes.hashes.len() as u64 == TILE_WIDTH {
+            let weight = nodes.weight() + OVERHEAD;
+            self.full
+                .insert(Key::Tile(tile), Value::Tile(Arc::clone(&nodes)), weight);
+        }
+        Ok((nodes.hashes.len() >= usize::from(width)).then_some(nodes))
     }
 
     /// Hash tile `tile`, with at least `width` hashes (it may hold more),
     /// from memory only.
     #[must_use]
     pub fn cached_tile(&self, tile: TileId, width: u16) -> Option<Arc<[Hash]>> {
-        let held = self.held_tile(tile, width);
-        if held.is_some() {
-            self.count(true);
-        }
-        held
+        self.cached_nodes(tile, width)
+            .map(|n| Arc::clone(&n.hashes))
     }
 
     /// Hash tile `tile`, with at least `width` hashes (it may hold more);
@@ -293,21 +319,7 @@ impl<B: Backend> TileCache<B> {
     /// # Errors
     /// When the store fails.
     pub fn tile(&self, tile: TileId, width: u16) -> Result<Option<Arc<[Hash]>>, StoreError> {
-        if let Some(hashes) = self.held_tile(tile, width) {
-            self.count(true);
-            return Ok(Some(hashes));
-        }
-        self.count(false);
-        let Some(stored) = self.store.tile(tile)? else {
-            return Ok(None);
-        };
-        let hashes: Arc<[Hash]> = Arc::from(stored);
-        if hashes.len() as u64 == TILE_WIDTH {
-            let weight = hashes.len() * HASH_SIZE + OVERHEAD;
-            self.full
-                .insert(Key::Tile(tile), Value::Tile(Arc::clone(&hashes)), weight);
-        }
-        Ok((hashes.len() >= usize::from(width)).then_some(hashes))
+        Ok(self.nodes(tile, width)?.map(|n| Arc::clone(&n.hashes)))
     }
 
     /// Entry bundle `index` from memory, if held with at least `width`
@@ -442,18 +454,24 @@ impl<B: Backend> TileSource for TileCache<B> {
 }
 
 /// Stored hashes out of the cached tiles, as [`LogStore`] reads them out
-/// of the stored ones.
+/// of the stored ones; a hash between tile levels is read from the subtree
+/// hashes kept with its tile, not computed again.
 impl<B: Backend> HashReader for TileCache<B> {
     type Error = StoreError;
 
     fn read_hashes(&self, ids: &[NodeId]) -> Result<Vec<Hash>, StoreError> {
-        TileHashes(self).read_hashes(ids).map_err(|e| match e {
-            TileReadError::Source(e) => e,
-            TileReadError::Short { tile, found, .. } => StoreError::MissingHash(NodeId {
+        let missing = |tile: TileId, found: usize| {
+            StoreError::MissingHash(NodeId {
                 level: tile.level * TILE_HEIGHT,
                 index: tile.index * TILE_WIDTH + found as u64,
-            }),
-            _ => StoreError::Corrupt("hash tile"),
+            })
+        };
+        nodes::read_hashes(ids, |tile, width| {
+            self.nodes(tile, width)?.ok_or_else(|| missing(tile, 0))
+        })
+        .map_err(|e| match e {
+            Short::Read(e) => e,
+            Short::Width { tile, found } => missing(tile, found),
         })
     }
 }
@@ -481,15 +499,16 @@ impl<B: Backend> HashReader for Cached<'_, B> {
     type Error = NotCached;
 
     fn read_hashes(&self, ids: &[NodeId]) -> Result<Vec<Hash>, NotCached> {
-        TileHashes(self).read_hashes(ids).map_err(|e| match e {
-            TileReadError::Source(e) => e,
-            TileReadError::Short { tile, needed, .. } => NotCached {
+        nodes::read_hashes(ids, |tile, width| {
+            self.0
+                .cached_nodes(tile, width)
+                .ok_or(NotCached { tile, width })
+        })
+        .map_err(|e| match e {
+            Short::Read(e) => e,
+            Short::Width { tile, found } => NotCached {
                 tile,
-                width: u16::try_from(needed).unwrap_or(u16::MAX),
-            },
-            _ => NotCached {
-                tile: TileId { level: 0, index: 0 },
-                width: 0,
+                width: u16::try_from(found + 1).unwrap_or(u16::MAX),
             },
         })
     }

@@ -158,8 +158,9 @@ fn the_right_edge_follows_the_tree_and_never_runs_ahead_of_it() {
 fn full_tiles_and_bundles_stay_within_the_bound() {
     let mut log = Log::new();
     log.grow(40 * TILE_WIDTH, 512);
-    // Room for about three full hash tiles.
-    let bound = 3 * (256 * 32 + 96);
+    // Room for about three full hash tiles (each with its 255 subtree
+    // hashes).
+    let bound = 3 * (511 * 32 + 96);
     let cache = TileCache::new(log.store.clone(), bound);
     for index in 0..40 {
         let tile = TileId { level: 0, index };
