@@ -140,14 +140,14 @@ impl NodeProcess {
             http: None,
         };
         let deadline = Instant::now() + timeout;
-        let next_line =
-            || match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(Ok(line)) => Ok(line),
-                Ok(Err(e)) => Err(anyhow::anyhow!("cannot read the node's stdout: {e}")),
-                Err(_) => Err(anyhow::anyhow!(
-                    "the node printed no address within {timeout:?}"
-                )),
-            };
+        let next_line = || match rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            Ok(Ok(line)) => Ok(line),
+            Ok(Err(e)) => Err(anyhow::anyhow!("cannot read the node's stdout: {e}")),
+            Err(_) => Err(anyhow::anyhow!(
+                "the node printed no address within {timeout:?}"
+            )),
+        };
         let line = next_line()?;
         node.addr = line
             .trim()

@@ -139,7 +139,10 @@ fn an_independent_client_reads_and_verifies_the_tiles() {
     assert_eq!(wider.bytes[..partial.bytes.len()], partial.bytes[..]);
     let old_bundle = http("GET", &base, &format!("/tile/entries/001.p/{w}"), b"");
     let new_bundle = http("GET", &base, &format!("/tile/entries/001.p/{w2}"), b"");
-    assert_eq!(new_bundle.bytes[..old_bundle.bytes.len()], old_bundle.bytes[..]);
+    assert_eq!(
+        new_bundle.bytes[..old_bundle.bytes.len()],
+        old_bundle.bytes[..]
+    );
     assert_eq!(
         bundle(&base, 1, w2).len() as u64,
         w2,
