@@ -6,6 +6,8 @@
 //!   to a baseline measured in the same run;
 //! - [`stats`]: medians and latency percentiles for the load generator;
 //! - [`node`]: starting and stopping a `vledger serve` process on loopback;
+//! - [`reads`]: the load generator's read modes, inclusion proofs over
+//!   gRPC and tiles over HTTP, with their answers checked;
 //! - [`probe`]: a sled backend that times reads, batch inserts and flushes
 //!   apart, to show where an append's time goes.
 //!
@@ -21,6 +23,7 @@
 
 pub mod node;
 pub mod probe;
+pub mod reads;
 pub mod records;
 pub mod stats;
 pub mod summary;

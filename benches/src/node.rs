@@ -78,12 +78,15 @@ pub struct NodeProcess {
     child: Child,
     /// The address it listens on.
     addr: SocketAddr,
+    /// The address of its tile API, when started with `--http-listen`.
+    http: Option<SocketAddr>,
 }
 
 impl NodeProcess {
     /// Starts `vledger serve --data DATA --listen 127.0.0.1:0` and waits for
-    /// its first stdout line, `listening on ADDR`. Its stderr (the node's
-    /// log, filtered by `VLEDGER_LOG`) goes to `log`, or to ours.
+    /// its first stdout line, `listening on ADDR` (and the second, `tiles on
+    /// http://ADDR`, when `extra_args` has `--http-listen`). Its stderr (the
+    /// node's log, filtered by `VLEDGER_LOG`) goes to `log`, or to ours.
     ///
     /// # Errors
     /// When the process cannot start or does not announce its address
@@ -114,32 +117,56 @@ impl NodeProcess {
             .spawn()
             .with_context(|| format!("cannot start {}", vledger.display()))?;
         let stdout = child.stdout.take().context("no stdout pipe")?;
-        // Read the first line on a thread, so that a silent child cannot
+        let lines = if extra_args.iter().any(|a| a.starts_with("--http-listen")) {
+            2
+        } else {
+            1
+        };
+        // Read the first lines on a thread, so that a silent child cannot
         // hang us past the timeout.
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut reader = BufReader::new(stdout);
-            let mut line = String::new();
-            let _ = tx.send(reader.read_line(&mut line).map(|_| line));
+            for _ in 0..lines {
+                let mut line = String::new();
+                let _ = tx.send(reader.read_line(&mut line).map(|_| line));
+            }
             // Keep draining, so the child never blocks on a full pipe.
             let _ = std::io::copy(&mut reader, &mut std::io::sink());
         });
         let mut node = Self {
             child,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            http: None,
         };
-        let line = match rx.recv_timeout(timeout) {
-            Ok(Ok(line)) => line,
-            Ok(Err(e)) => bail!("cannot read the node's stdout: {e}"),
-            Err(_) => bail!("the node printed no address within {timeout:?}"),
+        let deadline = Instant::now() + timeout;
+        let next_line = || match rx.recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            Ok(Ok(line)) => Ok(line),
+            Ok(Err(e)) => Err(anyhow::anyhow!("cannot read the node's stdout: {e}")),
+            Err(_) => Err(anyhow::anyhow!(
+                "the node printed no address within {timeout:?}"
+            )),
         };
+        let line = next_line()?;
         node.addr = line
             .trim()
             .strip_prefix("listening on ")
             .and_then(|a| a.parse().ok())
             .with_context(|| format!("unexpected first line from the node: {line:?}"))?;
-        if !node.addr.ip().is_loopback() {
-            bail!("the node listens on {}, not on loopback", node.addr);
+        if lines == 2 {
+            let line = next_line()?;
+            node.http = Some(
+                line.trim()
+                    .strip_prefix("tiles on http://")
+                    .and_then(|a| a.parse().ok())
+                    .with_context(|| format!("unexpected second line from the node: {line:?}"))?,
+            );
+        }
+        for addr in std::iter::once(node.addr).chain(node.http) {
+            if !addr.ip().is_loopback() {
+                bail!("the node listens on {addr}, not on loopback");
+            }
         }
         Ok(node)
     }
@@ -148,6 +175,12 @@ impl NodeProcess {
     #[must_use]
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// The address of the tile API, when started with `--http-listen`.
+    #[must_use]
+    pub const fn http_addr(&self) -> Option<SocketAddr> {
+        self.http
     }
 
     /// The child's process id.

@@ -89,6 +89,11 @@ pub enum Command {
         /// Most appends sequenced together (one flush, one checkpoint).
         #[arg(long, default_value_t = 4096)]
         max_batch: usize,
+        /// Memory for full tiles and entry bundles kept for proofs,
+        /// receipts and the tile API, in MiB (the right edge comes on top:
+        /// one partial tile per level and one partial bundle).
+        #[arg(long, env = "VLEDGER_TILE_CACHE_MB", default_value_t = crate::reads::DEFAULT_TILE_CACHE_MB)]
+        tile_cache_mb: usize,
         /// Re-verify every entry, hash and checkpoint at start (as `vledger
         /// check` does) before serving; by default a start checks the latest
         /// checkpoint against the stored tiles and the last entry only.
@@ -313,18 +318,19 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             http_listen,
             origin,
             max_batch,
+            tile_cache_mb,
             full_check,
             quick_start: _,
             witnesses,
-        } => admin::serve(
-            data,
-            listen,
-            http_listen,
-            origin,
-            max_batch,
-            full_check,
-            witnesses.config()?,
-        ),
+        } => {
+            let mut config = crate::NodeConfig::new(data);
+            config.origin = origin;
+            config.max_batch = max_batch;
+            config.full_check = full_check;
+            config.witnessing = witnesses.config()?;
+            config.tile_cache_bytes = tile_cache_mb.saturating_mul(1 << 20);
+            admin::serve(config, listen, http_listen)
+        }
         Command::Check { data } => admin::check(&data),
         Command::Migrate { data } => admin::migrate(&data),
         Command::Keygen { name, out } => admin::keygen(&name, &out),

@@ -12,6 +12,7 @@ pub mod cli;
 pub mod datadir;
 mod http_state;
 pub mod mirror;
+pub mod reads;
 pub mod report_page;
 pub mod sequencer;
 pub mod service;
@@ -22,11 +23,14 @@ pub mod witnessing;
 
 use std::future::Future;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::datadir::{NodeBackend, NodeStore};
 use anyhow::Context as _;
+use axum::serve::ListenerExt as _;
 use tokio::net::TcpListener;
 use vledger_log::check::check_store;
+use vledger_log::tile_cache::TileCache;
 use vledger_log::writer::LogWriter;
 use vledger_proto::v1::log_server::LogServer;
 
@@ -56,6 +60,10 @@ pub struct NodeConfig {
     /// Witnesses to submit checkpoints to, and the quorum of cosignatures
     /// that makes a checkpoint cosigned; `None` for a node without.
     pub witnessing: Option<witnessing::WitnessingConfig>,
+    /// Most bytes of full tiles and entry bundles the read path keeps in
+    /// memory ([`reads`]); the right edge comes on top, at most one partial
+    /// tile per level and one partial bundle.
+    pub tile_cache_bytes: usize,
 }
 
 impl NodeConfig {
@@ -69,6 +77,7 @@ impl NodeConfig {
             queue: 65_536,
             full_check: false,
             witnessing: None,
+            tile_cache_bytes: reads::DEFAULT_TILE_CACHE_MB << 20,
         }
     }
 }
@@ -98,6 +107,8 @@ pub struct Node {
     queue: usize,
     /// Witnesses and quorum, if the node has witnesses.
     witnessing: Option<witnessing::WitnessingConfig>,
+    /// The bound of the tile cache, in bytes.
+    tile_cache_bytes: usize,
     /// The data directory.
     data: std::path::PathBuf,
 }
@@ -144,6 +155,7 @@ impl Node {
             max_batch: config.max_batch,
             queue: config.queue,
             witnessing: config.witnessing,
+            tile_cache_bytes: config.tile_cache_bytes,
             data: dir.root().to_path_buf(),
         })
     }
@@ -181,8 +193,20 @@ impl Node {
             "serving"
         );
         let (sequencer, thread) = Sequencer::spawn(self.writer, self.max_batch, self.queue);
+        // The read path's tiles, their right edge following the sequencer.
+        let tiles = Arc::new(TileCache::new(self.store.clone(), self.tile_cache_bytes));
+        let follower = tokio::spawn(reads::follow_heads(
+            Arc::clone(&tiles),
+            sequencer.subscribe(),
+        ));
+        let heads = sequencer.subscribe();
         let tile_key = self.log_key.clone();
-        let mut service = LogService::new(sequencer.clone(), self.store.clone(), self.log_key);
+        let mut service = LogService::new(
+            sequencer.clone(),
+            self.store.clone(),
+            self.log_key,
+            Arc::clone(&tiles),
+        );
         // Witnessing follows the sequencer's checkpoints and stops with it.
         let tile_store = self.store.clone();
         let witnessing = self.witnessing.map(|config| {
@@ -203,8 +227,14 @@ impl Node {
             None => None,
             Some(listener) => {
                 tracing::info!(addr = %listener.local_addr()?, "serving tiles over HTTP");
-                let app = tiles::router(tile_store, cosigned, tile_key);
+                let app = tiles::router(tile_store, tiles, heads, cosigned, tile_key);
                 let done = when_stopped();
+                // Small replies, as for gRPC below: no Nagle delay.
+                let listener = listener.tap_io(|tcp| {
+                    if let Err(e) = tcp.set_nodelay(true) {
+                        tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+                    }
+                });
                 Some(tokio::spawn(async move {
                     axum::serve(listener, app)
                         .with_graceful_shutdown(done)
@@ -239,6 +269,7 @@ impl Node {
         if let Some((_, task)) = witnessing {
             task.abort();
         }
+        follower.abort();
         // The server has dropped every handle: the sequencer drains and stops.
         let store = tokio::task::spawn_blocking(move || thread.join())
             .await?

@@ -1,6 +1,7 @@
 //! The `vledger.v1.Log` gRPC service.
 
 use std::pin::Pin;
+use std::sync::Arc;
 
 use crate::datadir::NodeStore;
 use tokio_stream::Stream;
@@ -9,10 +10,12 @@ use vledger_log::bundle::{attach_witnessed, build_history};
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_server::Log;
 use vledger_records::{SignedRecord, Vin};
+use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{LeafIndex, TreeSize, consistency_proof, inclusion_proof};
 use vledger_tlog::note::{Checkpoint, TlogProof, VerifierKey};
 use vledger_verification::history::{HistoryBundle, verify_history, verify_witnessed};
 
+use crate::reads::{self, NodeTiles};
 use crate::sequencer::{Head, Sequencer, SequencerError};
 use crate::status;
 use crate::witnessing::{self, Cosigned, CosignedView};
@@ -33,17 +36,26 @@ pub struct LogService {
     /// The latest checkpoint a quorum of witnesses cosigned, when the node
     /// has witnesses.
     cosigned: Option<CosignedView>,
+    /// The tiles and bundles that proofs and receipts are read from.
+    tiles: Arc<NodeTiles>,
 }
 
 impl LogService {
-    /// A service reading `store` and appending through `sequencer`.
+    /// A service reading `store` and appending through `sequencer`, with
+    /// proofs and receipts read through `tiles` (a cache over `store`).
     #[must_use]
-    pub const fn new(sequencer: Sequencer, store: NodeStore, log_key: VerifierKey) -> Self {
+    pub const fn new(
+        sequencer: Sequencer,
+        store: NodeStore,
+        log_key: VerifierKey,
+        tiles: Arc<NodeTiles>,
+    ) -> Self {
         Self {
             sequencer,
             store,
             log_key,
             cosigned: None,
+            tiles,
         }
     }
 
@@ -67,13 +79,11 @@ impl LogService {
         if cosigned {
             let view = self.cosigned.as_ref();
             if let Some(c) = witnessing::wait_covering(view, index + 1, wait_ms).await? {
-                return Ok((self.tlog_proof(index, c.tree_size, &c.note)?, true));
+                return Ok((self.tlog_proof(index, c.tree_size, c.note).await?, true));
             }
         }
-        Ok((
-            self.tlog_proof(index, head.tree_size, &head.checkpoint)?,
-            false,
-        ))
+        let note = Arc::clone(&head.checkpoint);
+        Ok((self.tlog_proof(index, head.tree_size, note).await?, false))
     }
 
     /// Builds and checks the history bundle of `vin` at the latest tree
@@ -116,31 +126,44 @@ impl LogService {
         Ok(bundle)
     }
 
-    /// A tlog-proof of entry `index` against the checkpoint `note` of `size`.
-    fn tlog_proof(&self, index: u64, size: u64, note: &str) -> Result<String, Status> {
+    /// A tlog-proof of entry `index` against the checkpoint `note` of
+    /// `size`: from memory when the tile cache holds the entry's bundle and
+    /// every tile the proof reads, else read through the cache on the
+    /// blocking pool.
+    async fn tlog_proof(&self, index: u64, size: u64, note: Arc<str>) -> Result<String, Status> {
         if index >= size {
             return Err(Status::out_of_range(format!(
                 "leaf index {index} is not in the tree of size {size}"
             )));
         }
-        let entry = self
-            .store
-            .entry(index)
-            .map_err(|e| status::store(&e))?
-            .ok_or_else(|| Status::internal(format!("entry {index} is missing from the store")))?;
-        let hashes = inclusion_proof(LeafIndex(index), TreeSize(size), &self.store)
-            .map_err(|e| status::proof(&e))?;
-        Ok(TlogProof {
-            extra: Some(entry),
-            index: LeafIndex(index),
-            hashes,
-            checkpoint: note.to_owned(),
+        if let Some(entry) = self.tiles.cached_entry(index)
+            && let Ok(hashes) =
+                inclusion_proof(LeafIndex(index), TreeSize(size), &self.tiles.cached())
+        {
+            return Ok(tlog_proof_text(index, entry, hashes, &note));
         }
-        .to_text())
+        let tiles = Arc::clone(&self.tiles);
+        reads::blocking(move || {
+            // The first receipts of a batch may come before the cache has
+            // followed the new head: read its right edge once for all.
+            if let Err(e) = tiles.advance(size) {
+                tracing::debug!(error = %e, tree_size = size, "right edge not read");
+            }
+            let entry = tiles
+                .entry(index)
+                .map_err(|e| status::store(&e))?
+                .ok_or_else(|| {
+                    Status::internal(format!("entry {index} is missing from the store"))
+                })?;
+            let hashes = inclusion_proof(LeafIndex(index), TreeSize(size), &*tiles)
+                .map_err(|e| status::proof(&e))?;
+            Ok(tlog_proof_text(index, entry, hashes, &note))
+        })
+        .await
     }
 
     /// The checkpoint at `size`, or the latest for 0.
-    fn checkpoint_at(&self, size: u64) -> Result<Head, Status> {
+    async fn checkpoint_at(&self, size: u64) -> Result<Head, Status> {
         let head = self.sequencer.head();
         if size == 0 || size == head.tree_size {
             return Ok(head);
@@ -151,10 +174,9 @@ impl LogService {
                 head.tree_size
             )));
         }
-        let note = self
-            .store
-            .checkpoint(size)
-            .map_err(|e| status::store(&e))?
+        let store = self.store.clone();
+        let note = reads::blocking(move || store.checkpoint(size).map_err(|e| status::store(&e)))
+            .await?
             .ok_or_else(|| {
                 Status::not_found(format!("no checkpoint was signed at tree size {size}"))
             })?;
@@ -163,6 +185,59 @@ impl LogService {
             checkpoint: note.into(),
         })
     }
+
+    /// The consistency proof from `old` to `new`: from memory when the tile
+    /// cache holds every tile it reads, else read through the cache on the
+    /// blocking pool.
+    async fn consistency(&self, old: u64, new: u64) -> Result<Vec<Hash>, Status> {
+        let (old, new) = (TreeSize(old), TreeSize(new));
+        if let Ok(hashes) = consistency_proof(old, new, &self.tiles.cached()) {
+            return Ok(hashes);
+        }
+        let tiles = Arc::clone(&self.tiles);
+        reads::blocking(move || consistency_proof(old, new, &*tiles).map_err(|e| status::proof(&e)))
+            .await
+    }
+}
+
+/// The text of a tlog-proof.
+fn tlog_proof_text(index: u64, entry: Vec<u8>, hashes: Vec<Hash>, note: &str) -> String {
+    TlogProof {
+        extra: Some(entry),
+        index: LeafIndex(index),
+        hashes,
+        checkpoint: note.to_owned(),
+    }
+    .to_text()
+}
+
+/// The entries `[start, end)` of the store, with the stored hashes each
+/// completes when `with_hashes`.
+fn read_entries(
+    store: &NodeStore,
+    start: u64,
+    end: u64,
+    with_hashes: bool,
+) -> Result<Vec<Result<pb::LeafEntry, Status>>, Status> {
+    let mut out = Vec::with_capacity(usize::try_from(end - start).unwrap_or(0));
+    let mut next = start;
+    while next < end {
+        let page = store.entries(next, end).map_err(|e| status::store(&e))?;
+        for data in page {
+            let hashes = if with_hashes {
+                crate::audit::stored_hashes(store, next)?
+            } else {
+                Vec::new()
+            };
+            out.push(Ok(pb::LeafEntry {
+                index: next,
+                data,
+                hashes,
+            }));
+            next += 1;
+        }
+    }
+    Ok(out)
 }
 
 type EntryStream = Pin<Box<dyn Stream<Item = Result<pb::LeafEntry, Status>> + Send>>;
@@ -221,7 +296,7 @@ impl Log for LogService {
                 checkpoint: c.note.to_string(),
             }));
         }
-        let head = self.checkpoint_at(req.tree_size)?;
+        let head = self.checkpoint_at(req.tree_size).await?;
         Ok(Response::new(pb::GetCheckpointResponse {
             checkpoint: head.checkpoint.to_string(),
         }))
@@ -245,27 +320,9 @@ impl Log for LogService {
             return Err(Status::invalid_argument("end: must be greater than start"));
         }
         let end = req.end.min(size).min(req.start + MAX_ENTRIES_PER_CALL);
-        let mut out = Vec::with_capacity((end - req.start) as usize);
-        let mut next = req.start;
-        while next < end {
-            let page = self
-                .store
-                .entries(next, end)
-                .map_err(|e| status::store(&e))?;
-            for data in page {
-                let hashes = if req.with_hashes {
-                    crate::audit::stored_hashes(&self.store, next)?
-                } else {
-                    Vec::new()
-                };
-                out.push(Ok(pb::LeafEntry {
-                    index: next,
-                    data,
-                    hashes,
-                }));
-                next += 1;
-            }
-        }
+        let store = self.store.clone();
+        let out =
+            reads::blocking(move || read_entries(&store, req.start, end, req.with_hashes)).await?;
         Ok(Response::new(Box::pin(tokio_stream::iter(out))))
     }
 
@@ -297,11 +354,13 @@ impl Log for LogService {
                         req.wait_ms,
                     )
                 })?;
-            let proof = self.tlog_proof(req.index, c.tree_size, &c.note)?;
+            let proof = self.tlog_proof(req.index, c.tree_size, c.note).await?;
             return Ok(Response::new(pb::GetInclusionProofResponse { proof }));
         }
-        let head = self.checkpoint_at(req.tree_size)?;
-        let proof = self.tlog_proof(req.index, head.tree_size, &head.checkpoint)?;
+        let head = self.checkpoint_at(req.tree_size).await?;
+        let proof = self
+            .tlog_proof(req.index, head.tree_size, head.checkpoint)
+            .await?;
         Ok(Response::new(pb::GetInclusionProofResponse { proof }))
     }
 
@@ -310,19 +369,14 @@ impl Log for LogService {
         request: Request<pb::GetConsistencyProofRequest>,
     ) -> Result<Response<pb::GetConsistencyProofResponse>, Status> {
         let req = request.into_inner();
-        let head = self.checkpoint_at(req.new_size)?;
+        let head = self.checkpoint_at(req.new_size).await?;
         if req.old_size == 0 || req.old_size > head.tree_size {
             return Err(Status::out_of_range(format!(
                 "old_size must be in 1..={}, not {}",
                 head.tree_size, req.old_size
             )));
         }
-        let hashes = consistency_proof(
-            TreeSize(req.old_size),
-            TreeSize(head.tree_size),
-            &self.store,
-        )
-        .map_err(|e| status::proof(&e))?;
+        let hashes = self.consistency(req.old_size, head.tree_size).await?;
         Ok(Response::new(pb::GetConsistencyProofResponse {
             old_size: req.old_size,
             new_size: head.tree_size,

@@ -13,20 +13,33 @@
 //! `vledger mirror` can keep it; a partial one (`.p/<W>`) is served with a
 //! short max-age. A partial tile of width `W` is the first `W` hashes of the
 //! stored tile, which is at least that wide once a checkpoint of a tree that
-//! needs it was signed; anything else is `404`. Store reads run on the
-//! blocking pool, never on the runtime's threads.
+//! needs it was signed; anything else is `404`.
+//!
+//! Tiles and bundles are read through the node's tile cache
+//! ([`crate::reads`]): a hit is answered from memory on the runtime's
+//! thread, a miss reads the store on the blocking pool, never on the
+//! runtime's threads. `/checkpoint` comes from the sequencer's latest head,
+//! in memory.
+
+use std::sync::Arc;
 
 use axum::Router;
+use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use vledger_tlog::tile::{TILE_WIDTH, TilePath, decode_bundle, encode_tile, push_bundle_entry};
+use tokio::sync::watch;
+use vledger_log::store::StoreError;
+use vledger_log::tile_cache::Bundle;
+use vledger_tlog::tile::{TILE_WIDTH, TilePath, encode_tile};
 
 use vledger_tlog::note::VerifierKey;
 
 use crate::datadir::NodeStore;
 use crate::http_state::Api;
+use crate::reads::NodeTiles;
+use crate::sequencer::Head;
 use crate::witnessing::CosignedView;
 
 /// `Cache-Control` of full tiles and bundles.
@@ -34,11 +47,17 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 /// `Cache-Control` of the checkpoint and of partial tiles and bundles.
 pub const SHORT: &str = "public, max-age=2";
 
-/// The router of the HTTP side over `store`: the tile API (whose
-/// `/checkpoint` serves the latest cosigned checkpoint of `cosigned` when
-/// given) and the buyer's report page for a VIN
-/// ([`crate::report_page`]).
-pub fn router(store: NodeStore, cosigned: Option<CosignedView>, log_key: VerifierKey) -> Router {
+/// The router of the HTTP side over `store`: the tile API, read through
+/// `tiles` (a cache over `store`), whose `/checkpoint` serves the latest
+/// checkpoint of `head`, or the latest cosigned one of `cosigned` when
+/// given; and the buyer's report page for a VIN ([`crate::report_page`]).
+pub fn router(
+    store: NodeStore,
+    tiles: Arc<NodeTiles>,
+    head: watch::Receiver<Head>,
+    cosigned: Option<CosignedView>,
+    log_key: VerifierKey,
+) -> Router {
     Router::new()
         .route("/checkpoint", get(checkpoint))
         .route("/tile/{*path}", get(tile))
@@ -47,6 +66,8 @@ pub fn router(store: NodeStore, cosigned: Option<CosignedView>, log_key: Verifie
             store,
             cosigned,
             log_key,
+            tiles,
+            head,
         })
 }
 
@@ -88,61 +109,63 @@ async fn checkpoint(State(api): State<Api>) -> Response {
                 .into_response(),
         };
     }
-    let store = api.store;
-    let read = tokio::task::spawn_blocking(move || {
-        let size = store.tree_size()?;
-        store.checkpoint(size)
-    })
-    .await;
-    match read {
-        Ok(Ok(Some(note))) => with_cache(
-            ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response(),
-            SHORT,
-        ),
-        Ok(Ok(None)) => not_found("no checkpoint"),
-        Ok(Err(e)) => unavailable(&e),
-        Err(e) => unavailable(&e),
+    let note = api.head.borrow().checkpoint.to_string();
+    with_cache(
+        ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response(),
+        SHORT,
+    )
+}
+
+/// The first `width` entries of a bundle, sharing its bytes.
+struct BundlePrefix {
+    bytes: Arc<[u8]>,
+    len: usize,
+}
+
+impl AsRef<[u8]> for BundlePrefix {
+    fn as_ref(&self) -> &[u8] {
+        &self.bytes[..self.len]
     }
 }
 
-/// The first `width` items of a stored tile or bundle, if it holds them.
-enum Body {
-    Found(Vec<u8>),
-    Missing,
+/// The body for `path` out of the tile or bundle read (at least `width`
+/// wide), or `None` when it is not that wide.
+fn body_of_tile(hashes: Option<&[vledger_tlog::Hash]>, width: u16) -> Option<Bytes> {
+    let hashes = hashes?.get(..usize::from(width))?;
+    Some(Bytes::from(encode_tile(hashes)))
 }
 
-fn read(store: &NodeStore, path: TilePath) -> Result<Body, vledger_log::store::StoreError> {
+fn body_of_bundle(bundle: Option<Bundle>, width: u16) -> Option<Bytes> {
+    let bundle = bundle?;
+    let len = bundle.prefix(width)?.len();
+    Some(Bytes::from_owner(BundlePrefix {
+        bytes: bundle.bytes,
+        len,
+    }))
+}
+
+/// The body of `path` from memory only; `None` on a miss.
+fn cached(tiles: &NodeTiles, path: TilePath) -> Option<Bytes> {
+    match path {
+        TilePath::Hash { tile, width } => {
+            body_of_tile(tiles.cached_tile(tile, width).as_deref(), width)
+        }
+        TilePath::Entries { index, width } => {
+            body_of_bundle(tiles.cached_bundle(index, width), width)
+        }
+    }
+}
+
+/// The body of `path` read through the cache; `None` when the store does
+/// not hold it that wide.
+fn read(tiles: &NodeTiles, path: TilePath) -> Result<Option<Bytes>, StoreError> {
     Ok(match path {
-        TilePath::Hash { tile, width } => match store.tile(tile)? {
-            Some(hashes) if hashes.len() >= usize::from(width) => {
-                Body::Found(encode_tile(&hashes[..usize::from(width)]))
-            }
-            _ => Body::Missing,
-        },
-        TilePath::Entries { index, width } => match store.bundle(index)? {
-            None => Body::Missing,
-            Some(bytes) => {
-                let entries = decode_bundle(&bytes)
-                    .map_err(|_| vledger_log::store::StoreError::Corrupt("entry bundle"))?;
-                if entries.len() < usize::from(width) {
-                    Body::Missing
-                } else if entries.len() == usize::from(width) {
-                    Body::Found(bytes)
-                } else {
-                    let mut out = Vec::new();
-                    for e in &entries[..usize::from(width)] {
-                        push_bundle_entry(&mut out, e)
-                            .map_err(|_| vledger_log::store::StoreError::Corrupt("entry bundle"))?;
-                    }
-                    Body::Found(out)
-                }
-            }
-        },
+        TilePath::Hash { tile, width } => body_of_tile(tiles.tile(tile, width)?.as_deref(), width),
+        TilePath::Entries { index, width } => body_of_bundle(tiles.bundle(index, width)?, width),
     })
 }
 
 async fn tile(State(api): State<Api>, Path(path): Path<String>) -> Response {
-    let store = api.store;
     let Ok(parsed) = TilePath::parse(&format!("tile/{path}")) else {
         return not_found("not a tile path");
     };
@@ -154,13 +177,22 @@ async fn tile(State(api): State<Api>, Path(path): Path<String>) -> Response {
     } else {
         SHORT
     };
-    match tokio::task::spawn_blocking(move || read(&store, parsed)).await {
-        Ok(Ok(Body::Found(bytes))) => with_cache(
+    let body = match cached(&api.tiles, parsed) {
+        Some(bytes) => Some(bytes),
+        None => {
+            let tiles = api.tiles;
+            match tokio::task::spawn_blocking(move || read(&tiles, parsed)).await {
+                Ok(Ok(body)) => body,
+                Ok(Err(e)) => return unavailable(&e),
+                Err(e) => return unavailable(&e),
+            }
+        }
+    };
+    match body {
+        Some(bytes) => with_cache(
             ([(header::CONTENT_TYPE, "application/octet-stream")], bytes).into_response(),
             cache,
         ),
-        Ok(Ok(Body::Missing)) => not_found("no such tile"),
-        Ok(Err(e)) => unavailable(&e),
-        Err(e) => unavailable(&e),
+        None => not_found("no such tile"),
     }
 }

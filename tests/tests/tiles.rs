@@ -107,6 +107,54 @@ fn an_independent_client_reads_and_verifies_the_tiles() {
         assert_eq!(http("GET", &base, &missing, b"").status, 404, "{missing}");
     }
 
+    // Read again (now from the node's tile cache): the same bytes.
+    for (path, first) in [
+        ("/tile/0/000".to_owned(), &full),
+        (format!("/tile/0/001.p/{w}"), &partial),
+    ] {
+        let again = http("GET", &base, &path, b"");
+        assert_eq!((again.status, &again.bytes), (200, &first.bytes), "{path}");
+    }
+    let bundle_once = http("GET", &base, "/tile/entries/000", b"");
+    let bundle_twice = http("GET", &base, "/tile/entries/000", b"");
+    assert_eq!(bundle_once.bytes, bundle_twice.bytes);
+
+    // The log grows: the partial tile and bundle widen, the old widths are
+    // their prefixes, and nothing wider than the new tree is served.
+    for i in 0..2u64 {
+        let receipt = log.path(&format!("g{i}.tlog-proof"));
+        submit(
+            &node.url,
+            &key,
+            &log.record(&format!("g{i}"), VIN_A, 1_000 + i, None),
+            &receipt,
+        )
+        .ok();
+    }
+    let grown = Checkpoint::parse(&http("GET", &base, "/checkpoint", b"").body);
+    assert!(grown.size > size && grown.size < 512, "{}", grown.size);
+    let w2 = grown.size - 256;
+    let wider = http("GET", &base, &format!("/tile/0/001.p/{w2}"), b"");
+    assert_eq!(wider.status, 200);
+    assert_eq!(wider.bytes[..partial.bytes.len()], partial.bytes[..]);
+    let old_bundle = http("GET", &base, &format!("/tile/entries/001.p/{w}"), b"");
+    let new_bundle = http("GET", &base, &format!("/tile/entries/001.p/{w2}"), b"");
+    assert_eq!(
+        new_bundle.bytes[..old_bundle.bytes.len()],
+        old_bundle.bytes[..]
+    );
+    assert_eq!(
+        bundle(&base, 1, w2).len() as u64,
+        w2,
+        "the grown bundle holds every entry"
+    );
+    for missing in [
+        format!("/tile/0/001.p/{}", w2 + 1),
+        format!("/tile/entries/001.p/{}", w2 + 1),
+    ] {
+        assert_eq!(http("GET", &base, &missing, b"").status, 404, "{missing}");
+    }
+
     // Receipts logged before still verify: the store is the same log.
     verify_proof(log.log_vkey_file(), &receipts[0]).ok();
     vledger(["checkpoint", "--node", &node.url]).ok();

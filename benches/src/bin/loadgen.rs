@@ -6,6 +6,7 @@
 //! loadgen [--node URL | --spawn] [--data DIR] --records N --concurrency C [--vins V]
 //!         [--rounds R] [--channels K] [--warmup W] [--threads T]
 //!         [--vledger PATH] [--node-log FILE] [--node-arg ARG]...
+//!         [--read proofs|tiles [--requests M] [--verify-every E] [--http URL]]
 //! ```
 //!
 //! With `--spawn` it starts `vledger serve` (from `--vledger`, or next to
@@ -22,20 +23,36 @@
 //! of this machine runs `SignedRecord::from_proto` (decode and
 //! `verify_strict`), measured in this run while the node is idle.
 //!
+//! With `--read`, the appends above fill the log, and then M reads are
+//! sent in R timed rounds with C in flight (`vledger_benches::reads`):
+//! `proofs`, `GetInclusionProof` of random leaves against the checkpoint
+//! reached, over K HTTP/2 connections, one answer in E verified; `tiles`,
+//! GETs of random C2SP tile paths (hash tiles of levels 0 to 2, entry
+//! bundles, the checkpoint) over C keep-alive HTTP/1.1 connections to the
+//! node's tile API (a spawned node gets `--http-listen 127.0.0.1:0`; a
+//! running one is named by `--http`), every answer compared with the tiles
+//! fetched and verified against the checkpoint's root before timing. It
+//! prints reads per second per round, their median and spread, latency
+//! percentiles, the CPU time of this process and of a spawned node, and
+//! the ratio to `verify_inclusion` per second on one core, measured in the
+//! same run.
+//!
 //! Load goes to loopback addresses only, and every run is bounded: N
-//! records, a per-request timeout (`--timeout`), and a time limit per round
-//! (`--round-limit`).
+//! records, M reads, a per-request timeout (`--timeout`), and a time limit
+//! per round (`--round-limit`).
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, bail};
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use ed25519_dalek::SigningKey;
 use tonic::transport::{Channel, Endpoint};
 use vledger_benches::node::{NodeProcess, find_vledger, is_loopback_url, read_admin_key};
+use vledger_benches::reads::{self, ReadRound, Target};
 use vledger_benches::stats::{Latencies, median, min_max};
 use vledger_benches::{OdometerStream, cpu_threads, enrollment};
 use vledger_proto::v1 as pb;
@@ -99,6 +116,29 @@ struct Args {
     /// remaining appends are abandoned and counted as errors.
     #[arg(long, default_value_t = 300)]
     round_limit: u64,
+    /// After the appends, measure reads: inclusion proofs over gRPC or
+    /// tiles over HTTP.
+    #[arg(long, value_enum)]
+    read: Option<ReadMode>,
+    /// Reads to send in the timed rounds, in all.
+    #[arg(long, default_value_t = 200_000)]
+    requests: usize,
+    /// Verify one proof answer in this many (tile answers are all checked).
+    #[arg(long, default_value_t = 4)]
+    verify_every: usize,
+    /// A running node's tile API (its --http-listen), for --read tiles with
+    /// --node, e.g. http://127.0.0.1:8080.
+    #[arg(long)]
+    http: Option<String>,
+}
+
+/// What `--read` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ReadMode {
+    /// `GetInclusionProof` over gRPC.
+    Proofs,
+    /// C2SP tiles and bundles over HTTP/1.1.
+    Tiles,
 }
 
 /// What one timed round measured.
@@ -125,20 +165,40 @@ fn main() -> anyhow::Result<()> {
     if args.rounds < 3 || args.records < args.rounds {
         bail!("--rounds must be at least 3 (for a median and a spread) and at most --records");
     }
+    if args.read.is_some() && (args.requests < args.rounds as usize || args.rounds < 5) {
+        bail!("with --read, --rounds must be at least 5 and at most --requests");
+    }
     let temp = tempfile::tempdir().context("cannot create a temporary directory")?;
+    let mut http = match &args.http {
+        Some(url) if !is_loopback_url(url) => {
+            bail!("--http {url}: only http:// loopback addresses are allowed")
+        }
+        Some(url) => Some(
+            url.trim_start_matches("http://")
+                .trim_end_matches('/')
+                .parse::<SocketAddr>()
+                .with_context(|| format!("--http {url}: give http://IP:PORT"))?,
+        ),
+        None => None,
+    };
     let (node, url, data) = if args.spawn {
         let vledger = find_vledger(args.vledger.as_deref())?;
         let data = args
             .data
             .clone()
             .unwrap_or_else(|| temp.path().join("data"));
+        let mut node_args = args.node_args.clone();
+        if args.read == Some(ReadMode::Tiles) {
+            node_args.push("--http-listen=127.0.0.1:0".to_owned());
+        }
         let node = NodeProcess::spawn(
             &vledger,
             &data,
-            &args.node_args,
+            &node_args,
             args.node_log.as_deref(),
             Duration::from_secs(60),
         )?;
+        http = http.or(node.http_addr());
         let url = node.url();
         eprintln!(
             "started {} (pid {}) on {url}, data {}",
@@ -166,7 +226,14 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    let result = runtime.block_on(run(&args, &url, &data));
+    let node_pid = node.as_ref().map(NodeProcess::pid);
+    let result = runtime.block_on(async {
+        run(&args, &url, &data).await?;
+        match args.read {
+            Some(mode) => read(&args, mode, &url, &data, http, node_pid).await,
+            None => Ok(()),
+        }
+    });
 
     if let Some(node) = node {
         let status = node.stop(Duration::from_secs(30))?;
@@ -440,4 +507,178 @@ async fn round(
     }
     total.elapsed = start.elapsed();
     total
+}
+
+/// A proof of one leaf, for the baseline: the leaf's index, its entry and
+/// the proof's hashes.
+type BaselineProof = (u64, Vec<u8>, Vec<vledger_tlog::Hash>);
+
+/// The checkpoint the node serves now, opened with the log key in `data`,
+/// as the target of the reads, and a proof of one leaf under it.
+async fn target(
+    client: &mut LogClient<Channel>,
+    data: &std::path::Path,
+) -> anyhow::Result<(Target, BaselineProof)> {
+    let vkey = std::fs::read_to_string(data.join("log.vkey")).context("cannot read log.vkey")?;
+    let log_key = vledger_tlog::note::VerifierKey::parse(vkey.trim())?;
+    let note = client
+        .get_checkpoint(pb::GetCheckpointRequest::default())
+        .await?
+        .into_inner()
+        .checkpoint;
+    let checkpoint = vledger_tlog::note::open_checkpoint(&note, &log_key)
+        .context("the node's checkpoint does not verify")?;
+    let target = Target {
+        size: checkpoint.size().0,
+        root: *checkpoint.root(),
+        note,
+    };
+    let index = target.size / 2;
+    let proof = client
+        .get_inclusion_proof(pb::GetInclusionProofRequest {
+            index,
+            tree_size: target.size,
+            ..Default::default()
+        })
+        .await?
+        .into_inner()
+        .proof;
+    reads::check_proof(&proof, index, &target).map_err(anyhow::Error::msg)?;
+    let proof = vledger_tlog::note::TlogProof::parse(&proof)?;
+    Ok((
+        target,
+        (index, proof.extra.unwrap_or_default(), proof.hashes),
+    ))
+}
+
+/// The read phase: `args.requests` reads of `mode` in timed rounds.
+async fn read(
+    args: &Args,
+    mode: ReadMode,
+    url: &str,
+    data: &std::path::Path,
+    http: Option<SocketAddr>,
+    node_pid: Option<u32>,
+) -> anyhow::Result<()> {
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let limit = Duration::from_secs(args.round_limit.max(1));
+    let channels = args.channels.min(args.concurrency);
+    let clients = connect(url, channels, args.concurrency, timeout).await?;
+    let (target, (index, entry, hashes)) = target(&mut clients[0].clone(), data).await?;
+    let target = Arc::new(target);
+    let baseline =
+        reads::verify_inclusion_rate(&vledger_tlog::leaf_hash(&entry), index, &hashes, &target)?;
+    eprintln!(
+        "reads against the checkpoint of tree size {}; baseline verify_inclusion: {baseline:.0}/s on one core",
+        target.size
+    );
+    let mut tiles = None;
+    let mut connections = Vec::new();
+    if mode == ReadMode::Tiles {
+        let addr = http.context("--read tiles needs the tile API: --spawn, or --http URL")?;
+        let t = Instant::now();
+        let set = reads::fetch_tile_set(addr, &target).await?;
+        eprintln!(
+            "fetched and verified {} tile paths in {:.1} s (not timed)",
+            set.paths.len(),
+            t.elapsed().as_secs_f64()
+        );
+        tiles = Some(Arc::new(set));
+        for _ in 0..args.concurrency {
+            connections.push(reads::connect_http(addr).await?);
+        }
+    }
+
+    let per_round = args.requests.div_ceil(args.rounds as usize);
+    let (mut rates, mut latencies) = (Vec::new(), Vec::new());
+    let mut total = ReadRound::default();
+    let (mut node_cpu, mut client_cpu, mut wall) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    for n in 1..=args.rounds {
+        let node_before = node_pid.and_then(|p| reads::cpu_time(Some(p)));
+        let client_before = reads::cpu_time(None);
+        let mut r = match &tiles {
+            None => {
+                reads::proof_round(
+                    &clients,
+                    &target,
+                    per_round,
+                    args.concurrency,
+                    args.verify_every,
+                    limit,
+                )
+                .await
+            }
+            Some(set) => {
+                let (r, kept) = reads::tile_round(connections, set, per_round, limit).await;
+                connections = kept;
+                r
+            }
+        };
+        if let (Some(b), Some(a)) = (node_before, node_pid.and_then(|p| reads::cpu_time(Some(p)))) {
+            node_cpu += a.saturating_sub(b);
+        }
+        if let (Some(b), Some(a)) = (client_before, reads::cpu_time(None)) {
+            client_cpu += a.saturating_sub(b);
+        }
+        wall += r.elapsed;
+        let rate = r.ok as f64 / r.elapsed.as_secs_f64();
+        println!(
+            "round {n}: {} reads in {:.2} s = {rate:.0} reads/s ({} checked, {} errors)",
+            r.ok,
+            r.elapsed.as_secs_f64(),
+            r.checked,
+            r.errors
+        );
+        rates.push(rate);
+        latencies.append(&mut r.latencies);
+        total.add(r);
+    }
+    let med = median(&rates).unwrap_or(0.0);
+    let (lo, hi) = min_max(&rates).unwrap_or((0.0, 0.0));
+    let what = match mode {
+        ReadMode::Proofs => format!("inclusion proofs over gRPC, {channels} channel(s)"),
+        ReadMode::Tiles => format!("tiles over HTTP/1.1, {} connections", args.concurrency),
+    };
+    println!(
+        "{what}, concurrency {}, {} client threads, tree size {}: median {med:.0} reads/s over {} rounds (min {lo:.0}, max {hi:.0}, spread {:.0}%); {} answers checked",
+        args.concurrency,
+        args.threads,
+        target.size,
+        rates.len(),
+        if med > 0.0 {
+            (hi - lo) / med * 100.0
+        } else {
+            0.0
+        },
+        total.checked,
+    );
+    if let Some(l) = Latencies::of(&latencies) {
+        println!("latency: {l}");
+    }
+    let secs = wall.as_secs_f64().max(1e-9);
+    let per_read = |cpu: Duration| cpu.as_secs_f64() * 1e6 / total.ok.max(1) as f64;
+    print!(
+        "CPU: loadgen {:.2} cores ({:.1} µs per read)",
+        client_cpu.as_secs_f64() / secs,
+        per_read(client_cpu)
+    );
+    if node_pid.is_some() {
+        print!(
+            ", node {:.2} cores ({:.1} µs per read)",
+            node_cpu.as_secs_f64() / secs,
+            per_read(node_cpu)
+        );
+    }
+    println!();
+    println!(
+        "baseline: verify_inclusion {baseline:.0}/s on one core; ratio reads/s / baseline = {:.3}",
+        med / baseline
+    );
+    if let Some(e) = total.first_error {
+        bail!(
+            "{} reads failed or were wrong; the first: {e}",
+            total.errors
+        );
+    }
+    Ok(())
 }

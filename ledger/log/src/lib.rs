@@ -12,7 +12,9 @@
 //! - [`check`]: re-verifies a whole store;
 //! - [`migrate`]: rewrites a store of an older format;
 //! - [`audit`]: audits a log from the entries and proofs it serves;
-//! - [`bundle`]: builds VIN history bundles from the store.
+//! - [`bundle`]: builds VIN history bundles from the store;
+//! - [`tile_cache`]: the log's tiles in memory for the read path, bounded
+//!   in bytes, with the right edge refreshed per tree size.
 //!
 //! What this crate does **not** do: no network and no async runtime (the
 //! node wraps it in gRPC and HTTP), and no format of its own that outside
@@ -29,4 +31,5 @@ pub mod check;
 pub mod migrate;
 pub mod replay;
 pub mod store;
+pub mod tile_cache;
 pub mod writer;

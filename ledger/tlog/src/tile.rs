@@ -185,6 +185,22 @@ pub fn decode_bundle(mut bytes: &[u8]) -> Result<Vec<&[u8]>, BundleError> {
     Ok(out)
 }
 
+/// The length in bytes of the first `width` entries of a bundle's bytes,
+/// walking their lengths only; `None` when the bytes end before them.
+#[must_use]
+pub fn bundle_prefix_len(bytes: &[u8], width: u16) -> Option<usize> {
+    let mut at = 0usize;
+    for _ in 0..width {
+        let len = bytes.get(at..at + 2)?;
+        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        at = at.checked_add(2 + len)?;
+        if at > bytes.len() {
+            return None;
+        }
+    }
+    Some(at)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +290,13 @@ mod tests {
         assert_eq!(decode_bundle(&[0]), Err(BundleError::Truncated(0)));
         let many: Vec<u8> = [0u8, 0].repeat(257);
         assert_eq!(decode_bundle(&many), Err(BundleError::TooMany));
+        // Prefixes end where decode_bundle's entries do.
+        assert_eq!(bundle_prefix_len(&bundle, 0), Some(0));
+        assert_eq!(bundle_prefix_len(&bundle, 1), Some(5));
+        assert_eq!(bundle_prefix_len(&bundle, 2), Some(7));
+        assert_eq!(bundle_prefix_len(&bundle, 3), Some(bundle.len()));
+        assert_eq!(bundle_prefix_len(&bundle, 4), None);
+        assert_eq!(bundle_prefix_len(&bundle[..bundle.len() - 1], 3), None);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::io::Write as _;
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
 use vledger_log::check::check_store;
@@ -25,24 +25,15 @@ pub fn init(data: &Path, origin: &str, admin_key_out: Option<&Path>) -> anyhow::
 
 /// `vledger serve`.
 pub fn serve(
-    data: PathBuf,
+    config: NodeConfig,
     listen: SocketAddr,
     http_listen: Option<SocketAddr>,
-    origin: String,
-    max_batch: usize,
-    full_check: bool,
-    witnessing: Option<crate::witnessing::WitnessingConfig>,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let mut config = NodeConfig::new(data);
-        config.origin = origin;
-        config.max_batch = max_batch;
-        config.full_check = full_check;
-        config.witnessing = witnessing;
         let node = Node::open(config).await?;
         let listener = tokio::net::TcpListener::bind(listen)
             .await
