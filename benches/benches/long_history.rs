@@ -1,11 +1,11 @@
 //! Appends to a VIN at its 1st record and at its 50,000th: a record must
 //! cost the same whatever the length of its VIN's history.
 //!
-//! - `long_history/1st`: batches of 100 odometer readings, each the first
-//!   record of a new VIN, on a sled log;
-//! - `long_history/50000th`: batches of 100 readings of one VIN that
-//!   already has 50,000 (built once, untimed; its build rate is printed),
-//!   on another sled log.
+//! - `long_history/1st`: each batch is the first 100 odometer readings of
+//!   a new VIN, on a sled log;
+//! - `long_history/50000th`: each batch is 100 more readings of one VIN
+//!   that already has 50,000 (built once, untimed; its build rate is
+//!   printed), on another sled log.
 //!
 //! Records are signed before the clock starts. `Throughput::Elements` is
 //! the batch size, so criterion's "thrpt" is records per second; the
@@ -27,7 +27,9 @@ const HISTORY: u64 = 50_000;
 const BATCH: usize = 100;
 /// Records signed for each timed bench: more than it can append in its
 /// measurement time.
-const TIMED: u64 = 120_000;
+const TIMED: u64 = 400_000;
+/// VINs of the `1st` bench's stream: more than it can use.
+const NEW_VINS: u64 = 1_000_000;
 
 fn now_ms() -> i64 {
     (EVENT_TIME + 3600) * 1000
@@ -84,8 +86,13 @@ fn timed(
 fn main() {
     let keys = BenchKeys::new();
     let threads = cpu_threads();
-    // Record i of `fresh` is the first record of VIN i.
-    let fresh = OdometerStream::new(1_000_000_000).sign(&keys.workshop, 0..TIMED, threads);
+    // Batch j of `fresh` is readings 0..100 of VIN j: record j + s * NEW_VINS
+    // of the stream is VIN j's reading s.
+    let stream = OdometerStream::new(NEW_VINS);
+    let fresh: Vec<SignedRecord> = (0..TIMED / BATCH as u64)
+        .flat_map(|j| (0..BATCH as u64).map(move |s| j + s * NEW_VINS))
+        .map(|i| SignedRecord::sign(&stream.record(i), &keys.workshop))
+        .collect();
     // Every record of `one` is about the same VIN.
     let one = OdometerStream::new(1).sign(&keys.workshop, 0..HISTORY + TIMED, threads);
     let (history, long_timed) = one.split_at(usize::try_from(HISTORY).unwrap_or(usize::MAX));
@@ -95,8 +102,8 @@ fn main() {
     group
         .sampling_mode(SamplingMode::Flat)
         .sample_size(10)
-        .warm_up_time(Duration::from_secs(1))
-        .measurement_time(Duration::from_secs(3))
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2))
         .throughput(Throughput::Elements(BATCH as u64));
     let mut medians = Vec::new();
     for (name, fill, records) in [
