@@ -12,7 +12,9 @@
 //! - [`check`]: re-verifies a whole store;
 //! - [`migrate`]: rewrites a store of an older format;
 //! - [`audit`]: audits a log from the entries and proofs it serves;
-//! - [`bundle`]: builds VIN history bundles from the store.
+//! - [`bundle`]: builds VIN history bundles from the store;
+//! - `conformance` (feature `test-backends`): the test suite every storage
+//!   backend passes.
 //!
 //! What this crate does **not** do: no network and no async runtime (the
 //! node wraps it in gRPC and HTTP), and no format of its own that outside
@@ -26,6 +28,8 @@
 pub mod audit;
 pub mod bundle;
 pub mod check;
+#[cfg(feature = "test-backends")]
+pub mod conformance;
 pub mod migrate;
 pub mod replay;
 pub mod store;

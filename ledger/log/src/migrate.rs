@@ -137,7 +137,7 @@ fn rewrite<B: Backend>(
         writes.push((u64_key(BUNDLE, bundle_index), Some(bundle)));
         next = end;
         if bundle_index % BUNDLES_PER_APPLY == BUNDLES_PER_APPLY - 1 {
-            backend.apply(std::mem::take(&mut writes))?;
+            backend.apply(std::mem::take(&mut writes), None)?;
         }
         progress(next, size);
     }
@@ -158,7 +158,7 @@ fn rewrite<B: Backend>(
         META_FORMAT.to_vec(),
         Some(FORMAT_VERSION.to_be_bytes().to_vec()),
     ));
-    backend.apply(writes)?;
+    backend.apply(writes, None)?;
     Ok(size)
 }
 
@@ -172,7 +172,7 @@ fn delete_old_keys<B: Backend>(backend: &B) -> Result<u64, StoreError> {
                 break;
             }
             deleted += keys.len() as u64;
-            backend.apply(keys.into_iter().map(|(k, _)| (k, None)).collect())?;
+            backend.apply(keys.into_iter().map(|(k, _)| (k, None)).collect(), None)?;
         }
     }
     Ok(deleted)

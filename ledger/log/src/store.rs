@@ -21,7 +21,7 @@ mod sled_backend;
 
 use ed25519_dalek::VerifyingKey;
 
-pub use backend::{Backend, Pairs, Writes};
+pub use backend::{Backend, Pairs, Writes, check_fence, stored_tree_size};
 #[cfg(feature = "test-backends")]
 pub use faulty::FaultyBackend;
 #[cfg(feature = "test-backends")]
@@ -82,6 +82,18 @@ pub enum StoreError {
         /// Its length.
         size: usize,
     },
+    /// Another writer changed the store since this one's last batch: the
+    /// stored tree size is not the one it last committed, so its batch was
+    /// refused whole.
+    #[error(
+        "another sequencer wrote to this store: its tree size is {found}, not {expected} as this writer last committed; nothing was written"
+    )]
+    Fenced {
+        /// The tree size this writer last committed.
+        expected: u64,
+        /// The tree size the store holds.
+        found: u64,
+    },
     /// The store was written by another format version.
     #[error(
         "store format version {found} is not the supported version {FORMAT_VERSION}{}",
@@ -124,6 +136,9 @@ pub struct WriteBatch {
     pub vin_count: u64,
     /// The new tree size.
     pub tree_size: u64,
+    /// The tree size the writer last committed, before this batch (0 for
+    /// the first): the batch applies only if the store still holds it.
+    pub previous_tree_size: u64,
     /// The origin, written once at initialisation.
     pub origin: Option<String>,
 }
@@ -376,18 +391,30 @@ impl<B: Backend> LogStore<B> {
             .transpose()
     }
 
-    /// Writes a batch atomically and durably.
+    /// Writes a batch atomically and durably, if the stored tree size is
+    /// still `batch.previous_tree_size`.
     ///
     /// # Errors
-    /// When the backend fails; see [`Backend::apply`].
+    /// [`StoreError::Fenced`] when another writer changed the tree size;
+    /// when the backend fails; see [`Backend::apply`].
     pub fn commit(&self, batch: WriteBatch) -> Result<(), StoreError> {
         let mut w: Writes = Vec::with_capacity(
             batch.entries.len() * 3 + batch.hashes.len() + batch.index.tiles.len() + 7,
         );
-        for (index, bundle) in self.fill_bundles(batch.entries)? {
+        let previous = batch.previous_tree_size;
+        // The bundles and tiles a batch extends are read first: if another
+        // writer extended them, that is what to report, not their shape.
+        let fenced = |e: StoreError| match self.tree_size() {
+            Ok(found) if found != previous => StoreError::Fenced {
+                expected: previous,
+                found,
+            },
+            _ => e,
+        };
+        for (index, bundle) in self.fill_bundles(batch.entries).map_err(fenced)? {
             w.push((u64_key(BUNDLE, index), Some(bundle)));
         }
-        for (tile, hashes) in self.fill_tiles(batch.hashes)? {
+        for (tile, hashes) in self.fill_tiles(batch.hashes).map_err(fenced)? {
             w.push((hash_tile_key(tile), Some(encode_tile(&hashes))));
         }
         for (vin, head) in &batch.vin_heads {
@@ -438,7 +465,7 @@ impl<B: Backend> LogStore<B> {
             META_TREE_SIZE.to_vec(),
             Some(batch.tree_size.to_be_bytes().to_vec()),
         ));
-        self.backend.apply(w)
+        self.backend.apply(w, Some(previous))
     }
 
     /// The bundles `entries` (consecutive, by leaf index) complete or
