@@ -13,6 +13,7 @@
 //! the command lines, files and exit codes.
 
 pub mod nginx;
+pub mod postgres;
 pub mod store;
 pub mod tiles;
 pub mod witness;

@@ -7,8 +7,9 @@
 //! atomic, durable [`Backend::apply`]; the key layout is in [`layout`] and
 //! `docs/store.md`.
 //!
-//! The sled backend is behind the `sled` feature (on by default), so that
-//! the offline verifier builds without it.
+//! The sled backend is behind the `sled` feature (on by default) and the
+//! PostgreSQL backend behind `postgres`, so that the offline verifier
+//! builds without either.
 
 mod backend;
 #[cfg(feature = "test-backends")]
@@ -16,6 +17,8 @@ mod faulty;
 pub mod layout;
 #[cfg(feature = "test-backends")]
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres_backend;
 #[cfg(feature = "sled")]
 mod sled_backend;
 
@@ -26,6 +29,8 @@ pub use backend::{Backend, Pairs, Writes, check_fence, stored_tree_size};
 pub use faulty::FaultyBackend;
 #[cfg(feature = "test-backends")]
 pub use memory::MemoryBackend;
+#[cfg(feature = "postgres")]
+pub use postgres_backend::{LeaderLock, PostgresBackend, PostgresError, SCHEMA_VERSION};
 #[cfg(feature = "sled")]
 pub use sled_backend::SledBackend;
 
