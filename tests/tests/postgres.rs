@@ -219,10 +219,13 @@ fn standby_takes_over(pg: &Postgres) {
     assert!(check.stdout.starts_with("ok:"), "{check}");
 }
 
+/// A part of the test, by name.
+type Part = (&'static str, fn(&Postgres));
+
 #[test]
 fn vledger_on_postgresql() {
     let pg = Postgres::start();
-    let parts: [(&str, fn(&Postgres)); 4] = [
+    let parts: [Part; 4] = [
         ("conformance suite", conformance),
         ("quickstart", quickstart),
         ("SIGKILL under load", sigkill_under_load),

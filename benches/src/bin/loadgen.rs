@@ -3,7 +3,7 @@
 //! in the same run.
 //!
 //! ```text
-//! loadgen [--node URL | --spawn] [--data DIR] --records N --concurrency C [--vins V]
+//! loadgen [--node URL | --spawn [--store postgres://…]] [--data DIR] --records N --concurrency C [--vins V]
 //!         [--rounds R] [--channels K] [--warmup W] [--threads T]
 //!         [--vledger PATH] [--node-log FILE] [--node-arg ARG]...
 //! ```
@@ -66,6 +66,10 @@ struct Args {
     /// Set VLEDGER_LOG=vledger_node=debug for per-batch timings.
     #[arg(long)]
     node_log: Option<PathBuf>,
+    /// With --spawn, keep the node's log in this PostgreSQL database
+    /// (`vledger serve --store URL`) instead of sled in the data directory.
+    #[arg(long, requires = "spawn")]
+    store: Option<String>,
     /// Extra argument for `vledger serve` (repeat), e.g. --node-arg=--quick-start.
     #[arg(long = "node-arg", allow_hyphen_values = true)]
     node_args: Vec<String>,
@@ -132,10 +136,14 @@ fn main() -> anyhow::Result<()> {
             .data
             .clone()
             .unwrap_or_else(|| temp.path().join("data"));
+        let mut node_args = args.node_args.clone();
+        if let Some(url) = &args.store {
+            node_args.extend(["--store".to_owned(), url.clone()]);
+        }
         let node = NodeProcess::spawn(
             &vledger,
             &data,
-            &args.node_args,
+            &node_args,
             args.node_log.as_deref(),
             Duration::from_secs(60),
         )?;

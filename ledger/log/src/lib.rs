@@ -2,8 +2,8 @@
 //!
 //! - [`store`]: the storage seam ([`store::Backend`]) and the typed
 //!   [`store::LogStore`] over it; sled behind the `sled` feature (on by
-//!   default), and with `test-backends` an in-memory and a fault-injecting
-//!   backend;
+//!   default), PostgreSQL behind `postgres`, and with `test-backends` an
+//!   in-memory and a fault-injecting backend;
 //! - [`writer`]: the sequencer's core: takes batches of signed records,
 //!   applies the sequencing rules, and commits each batch durably with its
 //!   index entry and signed checkpoint;
@@ -17,7 +17,9 @@
 //!   backend passes.
 //!
 //! What this crate does **not** do: no network and no async runtime (the
-//! node wraps it in gRPC and HTTP), and no format of its own that outside
+//! node wraps it in gRPC and HTTP; the PostgreSQL backend alone keeps its
+//! connections on a small runtime of its own, behind the blocking seam),
+//! and no format of its own that outside
 //! parties read: those are in `vledger-tlog`, `vledger-records` and
 //! `vledger-verification`.
 
