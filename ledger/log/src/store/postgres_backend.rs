@@ -20,7 +20,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio_postgres::error::SqlState;
-use tokio_postgres::{Client, Config, NoTls};
+use tokio_postgres::{Client, Config, NoTls, Statement};
 
 use super::backend::check_fence;
 use super::layout::META_TREE_SIZE;
@@ -119,33 +119,94 @@ impl Runtime {
 #[derive(Debug)]
 struct Pool {
     config: Config,
-    idle: Mutex<Vec<Client>>,
+    idle: Mutex<Vec<Session>>,
     slots: Arc<tokio::sync::Semaphore>,
+}
+
+/// One connection and the statements prepared on it: a prepared statement
+/// takes one round trip per call instead of two.
+struct Session {
+    client: Client,
+    statements: Option<Statements>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").finish_non_exhaustive()
+    }
+}
+
+/// The statements of every call, prepared once per connection (after the
+/// schema exists).
+#[derive(Clone)]
+struct Statements {
+    get: Statement,
+    scan: Statement,
+    ensure_size: Statement,
+    lock_size: Statement,
+    upsert: Statement,
+    delete: Statement,
+}
+
+impl Session {
+    async fn statements(&mut self) -> Result<Statements, tokio_postgres::Error> {
+        if let Some(st) = &self.statements {
+            return Ok(st.clone());
+        }
+        let c = &self.client;
+        let st = Statements {
+            get: c.prepare("SELECT v FROM vledger_kv WHERE k = $1").await?,
+            scan: c
+                .prepare("SELECT k, v FROM vledger_kv WHERE k >= $1 AND k < $2 ORDER BY k LIMIT $3")
+                .await?,
+            ensure_size: c
+                .prepare("INSERT INTO vledger_kv (k, v) VALUES ($1, $2) ON CONFLICT (k) DO NOTHING")
+                .await?,
+            lock_size: c
+                .prepare("SELECT v FROM vledger_kv WHERE k = $1 FOR UPDATE")
+                .await?,
+            upsert: c
+                .prepare(
+                    "INSERT INTO vledger_kv (k, v) SELECT * FROM UNNEST($1::bytea[], $2::bytea[]) \
+                     ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
+                )
+                .await?,
+            delete: c
+                .prepare("DELETE FROM vledger_kv WHERE k = ANY($1::bytea[])")
+                .await?,
+        };
+        self.statements = Some(st.clone());
+        Ok(st)
+    }
 }
 
 /// A connection taken from the pool; goes back on drop if still usable.
 struct Conn {
-    client: Option<Client>,
+    session: Option<Session>,
     pool: Arc<Pool>,
     _slot: tokio::sync::OwnedSemaphorePermit,
 }
 
 impl Drop for Conn {
     fn drop(&mut self) {
-        if let Some(c) = self.client.take()
-            && !c.is_closed()
+        if let Some(s) = self.session.take()
+            && !s.client.is_closed()
             && let Ok(mut idle) = self.pool.idle.lock()
         {
-            idle.push(c);
+            idle.push(s);
         }
     }
 }
 
 impl Conn {
-    fn client(&mut self) -> &mut Client {
-        self.client
+    fn session(&mut self) -> &mut Session {
+        self.session
             .as_mut()
-            .unwrap_or_else(|| unreachable!("a connection holds its client until dropped"))
+            .unwrap_or_else(|| unreachable!("a connection holds its session until dropped"))
+    }
+
+    fn client(&mut self) -> &mut Client {
+        &mut self.session().client
     }
 }
 
@@ -168,12 +229,15 @@ impl Pool {
             .await
             .unwrap_or_else(|_| unreachable!("the pool's semaphore is never closed"));
         let idle = self.idle.lock().ok().and_then(|mut idle| idle.pop());
-        let client = match idle {
-            Some(c) if !c.is_closed() => c,
-            _ => Self::connect(&self.config).await?,
+        let session = match idle {
+            Some(s) if !s.client.is_closed() => s,
+            _ => Session {
+                client: Self::connect(&self.config).await?,
+                statements: None,
+            },
         };
         Ok(Conn {
-            client: Some(client),
+            session: Some(session),
             pool: Arc::clone(self),
             _slot: slot,
         })
@@ -399,9 +463,11 @@ impl Backend for PostgresBackend {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         let key = key.to_vec();
         self.with_conn(|mut conn| async move {
-            let row = conn
-                .client()
-                .query_opt("SELECT v FROM vledger_kv WHERE k = $1", &[&key])
+            let session = conn.session();
+            let st = session.statements().await.map_err(|e| store_error(&e))?;
+            let row = session
+                .client
+                .query_opt(&st.get, &[&key])
                 .await
                 .map_err(|e| store_error(&e))?;
             Ok(row.map(|r| r.get::<_, Vec<u8>>(0)))
@@ -417,12 +483,11 @@ impl Backend for PostgresBackend {
         self.with_conn(move |mut conn| async move {
             // bytea compares as unsigned bytes, a prefix first: the
             // keyspace's order.
-            let rows = conn
-                .client()
-                .query(
-                    "SELECT k, v FROM vledger_kv WHERE k >= $1 AND k < $2 ORDER BY k LIMIT $3",
-                    &[&start, &end, &limit],
-                )
+            let session = conn.session();
+            let st = session.statements().await.map_err(|e| store_error(&e))?;
+            let rows = session
+                .client
+                .query(&st.scan, &[&start, &end, &limit])
                 .await
                 .map_err(|e| store_error(&e))?;
             Ok(rows
@@ -434,7 +499,7 @@ impl Backend for PostgresBackend {
 
     fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {
         self.with_conn(move |mut conn| async move {
-            apply_in_transaction(conn.client(), writes, expected_tree_size, None).await
+            apply_in_transaction(conn.session(), writes, expected_tree_size, None).await
         })
     }
 
@@ -449,7 +514,7 @@ impl Backend for PostgresBackend {
             return self.apply(writes, expected_tree_size);
         }
         self.with_conn(move |mut conn| async move {
-            apply_in_transaction(conn.client(), writes, expected_tree_size, Some(fail_at)).await
+            apply_in_transaction(conn.session(), writes, expected_tree_size, Some(fail_at)).await
         })
     }
 }
@@ -460,26 +525,28 @@ impl Backend for PostgresBackend {
 /// as a NULL value, which the table refuses, so the server aborts the
 /// transaction (fault injection).
 async fn apply_in_transaction(
-    client: &mut Client,
+    session: &mut Session,
     writes: Writes,
     expected_tree_size: Option<u64>,
     fail_at: Option<usize>,
 ) -> Result<(), StoreError> {
-    let tx = client.transaction().await.map_err(|e| store_error(&e))?;
+    let st = session.statements().await.map_err(|e| store_error(&e))?;
+    let tx = session
+        .client
+        .transaction()
+        .await
+        .map_err(|e| store_error(&e))?;
     if expected_tree_size.is_some() {
         // The tree-size row is made to exist first, so that two first
         // batches on an empty database contend for one row lock.
         tx.execute(
-            "INSERT INTO vledger_kv (k, v) VALUES ($1, $2) ON CONFLICT (k) DO NOTHING",
+            &st.ensure_size,
             &[&META_TREE_SIZE, &0u64.to_be_bytes().as_slice()],
         )
         .await
         .map_err(|e| store_error(&e))?;
         let row = tx
-            .query_opt(
-                "SELECT v FROM vledger_kv WHERE k = $1 FOR UPDATE",
-                &[&META_TREE_SIZE],
-            )
+            .query_opt(&st.lock_size, &[&META_TREE_SIZE])
             .await
             .map_err(|e| store_error(&e))?;
         let stored: Option<Vec<u8>> = row.map(|r| r.get(0));
@@ -506,21 +573,14 @@ async fn apply_in_transaction(
         }
     }
     if !keys.is_empty() {
-        tx.execute(
-            "INSERT INTO vledger_kv (k, v) SELECT * FROM UNNEST($1::bytea[], $2::bytea[]) \
-             ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
-            &[&keys, &values],
-        )
-        .await
-        .map_err(|e| store_error(&e))?;
+        tx.execute(&st.upsert, &[&keys, &values])
+            .await
+            .map_err(|e| store_error(&e))?;
     }
     if !deletes.is_empty() {
-        tx.execute(
-            "DELETE FROM vledger_kv WHERE k = ANY($1::bytea[])",
-            &[&deletes],
-        )
-        .await
-        .map_err(|e| store_error(&e))?;
+        tx.execute(&st.delete, &[&deletes])
+            .await
+            .map_err(|e| store_error(&e))?;
     }
     if let Some(k) = failing {
         let null: Option<Vec<u8>> = None;
