@@ -55,13 +55,30 @@ mod sled {
         let open = move || {
             let mut live = live.lock().unwrap();
             let backend = live.upgrade().unwrap_or_else(|| {
-                let b = Arc::new(SledBackend::open(&path).unwrap());
+                let b = Arc::new(reopen(&path));
                 *live = Arc::downgrade(&b);
                 b
             });
             backend as Arc<dyn Backend>
         };
         (dir, open)
+    }
+
+    /// Opens the sled store at `path`. sled's flusher thread lets go of
+    /// the directory's lock a moment after the last handle is dropped, so
+    /// a reopen right after waits for it (up to 10 s).
+    fn reopen(path: &std::path::Path) -> SledBackend {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match SledBackend::open(path) {
+                Ok(b) => return b,
+                Err(e) if std::time::Instant::now() < deadline => {
+                    assert!(e.to_string().contains("lock"), "{e}");
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => panic!("{e}"),
+            }
+        }
     }
 
     vledger_log::conformance_tests!(fresh);
