@@ -214,7 +214,11 @@ impl Backend for TimedSled {
         v
     }
 
-    fn apply(&self, writes: Vec<(Vec<u8>, Option<Vec<u8>>)>) -> Result<(), StoreError> {
+    fn apply(
+        &self,
+        writes: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+        expected_tree_size: Option<u64>,
+    ) -> Result<(), StoreError> {
         let t = Instant::now();
         self.timings
             .writes
@@ -224,7 +228,7 @@ impl Backend for TimedSled {
                 self.timings.writes_by_prefix[usize::from(p)].fetch_add(1, Ordering::Relaxed);
             }
         }
-        self.inner.write(writes)?;
+        self.inner.write(writes, expected_tree_size)?;
         add(&self.timings.apply_batch_ns, t);
         let t = Instant::now();
         self.inner.sync()?;
@@ -243,10 +247,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let b = TimedSled::open(dir.path()).unwrap();
         let t = b.timings();
-        b.apply(vec![
-            (b"a".to_vec(), Some(b"1".to_vec())),
-            (b"b".to_vec(), Some(b"2".to_vec())),
-        ])
+        b.apply(
+            vec![
+                (b"a".to_vec(), Some(b"1".to_vec())),
+                (b"b".to_vec(), Some(b"2".to_vec())),
+            ],
+            None,
+        )
         .unwrap();
         assert_eq!(b.get(b"a").unwrap(), Some(b"1".to_vec()));
         assert_eq!(b.scan(b"a", b"c", 10).unwrap().len(), 2);

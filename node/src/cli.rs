@@ -62,6 +62,11 @@ pub enum Command {
         /// The data directory.
         #[arg(long, env = "VLEDGER_DATA", default_value = "vledger-data")]
         data: PathBuf,
+        /// Keep the log in this PostgreSQL database
+        /// (`postgres://user@host:port/db`) instead of sled in DATA/store;
+        /// the data directory still holds the keys.
+        #[arg(long, env = "VLEDGER_STORE")]
+        store: Option<String>,
         /// The log's origin (checkpoint line 1), e.g. `ledger.example.com/vehicles`.
         #[arg(long, default_value = "vledger.local/log")]
         origin: String,
@@ -75,6 +80,12 @@ pub enum Command {
         /// The data directory.
         #[arg(long, env = "VLEDGER_DATA", default_value = "vledger-data")]
         data: PathBuf,
+        /// Keep the log in this PostgreSQL database
+        /// (`postgres://user@host:port/db`) instead of sled in DATA/store;
+        /// the data directory still holds the keys. Nodes sharing one
+        /// database elect a leader; the others stand by.
+        #[arg(long, env = "VLEDGER_STORE")]
+        store: Option<String>,
         /// Address to listen on; port 0 picks a free port (printed on start).
         #[arg(long, env = "VLEDGER_LISTEN", default_value = DEFAULT_LISTEN)]
         listen: SocketAddr,
@@ -111,6 +122,11 @@ pub enum Command {
         /// The data directory.
         #[arg(long, env = "VLEDGER_DATA", default_value = "vledger-data")]
         data: PathBuf,
+        /// Keep the log in this PostgreSQL database
+        /// (`postgres://user@host:port/db`) instead of sled in DATA/store;
+        /// the data directory still holds the keys.
+        #[arg(long, env = "VLEDGER_STORE")]
+        store: Option<String>,
     },
     /// Rewrite a stopped node's store of an older format in the current
     /// one (the log as C2SP tiles); then run `vledger check`.
@@ -309,11 +325,13 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Init {
             data,
+            store,
             origin,
             admin_key_out,
-        } => admin::init(&data, &origin, admin_key_out.as_deref()),
+        } => admin::init(&data, store, &origin, admin_key_out.as_deref()),
         Command::Serve {
             data,
+            store,
             listen,
             http_listen,
             origin,
@@ -324,6 +342,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             witnesses,
         } => {
             let mut config = crate::NodeConfig::new(data);
+            config.store = store;
             config.origin = origin;
             config.max_batch = max_batch;
             config.full_check = full_check;
@@ -331,7 +350,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             config.tile_cache_bytes = tile_cache_mb.saturating_mul(1 << 20);
             admin::serve(config, listen, http_listen)
         }
-        Command::Check { data } => admin::check(&data),
+        Command::Check { data, store } => admin::check(&data, store),
         Command::Migrate { data } => admin::migrate(&data),
         Command::Keygen { name, out } => admin::keygen(&name, &out),
         Command::PartyCommitment { identity, salt } => {

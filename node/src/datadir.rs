@@ -5,9 +5,12 @@
 //! DIR/log.vkey     the log's verifier key, to hand to verifiers and witnesses
 //! DIR/admin.key    the first admin key, unless `init --admin-key-out` put it elsewhere
 //! DIR/admin.vkey   its public half
-//! DIR/store/       the sled store: the right edge of the tree, indexes, checkpoints
-//! DIR/tiles/       full tiles and entry bundles, on C2SP tlog-tiles paths
+//! DIR/store/       the sled store (unless the log lives in PostgreSQL): the right edge, indexes, checkpoints
+//! DIR/tiles/       with sled, full tiles and entry bundles, on C2SP tlog-tiles paths
 //! ```
+//!
+//! With `--store postgres://…` the keys stay here and the log lives in that
+//! database (docs/store.md).
 
 use std::fs;
 use std::io::Write as _;
@@ -15,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use anyhow::{Context as _, bail};
-use vledger_log::store::{Backend, LogStore, SledBackend, TileDirectory};
+use vledger_log::store::{Backend, LogStore, PostgresBackend, SledBackend, TileDirectory};
 use vledger_log::writer::LogWriter;
 use vledger_tlog::note::Signer;
 
@@ -31,6 +34,8 @@ pub type NodeBackend = Arc<dyn Backend>;
 pub struct DataDir {
     /// The directory.
     root: PathBuf,
+    /// The PostgreSQL database holding the log, if not sled in `root`.
+    store_url: Option<String>,
 }
 
 /// What `init` created.
@@ -48,7 +53,34 @@ impl DataDir {
     /// The data directory at `root`.
     #[must_use]
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Self { root: root.into() }
+        Self {
+            root: root.into(),
+            store_url: None,
+        }
+    }
+
+    /// Keeps the log in the PostgreSQL database at `url` (when `Some`)
+    /// rather than in sled under the directory.
+    #[must_use]
+    pub fn with_store(mut self, url: Option<String>) -> Self {
+        self.store_url = url;
+        self
+    }
+
+    /// The PostgreSQL database holding the log, if any.
+    #[must_use]
+    pub fn store_url(&self) -> Option<&str> {
+        self.store_url.as_deref()
+    }
+
+    /// Where the log lives, for messages: the sled directory or the
+    /// database URL without its password.
+    #[must_use]
+    pub fn store_name(&self) -> String {
+        match &self.store_url {
+            Some(url) => redact(url),
+            None => self.store_path().display().to_string(),
+        }
     }
 
     /// The directory.
@@ -85,29 +117,40 @@ impl DataDir {
 
     /// Opens the store. The node works through the storage seam
     /// ([`Backend`]) only; this is the one place that picks the engine:
-    /// sled, embedded in the data directory.
+    /// sled, embedded in the data directory, or PostgreSQL at the store
+    /// URL.
     ///
     /// # Errors
     /// When the engine cannot open it, e.g. because another node holds it.
     pub fn open_store(&self) -> anyhow::Result<NodeStore> {
         let backend = self.open_backend()?;
-        Ok(LogStore::new(backend)
-            .with_context(|| format!("cannot use the store at {}", self.store_path().display()))?
-            .with_archive(Arc::new(TileDirectory::new(self.tiles_path()))))
+        let store = LogStore::new(backend)
+            .with_context(|| format!("cannot use the store at {}", self.store_name()))?;
+        // On sled, full tiles live as files beside it. In PostgreSQL they
+        // stay in the database, which every node on it shares.
+        Ok(if self.store_url.is_none() {
+            store.with_archive(Arc::new(TileDirectory::new(self.tiles_path())))
+        } else {
+            store
+        })
     }
 
-    /// The directory of full tiles and entry bundles.
+    /// The directory of full tiles and entry bundles (sled only).
     #[must_use]
     pub fn tiles_path(&self) -> PathBuf {
         self.root.join("tiles")
     }
 
-    /// Opens the store's backend without reading it, for `vledger
-    /// migrate`.
+    /// Opens the store's backend without reading it.
     ///
     /// # Errors
     /// When the engine cannot open it.
     pub fn open_backend(&self) -> anyhow::Result<NodeBackend> {
+        if let Some(url) = &self.store_url {
+            let backend = PostgresBackend::connect(url)
+                .with_context(|| format!("cannot open the store at {}", redact(url)))?;
+            return Ok(Arc::new(backend));
+        }
         let path = self.store_path();
         let backend = SledBackend::open(&path)
             .with_context(|| format!("cannot open the store at {}", path.display()))?;
@@ -121,11 +164,19 @@ impl DataDir {
     /// # Errors
     /// When the directory already holds a log, or on I/O errors.
     pub fn init(&self, origin: &str, admin_key_out: Option<&Path>) -> anyhow::Result<Initialised> {
-        if self.is_initialised() || self.store_path().exists() {
+        if self.is_initialised() || (self.store_url.is_none() && self.store_path().exists()) {
             bail!("{} already holds a vledger log", self.root.display());
         }
         fs::create_dir_all(&self.root)
             .with_context(|| format!("cannot create {}", self.root.display()))?;
+        let store = self.open_store()?;
+        let size = store.tree_size()?;
+        if size != 0 {
+            bail!(
+                "the store at {} already holds a log of {size} entries; copy its node's data directory (the keys) instead of running init",
+                self.store_name()
+            );
+        }
         let log = crate::datadir::generate_signer(origin)
             .with_context(|| format!("origin {origin:?} cannot name a key"))?;
         let admin = crate::datadir::generate_signer(&format!("{origin}/admin"))
@@ -139,7 +190,6 @@ impl DataDir {
         )?;
         write_public(&self.root.join("log.vkey"), &log.verifier_key().to_string())?;
 
-        let store = self.open_store()?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
@@ -153,6 +203,33 @@ impl DataDir {
             admin_key_path,
         })
     }
+}
+
+/// `url` without its password, for messages and logs.
+#[must_use]
+pub fn redact(url: &str) -> String {
+    // postgres://user:password@host/... : drop what is between the first
+    // ':' after the scheme and the '@'.
+    if let Some((scheme, rest)) = url.split_once("://")
+        && let Some((userinfo, host)) = rest.split_once('@')
+        && let Some((user, _)) = userinfo.split_once(':')
+    {
+        return format!("{scheme}://{user}:***@{host}");
+    }
+    if url.contains("password=") {
+        return url
+            .split_whitespace()
+            .map(|kv| {
+                if kv.starts_with("password=") {
+                    "password=***"
+                } else {
+                    kv
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+    }
+    url.to_owned()
 }
 
 /// A new Ed25519 note signer named `name`, from the operating system's

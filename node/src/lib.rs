@@ -11,6 +11,7 @@ pub mod audit;
 pub mod cli;
 pub mod datadir;
 mod http_state;
+pub mod leader;
 pub mod mirror;
 pub mod reads;
 pub mod report_page;
@@ -47,6 +48,9 @@ pub const MAX_REQUEST_SIZE: usize = 256 * 1024;
 pub struct NodeConfig {
     /// The data directory; initialised on first start.
     pub data: PathBuf,
+    /// The PostgreSQL database holding the log (`postgres://…`); `None`
+    /// for sled in the data directory.
+    pub store: Option<String>,
     /// Origin for a log created on first start.
     pub origin: String,
     /// Most appends sequenced in one batch (one flush, one checkpoint).
@@ -72,6 +76,7 @@ impl NodeConfig {
     pub fn new(data: impl Into<PathBuf>) -> Self {
         Self {
             data: data.into(),
+            store: None,
             origin: "vledger.local/log".to_owned(),
             max_batch: 4096,
             queue: 65_536,
@@ -111,6 +116,8 @@ pub struct Node {
     tile_cache_bytes: usize,
     /// The data directory.
     data: std::path::PathBuf,
+    /// The leader lock, held while this node sequences a PostgreSQL store.
+    leader: Option<vledger_log::store::LeaderLock>,
 }
 
 impl Node {
@@ -119,10 +126,25 @@ impl Node {
     /// whole replay if `config.full_check` is on, then always the latest
     /// checkpoint against the stored tiles. Refuses a store that disagrees.
     ///
+    /// On a PostgreSQL store it first takes the log's leader lock, standing
+    /// by while another node holds it (see [`leader`]); so it returns only
+    /// once this node may sequence.
+    ///
     /// # Errors
     /// When the store cannot be opened or fails its check.
     pub async fn open(config: NodeConfig) -> anyhow::Result<Self> {
-        let dir = DataDir::new(&config.data);
+        let dir = DataDir::new(&config.data).with_store(config.store.clone());
+        let leader = match dir.store_url() {
+            Some(url) => {
+                let origin = if dir.is_initialised() {
+                    dir.log_signer()?.name().to_owned()
+                } else {
+                    config.origin.clone()
+                };
+                Some(leader::acquire(url, &origin, &dir.store_name()).await?)
+            }
+            None => None,
+        };
         if !dir.is_initialised() {
             let init = dir.init(&config.origin, None)?;
             tracing::info!(
@@ -157,6 +179,7 @@ impl Node {
             witnessing: config.witnessing,
             tile_cache_bytes: config.tile_cache_bytes,
             data: dir.root().to_path_buf(),
+            leader,
         })
     }
 
@@ -174,10 +197,26 @@ impl Node {
             grpc: listener,
             http,
         } = listeners;
-        // One shutdown for every server.
+        // One shutdown for every server: the signal, or the loss of the
+        // leader lock, after which this node must not sequence.
         let (stop, stopped) = tokio::sync::watch::channel(false);
+        let lock_lost = std::sync::Arc::new(std::sync::Mutex::new(None::<anyhow::Error>));
+        let watch = self.leader.map(|lock| tokio::spawn(leader::lost(lock)));
+        let lost = std::sync::Arc::clone(&lock_lost);
         tokio::spawn(async move {
-            shutdown.await;
+            match watch {
+                Some(mut watch) => tokio::select! {
+                    () = shutdown => watch.abort(),
+                    e = &mut watch => {
+                        let e = e.unwrap_or_else(|e| anyhow::Error::new(e).context("lost the leader lock"));
+                        tracing::error!(error = format!("{e:#}"), "stopping: this node may no longer sequence");
+                        if let Ok(mut lost) = lost.lock() {
+                            *lost = Some(e);
+                        }
+                    }
+                },
+                None => shutdown.await,
+            }
             let _ = stop.send(true);
         });
         let when_stopped = move || {
@@ -275,6 +314,9 @@ impl Node {
             .await?
             .map_err(|_| anyhow::anyhow!("the sequencer thread panicked"))?;
         tracing::info!(tree_size = store.tree_size()?, "stopped");
+        if let Some(e) = lock_lost.lock().ok().and_then(|mut e| e.take()) {
+            return Err(e);
+        }
         Ok(())
     }
 }

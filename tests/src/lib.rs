@@ -12,7 +12,9 @@
 //! It does not link any vledger crate: the tests see only what a user sees,
 //! the command lines, files and exit codes.
 
+pub mod load;
 pub mod nginx;
+pub mod postgres;
 pub mod store;
 pub mod tiles;
 pub mod witness;
@@ -247,6 +249,10 @@ pub struct Node {
     pub http_url: Option<String>,
     /// Where its standard error (the logs) goes.
     pub log_file: PathBuf,
+    /// Where its standard output (its addresses) goes.
+    out_file: PathBuf,
+    /// Whether it was asked to serve HTTP too.
+    wants_http: bool,
 }
 
 impl Node {
@@ -299,6 +305,18 @@ impl Node {
     /// Spawns the node and waits for its address; `url` stays empty when it
     /// exits before printing one.
     fn spawn(data: &Path, extra: &[&str]) -> Self {
+        let mut node = Self::launch(data, extra);
+        node.await_address(TIMEOUT);
+        node
+    }
+
+    /// Spawns `vledger serve --data DATA --listen 127.0.0.1:0 EXTRA...`
+    /// without waiting for anything; see [`Node::await_address`].
+    ///
+    /// # Panics
+    /// When it cannot be spawned.
+    #[must_use]
+    pub fn launch(data: &Path, extra: &[&str]) -> Self {
         static STARTS: AtomicUsize = AtomicUsize::new(0);
         let n = STARTS.fetch_add(1, Ordering::Relaxed);
         let base = data.with_file_name(format!("serve-{n}"));
@@ -314,16 +332,27 @@ impl Node {
             .stderr(std::fs::File::create(&log_file).expect("create stderr file"))
             .spawn()
             .expect("cannot spawn vledger serve");
-        let mut node = Node {
+        Node {
             child: Some(child),
             url: String::new(),
             http_url: None,
             log_file,
-        };
-        let wants_http = extra.contains(&"--http-listen");
-        let deadline = Instant::now() + TIMEOUT;
+            out_file,
+            wants_http: extra.contains(&"--http-listen"),
+        }
+    }
+
+    /// Waits until the node prints its address (and its HTTP address when
+    /// it serves one) and returns `true`; `false` when it exits first.
+    ///
+    /// # Panics
+    /// When it prints neither within `timeout`.
+    pub fn await_address(&mut self, timeout: Duration) -> bool {
+        let node = self;
+        let wants_http = node.wants_http;
+        let deadline = Instant::now() + timeout;
         loop {
-            let text = std::fs::read_to_string(&out_file).unwrap_or_default();
+            let text = std::fs::read_to_string(&node.out_file).unwrap_or_default();
             let lines: Vec<&str> = text.split_inclusive('\n').collect();
             if let Some(line) = lines.first().filter(|l| l.ends_with('\n')) {
                 let addr = line.trim_end().strip_prefix("listening on ");
@@ -331,7 +360,7 @@ impl Node {
                     .unwrap_or_else(|| panic!("unexpected first line of vledger serve: {text:?}"));
                 node.url = format!("http://{addr}");
                 if !wants_http {
-                    return node;
+                    return true;
                 }
                 if let Some(line) = lines.get(1).filter(|l| l.ends_with('\n')) {
                     let url = line.trim_end().strip_prefix("tiles on ");
@@ -339,7 +368,7 @@ impl Node {
                         panic!("unexpected second line of vledger serve: {text:?}")
                     });
                     node.http_url = Some(url.to_owned());
-                    return node;
+                    return true;
                 }
             }
             if node
@@ -347,11 +376,11 @@ impl Node {
                 .as_mut()
                 .is_some_and(|c| c.try_wait().expect("try_wait").is_some())
             {
-                return node;
+                return false;
             }
             assert!(
                 Instant::now() < deadline,
-                "vledger serve printed no address within {TIMEOUT:?}:\n{}",
+                "vledger serve printed no address within {timeout:?}:\n{}",
                 node.logs()
             );
             std::thread::sleep(Duration::from_millis(10));
@@ -362,6 +391,29 @@ impl Node {
     #[must_use]
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log_file).unwrap_or_default()
+    }
+
+    /// Whether the node has printed its first line (its address) yet.
+    #[must_use]
+    pub fn printed_address(&self) -> bool {
+        std::fs::read_to_string(&self.out_file).is_ok_and(|t| !t.is_empty())
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|c| c.try_wait().expect("try_wait").is_none())
+    }
+
+    /// Waits up to `timeout` for the process to exit; its status, if it did.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let child = self.child.as_mut()?;
+        let status = wait_timeout(child, timeout);
+        if status.is_some() {
+            self.child = None;
+        }
+        status
     }
 
     /// Kills the node with SIGKILL: no shutdown code runs.
@@ -527,6 +579,9 @@ pub struct TestLog {
     pub log_vkey: String,
     /// The admin private key.
     pub admin_key: PathBuf,
+    /// Arguments every `serve` and `check` of this log gets: `--store URL`
+    /// for a log in PostgreSQL.
+    pub store_args: Vec<String>,
 }
 
 /// The origin of every test log.
@@ -536,9 +591,25 @@ impl TestLog {
     /// Runs `vledger init` in a new temporary directory.
     #[must_use]
     pub fn init() -> Self {
+        Self::init_in(Vec::new())
+    }
+
+    /// Runs `vledger init --store URL` in a new temporary directory: the
+    /// log lives in the PostgreSQL database at `url`.
+    #[must_use]
+    pub fn init_on_store(url: &str) -> Self {
+        Self::init_in(vec!["--store".to_owned(), url.to_owned()])
+    }
+
+    fn init_in(store_args: Vec<String>) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().join("data");
-        let out = vledger(["init", "--data", path_str(&data), "--origin", ORIGIN]).ok();
+        let out = vledger(
+            ["init", "--data", path_str(&data), "--origin", ORIGIN]
+                .into_iter()
+                .chain(store_args.iter().map(String::as_str)),
+        )
+        .ok();
         let log_vkey = std::fs::read_to_string(data.join("log.vkey")).expect("init wrote log.vkey");
         let log_vkey = log_vkey.trim().to_owned();
         assert!(
@@ -550,6 +621,7 @@ impl TestLog {
             log_vkey,
             data,
             dir,
+            store_args,
         }
     }
 
@@ -565,10 +637,16 @@ impl TestLog {
         self.data.join("log.vkey")
     }
 
-    /// Starts a node on the data directory.
+    /// Starts a node on the data directory (and its store).
     #[must_use]
     pub fn start(&self) -> Node {
-        Node::start(&self.data, &[])
+        Node::start(&self.data, &self.store_args())
+    }
+
+    /// [`TestLog::store_args`] as `&str`s.
+    #[must_use]
+    pub fn store_args(&self) -> Vec<&str> {
+        self.store_args.iter().map(String::as_str).collect()
     }
 
     /// `vledger keygen --name NAME --out DIR/NAME.key`.

@@ -154,6 +154,8 @@ fn the_offline_verifier_compiles_only_what_it_runs() {
         "vledger-node",
         "sled",
         "tokio",
+        "tokio-postgres",
+        "postgres-protocol",
         "tonic",
         "hyper",
     ] {

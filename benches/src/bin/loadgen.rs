@@ -3,7 +3,7 @@
 //! in the same run.
 //!
 //! ```text
-//! loadgen [--node URL | --spawn] [--data DIR] --records N --concurrency C [--vins V]
+//! loadgen [--node URL | --spawn [--store postgres://…]] [--data DIR] --records N --concurrency C [--vins V]
 //!         [--rounds R] [--channels K] [--warmup W] [--threads T]
 //!         [--vledger PATH] [--node-log FILE] [--node-arg ARG]...
 //!         [--read proofs|tiles [--requests M] [--verify-every E] [--http URL]]
@@ -83,6 +83,10 @@ struct Args {
     /// Set VLEDGER_LOG=vledger_node=debug for per-batch timings.
     #[arg(long)]
     node_log: Option<PathBuf>,
+    /// With --spawn, keep the node's log in this PostgreSQL database
+    /// (`vledger serve --store URL`) instead of sled in the data directory.
+    #[arg(long, requires = "spawn")]
+    store: Option<String>,
     /// Extra argument for `vledger serve` (repeat), e.g. --node-arg=--quick-start.
     #[arg(long = "node-arg", allow_hyphen_values = true)]
     node_args: Vec<String>,
@@ -190,6 +194,9 @@ fn main() -> anyhow::Result<()> {
         let mut node_args = args.node_args.clone();
         if args.read == Some(ReadMode::Tiles) {
             node_args.push("--http-listen=127.0.0.1:0".to_owned());
+        }
+        if let Some(url) = &args.store {
+            node_args.extend(["--store".to_owned(), url.clone()]);
         }
         let node = NodeProcess::spawn(
             &vledger,

@@ -2,8 +2,8 @@
 //!
 //! - [`store`]: the storage seam ([`store::Backend`]) and the typed
 //!   [`store::LogStore`] over it; sled behind the `sled` feature (on by
-//!   default), and with `test-backends` an in-memory and a fault-injecting
-//!   backend;
+//!   default), PostgreSQL behind `postgres`, and with `test-backends` an
+//!   in-memory and a fault-injecting backend;
 //! - [`writer`]: the sequencer's core: takes batches of signed records,
 //!   applies the sequencing rules, and commits each batch durably with its
 //!   index entry and signed checkpoint;
@@ -15,9 +15,13 @@
 //! - [`bundle`]: builds VIN history bundles from the store;
 //! - [`tile_cache`]: the log's tiles in memory for the read path, bounded
 //!   in bytes, with the right edge refreshed per tree size.
+//! - `conformance` (feature `test-backends`): the test suite every storage
+//!   backend passes.
 //!
 //! What this crate does **not** do: no network and no async runtime (the
-//! node wraps it in gRPC and HTTP), and no format of its own that outside
+//! node wraps it in gRPC and HTTP; the PostgreSQL backend alone keeps its
+//! connections on a small runtime of its own, behind the blocking seam),
+//! and no format of its own that outside
 //! parties read: those are in `vledger-tlog`, `vledger-records` and
 //! `vledger-verification`.
 
@@ -28,6 +32,8 @@
 pub mod audit;
 pub mod bundle;
 pub mod check;
+#[cfg(feature = "test-backends")]
+pub mod conformance;
 pub mod migrate;
 pub mod replay;
 pub mod store;

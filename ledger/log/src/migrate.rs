@@ -132,7 +132,7 @@ fn split_vehicles<B: Backend>(backend: &B) -> Result<u64, StoreError> {
             split += 1;
         }
         if !writes.is_empty() {
-            backend.apply(writes)?;
+            backend.apply(writes, None)?;
         }
         match page.last() {
             Some((k, _)) if page.len() == STATES_PER_APPLY => {
@@ -142,10 +142,13 @@ fn split_vehicles<B: Backend>(backend: &B) -> Result<u64, StoreError> {
             _ => break,
         }
     }
-    backend.apply(vec![(
-        META_FORMAT.to_vec(),
-        Some(FORMAT_VERSION.to_be_bytes().to_vec()),
-    )])?;
+    backend.apply(
+        vec![(
+            META_FORMAT.to_vec(),
+            Some(FORMAT_VERSION.to_be_bytes().to_vec()),
+        )],
+        None,
+    )?;
     Ok(split)
 }
 
@@ -210,7 +213,7 @@ fn rewrite<B: Backend>(
         writes.push((u64_key(BUNDLE, bundle_index), Some(bundle)));
         next = end;
         if bundle_index % BUNDLES_PER_APPLY == BUNDLES_PER_APPLY - 1 {
-            backend.apply(std::mem::take(&mut writes))?;
+            backend.apply(std::mem::take(&mut writes), None)?;
         }
         progress(next, size);
     }
@@ -228,7 +231,7 @@ fn rewrite<B: Backend>(
         writes.push((hash_tile_key(tile), Some(encode_tile(hashes))));
     }
     writes.push((META_FORMAT.to_vec(), Some(3u32.to_be_bytes().to_vec())));
-    backend.apply(writes)?;
+    backend.apply(writes, None)?;
     Ok(size)
 }
 
@@ -242,7 +245,7 @@ fn delete_old_keys<B: Backend>(backend: &B) -> Result<u64, StoreError> {
                 break;
             }
             deleted += keys.len() as u64;
-            backend.apply(keys.into_iter().map(|(k, _)| (k, None)).collect())?;
+            backend.apply(keys.into_iter().map(|(k, _)| (k, None)).collect(), None)?;
         }
     }
     Ok(deleted)

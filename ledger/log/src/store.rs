@@ -7,8 +7,9 @@
 //! atomic, durable [`Backend::apply`]; the key layout is in [`layout`] and
 //! `docs/store.md`.
 //!
-//! The sled backend is behind the `sled` feature (on by default), so that
-//! the offline verifier builds without it.
+//! The sled backend is behind the `sled` feature (on by default) and the
+//! PostgreSQL backend behind `postgres`, so that the offline verifier
+//! builds without either.
 
 mod archive;
 mod backend;
@@ -17,17 +18,21 @@ mod faulty;
 pub mod layout;
 #[cfg(feature = "test-backends")]
 mod memory;
+#[cfg(feature = "postgres")]
+mod postgres_backend;
 #[cfg(feature = "sled")]
 mod sled_backend;
 
 use ed25519_dalek::VerifyingKey;
 
 pub use archive::{Archived, TileArchive, TileDirectory};
-pub use backend::{Backend, Pairs, Writes};
+pub use backend::{Backend, Pairs, Writes, check_fence, stored_tree_size};
 #[cfg(feature = "test-backends")]
 pub use faulty::FaultyBackend;
 #[cfg(feature = "test-backends")]
 pub use memory::MemoryBackend;
+#[cfg(feature = "postgres")]
+pub use postgres_backend::{LeaderLock, PostgresBackend, PostgresError, SCHEMA_VERSION};
 #[cfg(feature = "sled")]
 pub use sled_backend::SledBackend;
 
@@ -86,6 +91,18 @@ pub enum StoreError {
         /// Its length.
         size: usize,
     },
+    /// Another writer changed the store since this one's last batch: the
+    /// stored tree size is not the one it last committed, so its batch was
+    /// refused whole.
+    #[error(
+        "another sequencer wrote to this store: its tree size is {found}, not {expected} as this writer last committed; nothing was written"
+    )]
+    Fenced {
+        /// The tree size this writer last committed.
+        expected: u64,
+        /// The tree size the store holds.
+        found: u64,
+    },
     /// The store was written by another format version.
     #[error(
         "store format version {found} is not the supported version {FORMAT_VERSION}{}",
@@ -130,6 +147,9 @@ pub struct WriteBatch {
     pub vin_count: u64,
     /// The new tree size.
     pub tree_size: u64,
+    /// The tree size the writer last committed, before this batch (0 for
+    /// the first): the batch applies only if the store still holds it.
+    pub previous_tree_size: u64,
     /// The origin, written once at initialisation.
     pub origin: Option<String>,
 }
@@ -496,18 +516,30 @@ impl<B: Backend> LogStore<B> {
             .transpose()
     }
 
-    /// Writes a batch atomically and durably.
+    /// Writes a batch atomically and durably, if the stored tree size is
+    /// still `batch.previous_tree_size`.
     ///
     /// # Errors
-    /// When the backend fails; see [`Backend::apply`].
+    /// [`StoreError::Fenced`] when another writer changed the tree size;
+    /// when the backend fails; see [`Backend::apply`].
     pub fn commit(&self, batch: WriteBatch) -> Result<(), StoreError> {
         let mut w: Writes = Vec::with_capacity(
             batch.entries.len() * 3 + batch.hashes.len() + batch.index.tiles.len() + 7,
         );
+        let previous = batch.previous_tree_size;
+        // The bundles and tiles a batch extends are read first: if another
+        // writer extended them, that is what to report, not their shape.
+        let fenced = |e: StoreError| match self.tree_size() {
+            Ok(found) if found != previous => StoreError::Fenced {
+                expected: previous,
+                found,
+            },
+            _ => e,
+        };
         // Full tiles and bundles go to the archive, when there is one,
         // before the batch: the batch then drops their partial versions.
         let mut archived = Vec::new();
-        for (index, bundle, full) in self.fill_bundles(batch.entries)? {
+        for (index, bundle, full) in self.fill_bundles(batch.entries).map_err(fenced)? {
             let key = u64_key(BUNDLE, index);
             if full && self.archive.is_some() {
                 archived.push((Archived::Bundle(index), bundle));
@@ -516,7 +548,7 @@ impl<B: Backend> LogStore<B> {
                 w.push((key, Some(bundle)));
             }
         }
-        for (tile, hashes) in self.fill_tiles(batch.hashes)? {
+        for (tile, hashes) in self.fill_tiles(batch.hashes).map_err(fenced)? {
             let key = hash_tile_key(tile);
             if hashes.len() as u64 == TILE_WIDTH && self.archive.is_some() {
                 archived.push((Archived::Tile(tile), encode_tile(&hashes)));
@@ -526,6 +558,14 @@ impl<B: Backend> LogStore<B> {
             }
         }
         if let (Some(archive), false) = (&self.archive, archived.is_empty()) {
+            // Never overwrite the tiles of a batch another writer committed.
+            let found = self.tree_size()?;
+            if found != previous {
+                return Err(StoreError::Fenced {
+                    expected: previous,
+                    found,
+                });
+            }
             archive.put(&archived)?;
         }
         for (vin, head) in &batch.vin_heads {
@@ -592,7 +632,7 @@ impl<B: Backend> LogStore<B> {
             .commits
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.backend.apply(w)
+        self.backend.apply(w, Some(previous))
     }
 
     /// The bundles `entries` (consecutive, by leaf index) complete or

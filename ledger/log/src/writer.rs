@@ -302,7 +302,10 @@ impl<B: Backend> LogWriter<B> {
         let logged_at_ms = now_ms.max(self.last_logged_at);
         let mut overlay = Overlay::new(&self.store);
         let mut frontier = self.frontier.clone();
-        let mut batch = WriteBatch::default();
+        let mut batch = WriteBatch {
+            previous_tree_size: self.tree_size(),
+            ..WriteBatch::default()
+        };
         // What this batch logged, by leaf index, to answer duplicates of it.
         let mut logged: HashMap<u64, Appended> = HashMap::new();
         let mut outcomes = Vec::with_capacity(records.len());

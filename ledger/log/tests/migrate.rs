@@ -116,7 +116,7 @@ fn to_format_2(backend: &MemoryBackend) {
         writes.push((k, None));
     }
     writes.push((META_FORMAT.to_vec(), Some(2u32.to_be_bytes().to_vec())));
-    backend.apply(writes).unwrap();
+    backend.apply(writes, None).unwrap();
 }
 
 #[test]
@@ -157,14 +157,14 @@ fn an_interrupted_migration_runs_again_and_the_current_format_stays() {
     let partial = LogStore::new(written(300)).unwrap();
     let bundle0 = partial.bundle(0).unwrap().unwrap();
     original
-        .apply(vec![(u64_key(BUNDLE, 0), Some(bundle0))])
+        .apply(vec![(u64_key(BUNDLE, 0), Some(bundle0))], None)
         .unwrap();
     migrate(&original, |_, _| ()).unwrap();
     assert_eq!(all(&original), native);
     // Interrupted after the switch, before the old keys went: a second run
     // deletes them.
     original
-        .apply(vec![(format_2_entry_key(5), Some(b"stale".to_vec()))])
+        .apply(vec![(format_2_entry_key(5), Some(b"stale".to_vec()))], None)
         .unwrap();
     let again = migrate(&original, |_, _| ()).unwrap();
     assert_eq!((again.from, again.entries, again.deleted), (4, 0, 1));
@@ -197,7 +197,7 @@ fn to_format_3(backend: &MemoryBackend) -> usize {
         .collect();
     writes.push((vehicle_key(&vin), Some(v1)));
     writes.push((META_FORMAT.to_vec(), Some(3u32.to_be_bytes().to_vec())));
-    backend.apply(writes).unwrap();
+    backend.apply(writes, None).unwrap();
     facts.odometer.len()
 }
 

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-mod damage;
+use vledger_log::conformance::damage;
 
 use ed25519_dalek::SigningKey;
 use serde_json::{Value, json};

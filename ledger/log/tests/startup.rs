@@ -48,8 +48,8 @@ impl Backend for Counting {
         self.count(start, v.iter().map(|(_, v)| v.len()).sum());
         Ok(v)
     }
-    fn apply(&self, writes: Writes) -> Result<(), StoreError> {
-        self.inner.apply(writes)
+    fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {
+        self.inner.apply(writes, expected_tree_size)
     }
 }
 

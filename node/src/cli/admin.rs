@@ -11,9 +11,22 @@ use crate::datadir::{DataDir, write_public, write_secret};
 use crate::{Node, NodeConfig};
 
 /// `vledger init`.
-pub fn init(data: &Path, origin: &str, admin_key_out: Option<&Path>) -> anyhow::Result<()> {
-    let init = DataDir::new(data).init(origin, admin_key_out)?;
-    println!("initialised log {origin} in {}", data.display());
+pub fn init(
+    data: &Path,
+    store: Option<String>,
+    origin: &str,
+    admin_key_out: Option<&Path>,
+) -> anyhow::Result<()> {
+    let dir = DataDir::new(data).with_store(store);
+    let init = dir.init(origin, admin_key_out)?;
+    match dir.store_url() {
+        Some(_) => println!(
+            "initialised log {origin} in {} (store {})",
+            data.display(),
+            dir.store_name()
+        ),
+        None => println!("initialised log {origin} in {}", data.display()),
+    }
     println!("log key:   {}", init.log_vkey);
     println!(
         "admin key: {} (private key in {})",
@@ -24,6 +37,7 @@ pub fn init(data: &Path, origin: &str, admin_key_out: Option<&Path>) -> anyhow::
 }
 
 /// `vledger serve`.
+#[allow(clippy::too_many_arguments)]
 pub fn serve(
     config: NodeConfig,
     listen: SocketAddr,
@@ -89,8 +103,8 @@ pub(crate) async fn shutdown_signal() {
 }
 
 /// `vledger check`.
-pub fn check(data: &Path) -> anyhow::Result<()> {
-    let dir = DataDir::new(data);
+pub fn check(data: &Path, store: Option<String>) -> anyhow::Result<()> {
+    let dir = DataDir::new(data).with_store(store);
     let key = dir.log_signer()?.verifier_key();
     let store = dir.open_store()?;
     let bar = indicatif::ProgressBar::new(store.tree_size()?).with_style(
@@ -101,7 +115,7 @@ pub fn check(data: &Path) -> anyhow::Result<()> {
     );
     let report = check_store(&store, &key, |done| bar.set_position(done));
     bar.finish_and_clear();
-    let report = report.with_context(|| format!("store {} is NOT valid", data.display()))?;
+    let report = report.with_context(|| format!("store {} is NOT valid", dir.store_name()))?;
     println!(
         "ok: {} entries, {} checkpoints, {} VINs of log {} verified; root {}",
         report.entries, report.checkpoints, report.vins, report.origin, report.root

@@ -8,12 +8,16 @@ pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
 pub type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
 /// An ordered key-value store that can apply a set of writes atomically and
-/// durably.
+/// durably, fenced by the stored tree size.
 ///
 /// vledger's whole on-disk state lives in one keyspace (see
 /// `docs/store.md`); a backend only has to get, scan in key order, and
-/// apply a batch. `MemoryBackend` serves tests; `SledBackend` serves the
-/// node.
+/// apply a batch, only while the stored tree size is the one its writer
+/// last committed. `MemoryBackend` serves tests; `SledBackend` and
+/// `PostgresBackend` serve the node.
+///
+/// Every method blocks: the node calls them from its sequencer thread and
+/// from the async runtime's blocking pool, never from a runtime worker.
 pub trait Backend: Send + Sync + std::fmt::Debug {
     /// The value at `key`.
     ///
@@ -31,11 +35,73 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// durable: after a crash, either all of them are there or none is.
     /// A `None` value removes the key.
     ///
+    /// With `expected_tree_size` set, the writes apply only if the stored
+    /// tree size ([`META_TREE_SIZE`](super::layout::META_TREE_SIZE), absent = 0) is still that size,
+    /// checked and written in one atomic step: the compare-and-swap that
+    /// keeps a second sequencer on the same store from ever writing.
+    /// `None` applies unconditionally, for tools that rewrite a stopped
+    /// store.
+    ///
     /// # Errors
-    /// [`StoreError::Backend`] when the backend fails; the writes may then
-    /// be partly durable or not at all, and the caller must not use the
-    /// store again without re-checking it.
-    fn apply(&self, writes: Writes) -> Result<(), StoreError>;
+    /// [`StoreError::Fenced`] when the stored tree size is another; nothing
+    /// was then written. [`StoreError::Backend`] when the backend fails;
+    /// the writes may then be durable or not, and the caller must not use
+    /// the store again without re-checking it.
+    fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError>;
+
+    /// Like [`apply`](Self::apply), but the engine fails at write
+    /// `fail_at` of the batch (a batch of fewer writes applies as usual),
+    /// for fault-injection tests
+    /// ([`FaultyBackend`](super::FaultyBackend)). An engine that takes a
+    /// batch whole (memory, sled) fails before anything is applied, which
+    /// is what this default does; a transactional one overrides it to run
+    /// the writes before `fail_at` and have the engine itself refuse write
+    /// `fail_at`, so that its rollback is what is tested.
+    ///
+    /// # Errors
+    /// The injected failure, or whatever [`apply`](Self::apply) returns.
+    #[cfg(feature = "test-backends")]
+    fn apply_failing_at(
+        &self,
+        writes: Writes,
+        expected_tree_size: Option<u64>,
+        fail_at: usize,
+    ) -> Result<(), StoreError> {
+        if fail_at >= writes.len() {
+            return self.apply(writes, expected_tree_size);
+        }
+        Err(StoreError::Backend(Box::new(super::faulty::InjectedFault)))
+    }
+}
+
+/// The tree size a stored [`META_TREE_SIZE`](super::layout::META_TREE_SIZE) value names (absent = 0).
+///
+/// # Errors
+/// [`StoreError::Corrupt`] when the value is not a `u64`.
+pub fn stored_tree_size(value: Option<&[u8]>) -> Result<u64, StoreError> {
+    value.map_or(Ok(0), |v| {
+        <[u8; 8]>::try_from(v)
+            .map(u64::from_be_bytes)
+            .map_err(|_| StoreError::Corrupt("tree size"))
+    })
+}
+
+/// Checks a batch's fence: `Ok` when there is none or the stored tree size
+/// (`stored`, the [`META_TREE_SIZE`](super::layout::META_TREE_SIZE) value) is the expected one.
+///
+/// # Errors
+/// [`StoreError::Fenced`] when it is another; [`StoreError::Corrupt`] when
+/// the stored value is malformed.
+pub fn check_fence(expected: Option<u64>, stored: Option<&[u8]>) -> Result<(), StoreError> {
+    let Some(expected) = expected else {
+        return Ok(());
+    };
+    let found = stored_tree_size(stored)?;
+    if found == expected {
+        Ok(())
+    } else {
+        Err(StoreError::Fenced { expected, found })
+    }
 }
 
 /// A shared backend chosen at run time: what the node runs on, whichever
@@ -49,7 +115,17 @@ impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
         (**self).scan(start, end, limit)
     }
 
-    fn apply(&self, writes: Writes) -> Result<(), StoreError> {
-        (**self).apply(writes)
+    fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {
+        (**self).apply(writes, expected_tree_size)
+    }
+
+    #[cfg(feature = "test-backends")]
+    fn apply_failing_at(
+        &self,
+        writes: Writes,
+        expected_tree_size: Option<u64>,
+        fail_at: usize,
+    ) -> Result<(), StoreError> {
+        (**self).apply_failing_at(writes, expected_tree_size, fail_at)
     }
 }

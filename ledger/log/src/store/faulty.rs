@@ -7,11 +7,16 @@ use super::{Backend, Pairs, StoreError, Writes};
 
 /// Wraps a backend and makes its `apply` fail once a budget of successful
 /// applies is spent, without writing anything — as a disk that fills up or
-/// an `fsync` that fails would. Reads keep working.
+/// an `fsync` that fails would — or, when armed with
+/// [`fail_next_apply_at`](Self::fail_next_apply_at), fail inside the
+/// engine at a chosen write of the next batch (see
+/// [`Backend::apply_failing_at`]). Reads keep working.
 #[derive(Debug, Clone)]
 pub struct FaultyBackend<B> {
     inner: B,
     applies_left: Arc<AtomicU64>,
+    /// The write at which the next apply fails, plus one; 0 when unarmed.
+    fail_at: Arc<AtomicU64>,
 }
 
 /// The error [`FaultyBackend`] injects.
@@ -26,7 +31,15 @@ impl<B: Backend> FaultyBackend<B> {
         Self {
             inner,
             applies_left: Arc::new(AtomicU64::new(applies)),
+            fail_at: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// Makes the next apply fail at its write `write` (counted from 0),
+    /// inside the wrapped engine; later applies are not affected.
+    pub fn fail_next_apply_at(&self, write: usize) {
+        self.fail_at
+            .store((write as u64).saturating_add(1), Ordering::SeqCst);
     }
 
     /// Sets how many more applies succeed.
@@ -50,13 +63,30 @@ impl<B: Backend> Backend for FaultyBackend<B> {
         self.inner.scan(start, end, limit)
     }
 
-    fn apply(&self, writes: Writes) -> Result<(), StoreError> {
+    fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {
+        let armed = self.fail_at.swap(0, Ordering::SeqCst);
+        if let Some(write) = armed.checked_sub(1) {
+            let write = usize::try_from(write).unwrap_or(usize::MAX);
+            return self
+                .inner
+                .apply_failing_at(writes, expected_tree_size, write);
+        }
         let spent = self
             .applies_left
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1));
         if spent.is_err() {
             return Err(StoreError::Backend(Box::new(InjectedFault)));
         }
-        self.inner.apply(writes)
+        self.inner.apply(writes, expected_tree_size)
+    }
+
+    fn apply_failing_at(
+        &self,
+        writes: Writes,
+        expected_tree_size: Option<u64>,
+        fail_at: usize,
+    ) -> Result<(), StoreError> {
+        self.inner
+            .apply_failing_at(writes, expected_tree_size, fail_at)
     }
 }

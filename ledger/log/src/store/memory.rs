@@ -3,6 +3,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
 
+use super::backend::check_fence;
+use super::layout::META_TREE_SIZE;
 use super::{Backend, Pairs, StoreError, Writes};
 
 /// A backend in memory, for tests and benches. Clones share the same map.
@@ -45,8 +47,13 @@ impl Backend for MemoryBackend {
             .collect())
     }
 
-    fn apply(&self, writes: Writes) -> Result<(), StoreError> {
+    fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {
+        // The write lock makes the fence check and the writes one step.
         let mut map = self.map.write().map_err(|_| Self::poisoned())?;
+        check_fence(
+            expected_tree_size,
+            map.get(META_TREE_SIZE).map(Vec::as_slice),
+        )?;
         for (k, v) in writes {
             match v {
                 Some(v) => map.insert(k, v),

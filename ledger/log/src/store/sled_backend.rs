@@ -2,14 +2,23 @@
 
 use std::path::Path;
 
+use super::backend::check_fence;
+use super::layout::META_TREE_SIZE;
 use super::{Backend, Pairs, StoreError, Writes};
 
 /// The sled backend: one sled tree, one atomic `apply_batch` and one
 /// `flush` per [`Backend::apply`].
+///
+/// The fence (the stored tree size checked before a batch) is kept by a
+/// mutex that every clone shares: sled's own file lock already keeps any
+/// other process out of the database, so only this process's writers can
+/// race, and they all take the mutex.
 #[derive(Debug, Clone)]
 pub struct SledBackend {
     db: sled::Db,
     tree: sled::Tree,
+    /// Held from the fence check to the end of the batch's `apply_batch`.
+    fence: std::sync::Arc<std::sync::Mutex<()>>,
     /// sled's log file, to `fdatasync` after each flush (see `apply`).
     log_file: std::sync::Arc<std::fs::File>,
 }
@@ -36,6 +45,7 @@ impl SledBackend {
         Ok(Self {
             db,
             tree,
+            fence: std::sync::Arc::default(),
             log_file: std::sync::Arc::new(log_file),
         })
     }
@@ -57,19 +67,29 @@ impl Backend for SledBackend {
             .collect()
     }
 
-    fn apply(&self, writes: Writes) -> Result<(), StoreError> {
-        self.write(writes)?;
+    fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {
+        self.write(writes, expected_tree_size)?;
         self.sync()
     }
 }
 
 impl SledBackend {
-    /// Applies every write or none, atomically but not yet durably:
-    /// the first half of [`Backend::apply`].
+    /// Applies every write or none, atomically but not yet durably, if
+    /// the stored tree size is `expected_tree_size` (or unconditionally
+    /// for `None`): the first half of [`Backend::apply`].
     ///
     /// # Errors
+    /// [`StoreError::Fenced`] when the stored tree size is another;
     /// [`StoreError::Backend`] when sled fails.
-    pub fn write(&self, writes: Writes) -> Result<(), StoreError> {
+    pub fn write(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {
+        let _fence = self
+            .fence
+            .lock()
+            .map_err(|_| StoreError::Backend("sled backend fence lock poisoned".into()))?;
+        if expected_tree_size.is_some() {
+            let stored = self.tree.get(META_TREE_SIZE).map_err(err)?;
+            check_fence(expected_tree_size, stored.as_deref())?;
+        }
         let mut batch = sled::Batch::default();
         for (k, v) in writes {
             match v {

@@ -1,11 +1,8 @@
 //! Changing a store behind the writer's back, through its key layout
 //! (docs/store.md): entries inside their bundles, hashes inside their tiles.
 
-// Each test file uses what it needs.
-#![allow(dead_code)]
-
-use vledger_log::store::Backend;
-use vledger_log::store::layout::{BUNDLE, hash_tile_key, u64_key};
+use crate::store::Backend;
+use crate::store::layout::{BUNDLE, hash_tile_key, u64_key};
 use vledger_tlog::tile::{TileId, decode_bundle, push_bundle_entry};
 
 /// The stored bytes of entry `index`.
@@ -23,7 +20,7 @@ pub fn set_entry<B: Backend>(b: &B, index: u64, bytes: &[u8]) {
         let e = if i as u64 == index % 256 { bytes } else { e };
         push_bundle_entry(&mut out, e).unwrap();
     }
-    b.apply(vec![(key, Some(out))]).unwrap();
+    b.apply(vec![(key, Some(out))], None).unwrap();
 }
 
 /// The stored bytes of hash tile `tile`.
@@ -33,5 +30,5 @@ pub fn tile<B: Backend>(b: &B, tile: TileId) -> Option<Vec<u8>> {
 
 /// Replaces (or with `None` removes) hash tile `tile`.
 pub fn set_tile<B: Backend>(b: &B, tile: TileId, bytes: Option<Vec<u8>>) {
-    b.apply(vec![(hash_tile_key(tile), bytes)]).unwrap();
+    b.apply(vec![(hash_tile_key(tile), bytes)], None).unwrap();
 }
