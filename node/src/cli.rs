@@ -135,6 +135,14 @@ pub enum Command {
         #[arg(long, env = "VLEDGER_DATA", default_value = "vledger-data")]
         data: PathBuf,
     },
+    /// Rewrite a stopped node's sled store holding each value once: sled
+    /// keeps superseded versions of rewritten values, so a store that has
+    /// lived a while takes many times its live bytes.
+    Compact {
+        /// The data directory.
+        #[arg(long, env = "VLEDGER_DATA", default_value = "vledger-data")]
+        data: PathBuf,
+    },
     /// Generate a submitter key pair; prints the public key (vkey form).
     Keygen {
         /// The key's name, e.g. the organisation's domain.
@@ -352,6 +360,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Check { data, store } => admin::check(&data, store),
         Command::Migrate { data } => admin::migrate(&data),
+        Command::Compact { data } => admin::compact(&data),
         Command::Keygen { name, out } => admin::keygen(&name, &out),
         Command::PartyCommitment { identity, salt } => {
             admin::party_commitment(&identity, salt.as_deref())

@@ -151,10 +151,81 @@ impl DataDir {
                 .with_context(|| format!("cannot open the store at {}", redact(url)))?;
             return Ok(Arc::new(backend));
         }
+        self.finish_compaction()?;
         let path = self.store_path();
         let backend = SledBackend::open(&path)
             .with_context(|| format!("cannot open the store at {}", path.display()))?;
         Ok(Arc::new(backend))
+    }
+
+    /// Rewrites the sled store holding each value once (`vledger compact`,
+    /// node stopped): copies it into `store.compact/`, then swaps the
+    /// directories. Returns the store's bytes before and after.
+    ///
+    /// # Errors
+    /// On a PostgreSQL store, while another process holds the store, or on
+    /// I/O errors; the store is then as it was.
+    pub fn compact(&self) -> anyhow::Result<(u64, u64)> {
+        if let Some(url) = &self.store_url {
+            bail!(
+                "{} is a PostgreSQL store: PostgreSQL reclaims space itself (VACUUM)",
+                redact(url)
+            );
+        }
+        self.finish_compaction()?;
+        let (store, copy, old) = self.compaction_paths();
+        if !store.join("db").exists() {
+            bail!("{} holds no store", self.root.display());
+        }
+        if copy.exists() {
+            fs::remove_dir_all(&copy)
+                .with_context(|| format!("cannot remove {}", copy.display()))?;
+        }
+        let before = dir_bytes(&store)?;
+        {
+            let backend = SledBackend::open(&store)
+                .with_context(|| format!("cannot open the store at {}", store.display()))?;
+            backend
+                .copy_into(&copy)
+                .with_context(|| format!("cannot copy the store into {}", copy.display()))?;
+        }
+        // The copy is complete and durable: from here a crash is finished
+        // by the next open (see `finish_compaction`).
+        fs::rename(&store, &old)?;
+        sync_dir(&self.root)?;
+        fs::rename(&copy, &store)?;
+        sync_dir(&self.root)?;
+        fs::remove_dir_all(&old).with_context(|| format!("cannot remove {}", old.display()))?;
+        Ok((before, dir_bytes(&store)?))
+    }
+
+    /// `store/`, `store.compact/` and `store.old/`.
+    fn compaction_paths(&self) -> (PathBuf, PathBuf, PathBuf) {
+        (
+            self.store_path(),
+            self.root.join("store.compact"),
+            self.root.join("store.old"),
+        )
+    }
+
+    /// Finishes or undoes a compaction that a crash interrupted: the store
+    /// was moved to `store.old/` only once its copy was complete, so a
+    /// missing `store/` beside both means the copy takes its place; a
+    /// `store.compact/` beside an intact `store/` is an unfinished copy.
+    fn finish_compaction(&self) -> anyhow::Result<()> {
+        let (store, copy, old) = self.compaction_paths();
+        if !store.exists() && copy.exists() && old.exists() {
+            tracing::warn!("finishing an interrupted compaction of {}", store.display());
+            fs::rename(&copy, &store)?;
+            sync_dir(&self.root)?;
+        }
+        for leftover in [&copy, &old] {
+            if store.exists() && leftover.exists() {
+                fs::remove_dir_all(leftover)
+                    .with_context(|| format!("cannot remove {}", leftover.display()))?;
+            }
+        }
+        Ok(())
     }
 
     /// Creates a new log here: a log key named `origin`, an admin key
@@ -232,6 +303,29 @@ pub fn redact(url: &str) -> String {
     url.to_owned()
 }
 
+/// The bytes of the files in `dir` and below.
+fn dir_bytes(dir: &Path) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for e in fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let e = e?;
+        let meta = e.metadata()?;
+        total += if meta.is_dir() {
+            dir_bytes(&e.path())?
+        } else {
+            meta.len()
+        };
+    }
+    Ok(total)
+}
+
+/// Makes the entries of directory `dir` (renames into and out of it)
+/// durable.
+fn sync_dir(dir: &Path) -> anyhow::Result<()> {
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .with_context(|| format!("cannot sync {}", dir.display()))
+}
+
 /// A new Ed25519 note signer named `name`, from the operating system's
 /// random number generator.
 ///
@@ -281,4 +375,76 @@ fn write_new(path: &Path, text: &str, mode: u32) -> anyhow::Result<()> {
     f.write_all(b"\n")?;
     f.sync_all()?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn all(backend: &dyn Backend) -> vledger_log::store::Pairs {
+        backend.scan(&[0], &[0xff], usize::MAX).unwrap()
+    }
+
+    #[test]
+    fn compaction_keeps_every_value_and_drops_the_old_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        data.init("compact.example/log", None).unwrap();
+        let before = {
+            let backend = data.open_backend().unwrap();
+            // Rewrite a few values many times, as the sequencer does.
+            for round in 0..200u32 {
+                let writes = (0..50u32)
+                    .map(|k| {
+                        let key = [b'z', u8::try_from(k).unwrap()].to_vec();
+                        (key, Some(vec![u8::try_from(round % 251).unwrap(); 2000]))
+                    })
+                    .collect();
+                backend.apply(writes, None).unwrap();
+            }
+            all(backend.as_ref())
+        };
+        let (old_bytes, new_bytes) = data.compact().unwrap();
+        assert!(new_bytes * 4 < old_bytes, "{old_bytes} -> {new_bytes}");
+        let backend = data.open_backend().unwrap();
+        assert_eq!(all(backend.as_ref()), before);
+        drop(backend);
+        let store = data.open_store().unwrap();
+        assert_eq!(
+            store.origin().unwrap().as_deref(),
+            Some("compact.example/log")
+        );
+        assert!(!dir.path().join("store.compact").exists());
+        assert!(!dir.path().join("store.old").exists());
+    }
+
+    #[test]
+    fn an_interrupted_compaction_is_finished_or_undone_at_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = DataDir::new(dir.path());
+        data.init("compact.example/log", None).unwrap();
+        let (store, copy, old) = data.compaction_paths();
+        let copy_of = |to: &Path| {
+            let backend = SledBackend::open(&store).unwrap();
+            backend.copy_into(to).unwrap();
+        };
+        // Crashed while copying: the copy is dropped, the store kept.
+        copy_of(&copy);
+        drop(data.open_backend().unwrap());
+        assert!(!copy.exists() && store.exists());
+        // Crashed between the two renames: the complete copy takes over.
+        copy_of(&copy);
+        fs::rename(&store, &old).unwrap();
+        let backend = data.open_backend().unwrap();
+        assert!(!copy.exists() && !old.exists());
+        drop(backend);
+        assert_eq!(
+            data.open_store().unwrap().origin().unwrap().as_deref(),
+            Some("compact.example/log")
+        );
+        // And compaction of a PostgreSQL store is refused.
+        let pg = DataDir::new(dir.path()).with_store(Some("postgres://x@127.0.0.1/db".into()));
+        let err = pg.compact().unwrap_err().to_string();
+        assert!(err.contains("PostgreSQL"), "{err}");
+    }
 }

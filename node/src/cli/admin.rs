@@ -162,6 +162,20 @@ pub fn migrate(data: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `vledger compact`.
+pub fn compact(data: &Path) -> anyhow::Result<()> {
+    let (before, after) = DataDir::new(data)
+        .compact()
+        .with_context(|| format!("cannot compact the store in {}", data.display()))?;
+    println!(
+        "ok: the store in {} went from {} to {} bytes",
+        data.display(),
+        before,
+        after
+    );
+    Ok(())
+}
+
 /// `vledger keygen`.
 pub fn keygen(name: &str, out: &Path) -> anyhow::Result<()> {
     let signer = crate::datadir::generate_signer(name)

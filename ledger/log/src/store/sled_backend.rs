@@ -51,6 +51,48 @@ impl SledBackend {
     }
 }
 
+/// Keys copied per batch by [`SledBackend::copy_into`].
+const COPY_BATCH: usize = 16 * 1024;
+
+impl SledBackend {
+    /// Copies every key and value, in key order, into a new sled database
+    /// in directory `path` (which must not hold one) and makes the copy
+    /// durable; returns the number of keys copied. sled keeps superseded
+    /// versions of rewritten values until it cleans a segment, so a store
+    /// that has lived a while takes many times its live bytes; the copy
+    /// holds each value once (`vledger compact`).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when sled or the file system fails.
+    pub fn copy_into(&self, path: &Path) -> Result<u64, StoreError> {
+        if path.join("db").exists() {
+            return Err(StoreError::Backend(
+                format!("{} already holds a sled database", path.display()).into(),
+            ));
+        }
+        let copy = Self::open(path)?;
+        let mut copied = 0u64;
+        let mut batch = sled::Batch::default();
+        let mut in_batch = 0;
+        for kv in &self.tree {
+            let (k, v) = kv.map_err(err)?;
+            batch.insert(k, v);
+            in_batch += 1;
+            if in_batch == COPY_BATCH {
+                copy.tree
+                    .apply_batch(std::mem::take(&mut batch))
+                    .map_err(err)?;
+                copied += in_batch as u64;
+                in_batch = 0;
+            }
+        }
+        copy.tree.apply_batch(batch).map_err(err)?;
+        copied += in_batch as u64;
+        copy.sync()?;
+        Ok(copied)
+    }
+}
+
 impl Backend for SledBackend {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.tree.get(key).map_err(err)?.map(|v| v.to_vec()))
