@@ -61,6 +61,23 @@ pub fn load_and_kill(
     graceful: bool,
     acks: &Mutex<Vec<Ack>>,
 ) {
+    load_check_and_kill(node, log, key, (round, kill_after, graceful), acks, &|| ());
+}
+
+/// [`load_and_kill`], calling `before_kill` once the acknowledgements are
+/// in and the node is still up (round, `kill_after` and `graceful` as
+/// there).
+///
+/// # Panics
+/// As [`load_and_kill`], and when `before_kill` does.
+pub fn load_check_and_kill(
+    node: &mut Node,
+    log: &TestLog,
+    key: &Key,
+    (round, kill_after, graceful): (usize, usize, bool),
+    acks: &Mutex<Vec<Ack>>,
+    before_kill: &dyn Fn(),
+) {
     let url = node.url.clone();
     let killed = AtomicBool::new(false);
     let count = AtomicUsize::new(0);
@@ -107,6 +124,7 @@ pub fn load_and_kill(
         {
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
+        before_kill();
         // Flag first, then kill: a submit that fails after this was cut off.
         killed.store(true, Ordering::SeqCst);
         if graceful { node.stop() } else { node.kill() }

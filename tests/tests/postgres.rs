@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use vledger_log::store::{Backend, PostgresBackend};
-use vledger_tests::load::{check_acks, kill_round, load_and_kill, verify_acks};
+use vledger_tests::load::{check_acks, kill_round, load_check_and_kill, verify_acks};
 use vledger_tests::postgres::Postgres;
 use vledger_tests::{
     Node, TestLog, TlogProof, VIN_A, VIN_B, bins, checkpoint, logged_index, path_str, run, submit,
@@ -172,12 +172,14 @@ fn standby_takes_over(pg: &Postgres) {
     }
     let before = checkpoint(&leader, None);
     let acks = Mutex::new(Vec::new());
-    load_and_kill(&mut leader, &log, &key, 0, 30, false, &acks);
-    assert!(
-        !standby.printed_address(),
-        "the standby listened while the leader was up:\n{}",
-        standby.logs()
-    );
+    // Checked while the leader is still up, just before its SIGKILL.
+    load_check_and_kill(&mut leader, &log, &key, (0, 30, false), &acks, &|| {
+        assert!(
+            !standby.printed_address(),
+            "the standby listened while the leader was up:\n{}",
+            standby.logs()
+        );
+    });
     let killed = Instant::now();
     assert!(
         standby.await_address(Duration::from_secs(30)),

@@ -44,6 +44,7 @@ impl Log {
                 b.entries.push((i, e));
             }
             b.tree_size = end;
+            b.previous_tree_size = start;
             self.store.commit(b).unwrap();
         }
     }
