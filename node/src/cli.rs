@@ -105,6 +105,10 @@ pub enum Command {
         /// one partial tile per level and one partial bundle).
         #[arg(long, env = "VLEDGER_TILE_CACHE_MB", default_value_t = crate::reads::DEFAULT_TILE_CACHE_MB)]
         tile_cache_mb: usize,
+        /// sled's page cache, in MiB: with the tile cache, what bounds the
+        /// node's memory (ignored with `--store postgres://…`).
+        #[arg(long, env = "VLEDGER_SLED_CACHE_MB", default_value_t = vledger_log::store::DEFAULT_SLED_CACHE_BYTES >> 20)]
+        sled_cache_mb: u64,
         /// Re-verify every entry, hash and checkpoint at start (as `vledger
         /// check` does) before serving; by default a start checks the latest
         /// checkpoint against the stored tiles and the last entry only.
@@ -345,6 +349,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             origin,
             max_batch,
             tile_cache_mb,
+            sled_cache_mb,
             full_check,
             quick_start: _,
             witnesses,
@@ -356,6 +361,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             config.full_check = full_check;
             config.witnessing = witnesses.config()?;
             config.tile_cache_bytes = tile_cache_mb.saturating_mul(1 << 20);
+            config.sled_cache_bytes = sled_cache_mb.saturating_mul(1 << 20);
             admin::serve(config, listen, http_listen)
         }
         Command::Check { data, store } => admin::check(&data, store),

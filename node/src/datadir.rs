@@ -36,6 +36,8 @@ pub struct DataDir {
     root: PathBuf,
     /// The PostgreSQL database holding the log, if not sled in `root`.
     store_url: Option<String>,
+    /// sled's page cache, in bytes.
+    sled_cache: u64,
 }
 
 /// What `init` created.
@@ -56,6 +58,7 @@ impl DataDir {
         Self {
             root: root.into(),
             store_url: None,
+            sled_cache: vledger_log::store::DEFAULT_SLED_CACHE_BYTES,
         }
     }
 
@@ -64,6 +67,14 @@ impl DataDir {
     #[must_use]
     pub fn with_store(mut self, url: Option<String>) -> Self {
         self.store_url = url;
+        self
+    }
+
+    /// Gives sled a page cache of `bytes` (default
+    /// [`DEFAULT_SLED_CACHE_BYTES`](vledger_log::store::DEFAULT_SLED_CACHE_BYTES)).
+    #[must_use]
+    pub const fn with_sled_cache(mut self, bytes: u64) -> Self {
+        self.sled_cache = bytes;
         self
     }
 
@@ -153,7 +164,7 @@ impl DataDir {
         }
         self.finish_compaction()?;
         let path = self.store_path();
-        let backend = SledBackend::open(&path)
+        let backend = SledBackend::open_with_cache(&path, self.sled_cache)
             .with_context(|| format!("cannot open the store at {}", path.display()))?;
         Ok(Arc::new(backend))
     }

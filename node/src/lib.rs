@@ -68,6 +68,8 @@ pub struct NodeConfig {
     /// memory ([`reads`]); the right edge comes on top, at most one partial
     /// tile per level and one partial bundle.
     pub tile_cache_bytes: usize,
+    /// sled's page cache, in bytes.
+    pub sled_cache_bytes: u64,
 }
 
 impl NodeConfig {
@@ -83,6 +85,7 @@ impl NodeConfig {
             full_check: false,
             witnessing: None,
             tile_cache_bytes: reads::DEFAULT_TILE_CACHE_MB << 20,
+            sled_cache_bytes: vledger_log::store::DEFAULT_SLED_CACHE_BYTES,
         }
     }
 }
@@ -133,7 +136,9 @@ impl Node {
     /// # Errors
     /// When the store cannot be opened or fails its check.
     pub async fn open(config: NodeConfig) -> anyhow::Result<Self> {
-        let dir = DataDir::new(&config.data).with_store(config.store.clone());
+        let dir = DataDir::new(&config.data)
+            .with_store(config.store.clone())
+            .with_sled_cache(config.sled_cache_bytes);
         let leader = match dir.store_url() {
             Some(url) => {
                 let origin = if dir.is_initialised() {

@@ -34,7 +34,7 @@ pub use memory::MemoryBackend;
 #[cfg(feature = "postgres")]
 pub use postgres_backend::{LeaderLock, PostgresBackend, PostgresError, SCHEMA_VERSION};
 #[cfg(feature = "sled")]
-pub use sled_backend::SledBackend;
+pub use sled_backend::{DEFAULT_SLED_CACHE_BYTES, SledBackend};
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, btree_map};

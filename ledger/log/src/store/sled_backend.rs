@@ -27,16 +27,31 @@ fn err(e: sled::Error) -> StoreError {
     StoreError::Backend(Box::new(e))
 }
 
+/// sled's page cache unless told otherwise: 256 MiB (sled's own default
+/// is 1 GiB, which a node under load fills).
+pub const DEFAULT_SLED_CACHE_BYTES: u64 = 256 << 20;
+
 impl SledBackend {
-    /// Opens (or creates) the sled database in directory `path`.
+    /// Opens (or creates) the sled database in directory `path`, with a
+    /// page cache of [`DEFAULT_SLED_CACHE_BYTES`].
     ///
     /// # Errors
     /// [`StoreError::Backend`] when sled cannot open it (for example
     /// while another process holds it).
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_with_cache(path, DEFAULT_SLED_CACHE_BYTES)
+    }
+
+    /// [`SledBackend::open`] with a page cache of `cache_bytes`: most of
+    /// what a node's memory grows to under load.
+    ///
+    /// # Errors
+    /// As [`SledBackend::open`].
+    pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
         let db = sled::Config::new()
             .path(path)
             .mode(sled::Mode::HighThroughput)
+            .cache_capacity(cache_bytes)
             .open()
             .map_err(err)?;
         let tree = db.open_tree("vledger").map_err(err)?;
