@@ -5,6 +5,8 @@
 //! completes, by a task that keeps a few pages queued while the auditor
 //! verifies the previous ones.
 
+mod tiles;
+
 use std::time::Duration;
 
 use tokio::runtime::Runtime;
@@ -14,6 +16,8 @@ use vledger_log::audit::{LogSource, SourceEntry};
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_client::LogClient;
 use vledger_tlog::hash::Hash;
+
+pub use tiles::TilesSource;
 
 /// Pages fetched ahead of the auditor.
 const AHEAD: usize = 8;

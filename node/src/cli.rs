@@ -245,6 +245,11 @@ pub enum Command {
         out: Option<PathBuf>,
         #[command(flatten)]
         cosign: CosignArg,
+        /// Build the proof from a C2SP tile API instead (the node's
+        /// `--http-listen`, a `vledger mirror` behind a web server, a CDN),
+        /// against the checkpoint it serves.
+        #[arg(long, conflicts_with_all = ["size", "cosigned"])]
+        tiles: Option<String>,
     },
     /// Fetch a VIN's complete history as a bundle (verify it with `vledger-verify history`).
     History {
@@ -298,6 +303,11 @@ pub enum Command {
         /// replaying entries in order (default: one per core; 1: one thread).
         #[arg(long)]
         threads: Option<usize>,
+        /// Read the log from a C2SP tile API instead of the node's gRPC
+        /// API: the node's `--http-listen`, a `vledger mirror` behind a web
+        /// server, or a CDN (`http://HOST:PORT[/path]`).
+        #[arg(long)]
+        tiles: Option<String>,
     },
     /// Copy a log's tiles (C2SP tlog-tiles) into a directory any static
     /// web server can serve, verifying all of it against the log key (and
@@ -406,7 +416,11 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             size,
             out,
             cosign,
-        } => client::prove(&node.node, index, size, out.as_deref(), cosign),
+            tiles,
+        } => match tiles {
+            Some(url) => client::prove_from_tiles(&url, index, out.as_deref()),
+            None => client::prove(&node.node, index, size, out.as_deref(), cosign),
+        },
         Command::Consistency {
             node,
             old,
@@ -427,8 +441,10 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             state,
             json,
             threads,
+            tiles,
         } => audit::run(&audit::AuditArgs {
             node: &node.node,
+            tiles: tiles.as_deref(),
             log_key: &log_key,
             state: state.as_deref(),
             json,

@@ -155,17 +155,17 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// An HTTP/1.1 client with keep-alive.
-struct Fetcher {
+/// An HTTP/1.1 client with keep-alive, for a log's tile API or a mirror.
+pub(crate) struct Fetcher {
     client: Client<HttpConnector, Empty<Bytes>>,
     base: String,
 }
 
 impl Fetcher {
-    fn new(base: &str) -> anyhow::Result<Self> {
+    pub(crate) fn new(base: &str) -> anyhow::Result<Self> {
         ensure!(
             base.starts_with("http://"),
-            "--node must be the log's tile API as http://HOST:PORT (got {base:?}); put a TLS proxy in front for https"
+            "a tile API is read as http://HOST:PORT (got {base:?}); put a TLS proxy in front for https"
         );
         let mut connector = HttpConnector::new();
         connector.set_nodelay(true);
@@ -176,7 +176,7 @@ impl Fetcher {
         })
     }
 
-    async fn get(&self, path: &str) -> anyhow::Result<Vec<u8>> {
+    pub(crate) async fn get(&self, path: &str) -> anyhow::Result<Vec<u8>> {
         let url = format!("{}/{path}", self.base);
         let uri: hyper::Uri = url.parse().with_context(|| format!("bad URL {url:?}"))?;
         let call = async {

@@ -4,13 +4,14 @@
 //! root of the signed checkpoint and checks sampled entries. Later runs
 //! fetch only what changed; a damaged mirror, a log that is not the
 //! mirror's and a missing witness quorum are refused, leaving the mirror
-//! as it was.
+//! as it was. An auditor reads the log from the mirror (or the node's tile
+//! API) instead of the node, and resumes from its state there.
 
 use tlog_tiles::{Hash, TileHashReader, check_record, prove_record, record_hash, tree_hash};
 use vledger_tests::nginx::Nginx;
 use vledger_tests::tiles::{HttpTiles, bundle};
 use vledger_tests::{
-    Checkpoint, Key, Node, TestLog, VIN_A, VIN_B, http, path_str, submit, vledger,
+    Checkpoint, Key, Node, TestLog, VIN_A, VIN_B, http, path_str, submit, verify_proof, vledger,
 };
 
 /// Logs `n` new records (distinct from every earlier call's: the same
@@ -51,6 +52,16 @@ fn mirror(
     vledger(args)
 }
 
+/// `vledger audit --tiles URL [--state FILE]`.
+fn audit_tiles(log: &TestLog, url: &str, state: Option<&std::path::Path>) -> vledger_tests::Output {
+    let vkey = log.log_vkey_file();
+    let mut args = vec!["audit", "--tiles", url, "--log-key", path_str(&vkey)];
+    if let Some(state) = state {
+        args.extend(["--state", path_str(state)]);
+    }
+    vledger(args)
+}
+
 #[test]
 fn a_mirror_served_by_nginx_is_the_log() {
     let log = TestLog::init();
@@ -60,6 +71,7 @@ fn a_mirror_served_by_nginx_is_the_log() {
     let dir = log.path("mirror");
     let first = mirror(&log, &node, &dir, &[]).ok();
     assert!(first.stdout.contains("tiles fetched, 0 kept"), "{first}");
+    let state = log.path("audit.state");
 
     // nginx serves the directory as it is.
     let nginx = Nginx::serve(&dir, &log.path("nginx"));
@@ -92,6 +104,39 @@ fn a_mirror_served_by_nginx_is_the_log() {
         )
         .expect("inclusion");
     }
+    // An auditor reads the whole log from nginx, and from the node's own
+    // tile API, instead of the node's gRPC API.
+    let audited = audit_tiles(&log, &nginx.url, Some(&state)).ok();
+    assert!(
+        audited.stdout.contains(&format!(
+            "audited up to tree size {size} (root {})",
+            checkpoint.root
+        )),
+        "{audited}"
+    );
+    let direct = audit_tiles(&log, node.http_url.as_deref().expect("tile API"), None).ok();
+    assert!(
+        direct
+            .stdout
+            .contains(&format!("audited up to tree size {size} ")),
+        "{direct}"
+    );
+    // A buyer's receipt for any entry, built from nginx's tiles alone.
+    let receipt = log.path("from-mirror.tlog-proof");
+    vledger([
+        "prove",
+        "--tiles",
+        &nginx.url,
+        "--index",
+        "257",
+        "--out",
+        path_str(&receipt),
+    ])
+    .ok();
+    let verified = verify_proof(log.log_vkey_file(), &receipt).ok();
+    assert!(verified.stdout.contains("entry 257 of log"), "{verified}");
+    let beyond = vledger(["prove", "--tiles", &nginx.url, "--index", &size.to_string()]).fails();
+    assert!(beyond.stderr.contains("not in the tree"), "{beyond}");
 
     // The log grows: the next run keeps the full tiles and bundle.
     add_records(&log, &node, &key, "b", 3);
@@ -108,6 +153,25 @@ fn a_mirror_served_by_nginx_is_the_log() {
         dir.join(format!("tile/0/001.p/{}", grown.size - 256))
             .exists()
     );
+    // The audit resumes from its state over the mirror: the consistency
+    // proof comes from the mirror's tiles and is checked against both roots.
+    let resumed = audit_tiles(&log, &nginx.url, Some(&state)).ok();
+    assert!(
+        resumed.stdout.contains(&format!(
+            "tree size {} proved consistent with the audited tree size {size}",
+            grown.size
+        )),
+        "{resumed}"
+    );
+    // An entry changed in the mirror's bundle: the audit says so.
+    let bundle0 = dir.join("tile/entries/000");
+    let mut entry_bytes = std::fs::read(&bundle0).expect("bundle");
+    entry_bytes[100] ^= 1;
+    std::fs::write(&bundle0, &entry_bytes).expect("write");
+    let damaged = audit_tiles(&log, &nginx.url, None).fails();
+    assert!(damaged.stderr.contains("FAILED"), "{damaged}");
+    entry_bytes[100] ^= 1;
+    std::fs::write(&bundle0, &entry_bytes).expect("write");
 
     // A damaged full tile in the mirror: the next run refuses and changes nothing.
     let tile = dir.join("tile/0/000");

@@ -4,10 +4,10 @@
 use std::path::Path;
 
 use anyhow::Context as _;
-use vledger_log::audit::{AuditError, AuditOptions, AuditState, audit};
+use vledger_log::audit::{AuditError, AuditOptions, AuditState, LogSource, audit};
 use vledger_tlog::note::{KeyType, VerifierKey};
 
-use crate::audit::GrpcSource;
+use crate::audit::{GrpcSource, TilesSource};
 use crate::witness::store::write_durably;
 
 /// Where the audit state goes and how to report.
@@ -15,6 +15,8 @@ use crate::witness::store::write_durably;
 pub struct AuditArgs<'a> {
     /// The node's gRPC address.
     pub node: &'a str,
+    /// A tile API to read instead (the node's HTTP side, a mirror, a CDN).
+    pub tiles: Option<&'a str>,
     /// The log's verifier key (or a file holding it).
     pub log_key: &'a str,
     /// The state file, if the audit resumes and leaves a state.
@@ -54,7 +56,26 @@ pub fn run(args: &AuditArgs<'_>) -> anyhow::Result<()> {
         }
         _ => None,
     };
-    let mut source = GrpcSource::connect(args.node)?;
+    match args.tiles {
+        Some(url) => audit_from(args, url, &mut TilesSource::new(url)?, key, previous),
+        None => audit_from(
+            args,
+            args.node,
+            &mut GrpcSource::connect(args.node)?,
+            key,
+            previous,
+        ),
+    }
+}
+
+/// Audits the log read from `source` (at `from`) and reports.
+fn audit_from<S: LogSource>(
+    args: &AuditArgs<'_>,
+    from: &str,
+    source: &mut S,
+    key: VerifierKey,
+    previous: Option<AuditState>,
+) -> anyhow::Result<()> {
     let mut options = AuditOptions::default();
     if let Some(t) = args.threads {
         options.threads = t.max(1);
@@ -65,7 +86,7 @@ pub fn run(args: &AuditArgs<'_>) -> anyhow::Result<()> {
         )
         .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let result = audit(&mut source, &key, previous, &options, |p| {
+    let result = audit(source, &key, previous, &options, |p| {
         bar.set_length(p.end);
         bar.set_position(p.position);
     });
@@ -81,7 +102,7 @@ pub fn run(args: &AuditArgs<'_>) -> anyhow::Result<()> {
                     serde_json::json!({"ok": false, "error": e.to_string(), "finished": !failed})
                 );
             }
-            anyhow::bail!("audit of {} {what}: {e}", args.node);
+            anyhow::bail!("audit of {from} {what}: {e}");
         }
     };
     if let Some(path) = args.state {

@@ -259,6 +259,19 @@ pub fn prove(
     Ok(())
 }
 
+/// `vledger prove --tiles URL`.
+pub fn prove_from_tiles(url: &str, index: u64, out: Option<&Path>) -> anyhow::Result<()> {
+    let proof = crate::audit::TilesSource::new(url)?
+        .tlog_proof(index)
+        .with_context(|| format!("cannot prove entry {index} from {url}"))?;
+    match out {
+        Some(path) => std::fs::write(path, &proof)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{proof}"),
+    }
+    Ok(())
+}
+
 /// `vledger consistency`.
 pub fn consistency(
     node: &str,
