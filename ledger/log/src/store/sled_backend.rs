@@ -27,6 +27,9 @@ fn err(e: sled::Error) -> StoreError {
     StoreError::Backend(Box::new(e))
 }
 
+/// How long an open waits for sled's directory lock to be let go.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// sled's page cache unless told otherwise: 256 MiB (sled's own default
 /// is 1 GiB, which a node under load fills).
 pub const DEFAULT_SLED_CACHE_BYTES: u64 = 256 << 20;
@@ -48,12 +51,28 @@ impl SledBackend {
     /// # Errors
     /// As [`SledBackend::open`].
     pub fn open_with_cache(path: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
-        let db = sled::Config::new()
+        let config = sled::Config::new()
             .path(path)
             .mode(sled::Mode::HighThroughput)
-            .cache_capacity(cache_bytes)
-            .open()
-            .map_err(err)?;
+            .cache_capacity(cache_bytes);
+        // sled's flusher thread lets go of the directory's lock a moment
+        // after the last handle in this process is dropped: an open right
+        // after (a compaction's, a test's) waits for it, briefly. A lock
+        // another process holds is still refused, after that wait.
+        let deadline = std::time::Instant::now() + LOCK_WAIT;
+        let db = loop {
+            match config.open() {
+                // sled reports a held lock as an I/O error of kind Other
+                // with this message (sled 0.34's `Config::open`).
+                Err(sled::Error::Io(e))
+                    if e.to_string().starts_with("could not acquire lock")
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                other => break other.map_err(err)?,
+            }
+        };
         let tree = db.open_tree("vledger").map_err(err)?;
         let log_file =
             std::fs::File::open(path.join("db")).map_err(|e| StoreError::Backend(Box::new(e)))?;
