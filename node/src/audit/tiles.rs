@@ -13,7 +13,7 @@ use tokio::runtime::Runtime;
 use vledger_log::audit::{LogSource, SourceEntry};
 use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{LeafIndex, TreeSize, consistency_proof, inclusion_proof};
-use vledger_tlog::note::{Note, TlogProof};
+use vledger_tlog::note::{Checkpoint, Note, TlogProof};
 use vledger_tlog::tile::{
     TILE_WIDTH, TileHashes, TileId, TileSource, decode_bundle, decode_tile, entries_path,
     hash_tile_path,
@@ -43,12 +43,6 @@ impl std::fmt::Debug for TilesSource {
 
 fn fetch_err(e: &anyhow::Error) -> FetchError {
     FetchError(format!("{e:#}"))
-}
-
-/// The width of item `index` (a bundle, or a level-0-based tile count)
-/// when `count` items of the level below exist.
-fn width(index: u64, count: u64) -> u16 {
-    u16::try_from(count.saturating_sub(index * TILE_WIDTH).min(TILE_WIDTH)).unwrap_or(u16::MAX)
 }
 
 impl TilesSource {
@@ -117,8 +111,7 @@ impl TileSource for TilesSource {
             .iter()
             .map(|&(tile, _)| {
                 // The tile as wide as the latest checkpoint's tree has it.
-                let below = self.size >> (u32::from(tile.level) * 8);
-                let path = hash_tile_path(tile, width(tile.index, below));
+                let path = hash_tile_path(tile, tile.width_at(TreeSize(self.size)));
                 let hashes = decode_tile(&self.get(&path)?)
                     .ok_or_else(|| FetchError(format!("{path}: not a hash tile")))?;
                 Ok(Arc::from(hashes))
@@ -138,7 +131,8 @@ impl LogSource for TilesSource {
         // the note with the log key itself.
         let size = Note::parse(&note)
             .ok()
-            .and_then(|n| n.text.lines().nth(1).and_then(|l| l.parse().ok()))
+            .and_then(|n| Checkpoint::parse_text(&n.text).ok())
+            .map(|c| c.size().0)
             .ok_or_else(|| FetchError("checkpoint: not a checkpoint note".into()))?;
         self.size = size;
         Ok(note)
@@ -163,7 +157,9 @@ impl LogSource for TilesSource {
             )));
         }
         let n = start / TILE_WIDTH;
-        let path = entries_path(n, width(n, self.size));
+        // Bundle N is as wide as level-0 tile N.
+        let level0 = TileId { level: 0, index: n };
+        let path = entries_path(n, level0.width_at(TreeSize(self.size)));
         let bytes = self.get(&path)?;
         let entries = decode_bundle(&bytes).map_err(|e| FetchError(format!("{path}: {e}")))?;
         let first = usize::try_from(start - n * TILE_WIDTH).unwrap_or(usize::MAX);
@@ -195,7 +191,13 @@ impl LogSource for TilesSource {
 
 #[cfg(test)]
 mod tests {
-    use super::width;
+    use vledger_tlog::merkle::TreeSize;
+    use vledger_tlog::tile::TileId;
+
+    /// Bundle and tile widths at the right edge come from the tree size.
+    fn width(index: u64, count: u64) -> u16 {
+        TileId { level: 0, index }.width_at(TreeSize(count))
+    }
 
     #[test]
     fn widths_follow_the_tree_size() {
