@@ -15,6 +15,8 @@ mod archive;
 mod backend;
 #[cfg(feature = "test-backends")]
 mod faulty;
+#[cfg(feature = "sled")]
+mod journal;
 pub mod layout;
 #[cfg(feature = "test-backends")]
 mod memory;
@@ -34,7 +36,9 @@ pub use memory::MemoryBackend;
 #[cfg(feature = "postgres")]
 pub use postgres_backend::{LeaderLock, PostgresBackend, PostgresError, SCHEMA_VERSION};
 #[cfg(feature = "sled")]
-pub use sled_backend::{DEFAULT_SLED_CACHE_BYTES, SledBackend};
+pub use sled_backend::{
+    DEFAULT_JOURNAL_BYTES, DEFAULT_SLED_CACHE_BYTES, JOURNAL_FILE, SledBackend,
+};
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, btree_map};

@@ -1,13 +1,45 @@
 //! The sled backend, the node's embedded default (feature `sled`).
 
+use std::collections::BTreeMap;
+use std::ops::Bound;
 use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use super::backend::check_fence;
+use super::journal::Journal;
 use super::layout::META_TREE_SIZE;
 use super::{Backend, Pairs, StoreError, Writes};
 
-/// The sled backend: one sled tree, one atomic `apply_batch` and one
-/// `flush` per [`Backend::apply`].
+/// Writes not yet in sled, newest value per key (`None`: removed).
+type Pending = BTreeMap<Vec<u8>, Option<Vec<u8>>>;
+
+/// What the journals hold that sled does not yet: what reads see first.
+#[derive(Debug, Default)]
+struct Overlay {
+    /// Batches since the journal was last rotated.
+    active: Pending,
+    /// Batches of the rotated journal, on their way to sled.
+    frozen: Option<Arc<Pending>>,
+}
+
+impl Overlay {
+    fn get(&self, key: &[u8]) -> Option<&Option<Vec<u8>>> {
+        self.active
+            .get(key)
+            .or_else(|| self.frozen.as_ref().and_then(|f| f.get(key)))
+    }
+}
+
+/// The sled backend: one sled tree behind a journal.
+///
+/// A batch is appended to the journal (a file in sled's directory) and
+/// `fdatasync`ed, which makes it durable, and its writes wait in memory,
+/// where reads see them first. When the journal reaches its limit
+/// ([`DEFAULT_JOURNAL_BYTES`]), everything waiting goes to sled in one
+/// atomic batch, sled is flushed and the journal emptied; an open replays
+/// whatever journal it finds into sled first. sled thus writes each key
+/// once per journal's worth of batches instead of once per batch, and
+/// keeps far fewer superseded page versions (see [`super::journal`]).
 ///
 /// The fence (the stored tree size checked before a batch) is kept by a
 /// mutex that every clone shares: sled's own file lock already keeps any
@@ -17,11 +49,34 @@ use super::{Backend, Pairs, StoreError, Writes};
 pub struct SledBackend {
     db: sled::Db,
     tree: sled::Tree,
-    /// Held from the fence check to the end of the batch's `apply_batch`.
-    fence: std::sync::Arc<std::sync::Mutex<()>>,
-    /// sled's log file, to `fdatasync` after each flush (see `apply`).
-    log_file: std::sync::Arc<std::fs::File>,
+    /// The journal and its limit, held from a batch's fence check until
+    /// it is durable (and, past the limit, in sled).
+    writer: Arc<Mutex<Writer>>,
+    /// What the journal holds that sled does not yet.
+    overlay: Arc<RwLock<Overlay>>,
+    /// sled's log file, to `fdatasync` after each flush (see `fold`).
+    log_file: Arc<std::fs::File>,
 }
+
+#[derive(Debug)]
+struct Writer {
+    journal: Journal,
+    /// sled's directory, which holds the journals.
+    dir: std::path::PathBuf,
+    /// Journal bytes past which the overlay goes to sled.
+    limit: u64,
+    /// The thread writing the rotated journal's batches to sled.
+    folding: Option<std::thread::JoinHandle<Result<(), StoreError>>>,
+}
+
+/// The journal's file, in sled's directory.
+pub const JOURNAL_FILE: &str = "vledger-journal";
+/// The rotated journal's file, while sled takes its batches.
+const OLD_JOURNAL_FILE: &str = "vledger-journal.old";
+
+/// The journal's size past which its writes go to sled: 64 MiB. The
+/// overlay in memory is at most about this size.
+pub const DEFAULT_JOURNAL_BYTES: u64 = 64 << 20;
 
 fn err(e: sled::Error) -> StoreError {
     StoreError::Backend(Box::new(e))
@@ -76,12 +131,161 @@ impl SledBackend {
         let tree = db.open_tree("vledger").map_err(err)?;
         let log_file =
             std::fs::File::open(path.join("db")).map_err(|e| StoreError::Backend(Box::new(e)))?;
-        Ok(Self {
+        // A rotated journal left by a crash holds older batches than the
+        // current one: both are replayed, in that order.
+        let old = path.join(OLD_JOURNAL_FILE);
+        let mut batches = Vec::new();
+        if old.exists() {
+            batches = Journal::open(&old)?.1;
+        }
+        let (journal, current) = Journal::open(&path.join(JOURNAL_FILE))?;
+        batches.extend(current);
+        let backend = Self {
             db,
             tree,
-            fence: std::sync::Arc::default(),
-            log_file: std::sync::Arc::new(log_file),
-        })
+            writer: Arc::new(Mutex::new(Writer {
+                journal,
+                dir: path.to_path_buf(),
+                limit: DEFAULT_JOURNAL_BYTES,
+                folding: None,
+            })),
+            overlay: Arc::default(),
+            log_file: Arc::new(log_file),
+        };
+        // What the journals hold goes to sled before anything is read:
+        // batches in order, so each key ends with its newest value (a
+        // batch sled already holds is written again, to the same end).
+        {
+            let mut overlay = backend
+                .overlay
+                .write()
+                .unwrap_or_else(PoisonError::into_inner);
+            for (k, v) in batches.into_iter().flatten() {
+                overlay.active.insert(k, v);
+            }
+        }
+        backend.checkpoint()?;
+        Ok(backend)
+    }
+
+    /// Sets the journal's size past which its writes go to sled
+    /// ([`DEFAULT_JOURNAL_BYTES`] unless set).
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when another thread panicked while writing.
+    pub fn set_journal_limit(&self, bytes: u64) -> Result<(), StoreError> {
+        self.lock_writer()?.limit = bytes;
+        Ok(())
+    }
+
+    /// Writes everything the journals hold to sled, durably, and empties
+    /// them: what happens by itself, in the background, when the journal
+    /// reaches its limit, and before a copy.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when sled or the file system fails.
+    pub fn checkpoint(&self) -> Result<(), StoreError> {
+        let mut writer = self.lock_writer()?;
+        // A fold that failed left its batches in the overlay and in the
+        // rotated journal: they go first.
+        let folded = Self::finish_fold(&mut writer);
+        let overlay = self.overlay.read().unwrap_or_else(PoisonError::into_inner);
+        if folded.is_err()
+            && let Some(frozen) = &overlay.frozen
+        {
+            self.write_to_sled(frozen)?;
+        }
+        self.write_to_sled(&overlay.active)?;
+        drop(overlay);
+        if writer.journal.len() > 0 {
+            writer.journal.clear()?;
+        }
+        let old = writer.dir.join(OLD_JOURNAL_FILE);
+        if old.exists() {
+            std::fs::remove_file(&old).map_err(|e| StoreError::Backend(Box::new(e)))?;
+            super::journal::sync_dir(&writer.dir)?;
+        }
+        *self.overlay.write().unwrap_or_else(PoisonError::into_inner) = Overlay::default();
+        Ok(())
+    }
+
+    fn lock_writer(&self) -> Result<std::sync::MutexGuard<'_, Writer>, StoreError> {
+        self.writer
+            .lock()
+            .map_err(|_| StoreError::Backend("sled backend writer lock poisoned".into()))
+    }
+
+    /// `pending` into sled in one atomic batch, durably.
+    fn write_to_sled(&self, pending: &Pending) -> Result<(), StoreError> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let mut batch = sled::Batch::default();
+        for (k, v) in pending {
+            match v {
+                Some(v) => batch.insert(k.as_slice(), v.as_slice()),
+                None => batch.remove(k.as_slice()),
+            }
+        }
+        self.tree.apply_batch(batch).map_err(err)?;
+        self.db.flush().map_err(err)?;
+        // On Linux sled 0.34.7 "flushes" with sync_file_range, which
+        // neither writes the file's metadata nor empties the drive's
+        // write cache. fdatasync on the log file closes that gap.
+        self.log_file
+            .sync_data()
+            .map_err(|e| StoreError::Backend(Box::new(e)))
+    }
+
+    /// Waits for the fold under way, if any, and reports how it ended.
+    fn finish_fold(writer: &mut Writer) -> Result<(), StoreError> {
+        match writer.folding.take() {
+            Some(thread) => thread
+                .join()
+                .map_err(|_| StoreError::Backend("the thread writing to sled panicked".into()))?,
+            None => Ok(()),
+        }
+    }
+
+    /// Rotates the journal and writes its batches to sled on a thread of
+    /// their own, then removes the rotated journal. Reads see those
+    /// batches in the overlay until sled holds them. The caller has
+    /// waited for the previous fold: at most two journals' worth of
+    /// batches wait in memory.
+    fn start_fold(&self, writer: &mut Writer) -> Result<(), StoreError> {
+        let old = writer.dir.join(OLD_JOURNAL_FILE);
+        if old.exists() {
+            return Err(StoreError::Backend(
+                "a rotated journal is still waiting to go to sled".into(),
+            ));
+        }
+        writer
+            .journal
+            .rotate(&writer.dir.join(JOURNAL_FILE), &old)?;
+        let frozen = {
+            let mut overlay = self.overlay.write().unwrap_or_else(PoisonError::into_inner);
+            let frozen = Arc::new(std::mem::take(&mut overlay.active));
+            overlay.frozen = Some(Arc::clone(&frozen));
+            frozen
+        };
+        let backend = self.clone();
+        let dir = writer.dir.clone();
+        let thread = std::thread::Builder::new()
+            .name("vledger-sled-fold".into())
+            .spawn(move || {
+                backend.write_to_sled(&frozen)?;
+                std::fs::remove_file(&old).map_err(|e| StoreError::Backend(Box::new(e)))?;
+                super::journal::sync_dir(&dir)?;
+                backend
+                    .overlay
+                    .write()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .frozen = None;
+                Ok(())
+            })
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
+        writer.folding = Some(thread);
+        Ok(())
     }
 }
 
@@ -104,6 +308,7 @@ impl SledBackend {
                 format!("{} already holds a sled database", path.display()).into(),
             ));
         }
+        self.checkpoint()?;
         let copy = Self::open(path)?;
         let mut copied = 0u64;
         let mut batch = sled::Batch::default();
@@ -122,13 +327,20 @@ impl SledBackend {
         }
         copy.tree.apply_batch(batch).map_err(err)?;
         copied += in_batch as u64;
-        copy.sync()?;
+        copy.db.flush().map_err(err)?;
+        copy.log_file
+            .sync_data()
+            .map_err(|e| StoreError::Backend(Box::new(e)))?;
         Ok(copied)
     }
 }
 
 impl Backend for SledBackend {
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        let overlay = self.overlay.read().unwrap_or_else(PoisonError::into_inner);
+        if let Some(v) = overlay.get(key) {
+            return Ok(v.clone());
+        }
         Ok(self.tree.get(key).map_err(err)?.map(|v| v.to_vec()))
     }
 
@@ -136,11 +348,46 @@ impl Backend for SledBackend {
         if start >= end {
             return Ok(Vec::new());
         }
-        self.tree
-            .range(start..end)
-            .take(limit)
-            .map(|kv| kv.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(err))
-            .collect()
+        let overlay = self.overlay.read().unwrap_or_else(PoisonError::into_inner);
+        let range = (Bound::Included(start), Bound::Excluded(end));
+        let mut pending: BTreeMap<&[u8], &Option<Vec<u8>>> = BTreeMap::new();
+        for map in overlay
+            .frozen
+            .as_deref()
+            .into_iter()
+            .chain([&overlay.active])
+        {
+            for (k, v) in map.range::<[u8], _>(range) {
+                pending.insert(k, v);
+            }
+        }
+        let mut waiting = pending.into_iter().peekable();
+        let mut stored = self.tree.range(start..end);
+        let mut next_stored = stored.next().transpose().map_err(err)?;
+        let mut out = Vec::new();
+        while out.len() < limit {
+            // The smaller key next; on a tie the overlay's value (or
+            // removal) stands for sled's.
+            let take_overlay = match (&next_stored, waiting.peek()) {
+                (None, None) => break,
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+                (Some((sk, _)), Some((ok, _))) => *ok <= sk.as_ref(),
+            };
+            if take_overlay {
+                let Some((k, v)) = waiting.next() else { break };
+                if next_stored.as_ref().is_some_and(|(sk, _)| sk.as_ref() == k) {
+                    next_stored = stored.next().transpose().map_err(err)?;
+                }
+                if let Some(v) = v {
+                    out.push((k.to_vec(), v.clone()));
+                }
+            } else if let Some((k, v)) = next_stored.take() {
+                out.push((k.to_vec(), v.to_vec()));
+                next_stored = stored.next().transpose().map_err(err)?;
+            }
+        }
+        Ok(out)
     }
 
     fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {
@@ -150,45 +397,41 @@ impl Backend for SledBackend {
 }
 
 impl SledBackend {
-    /// Applies every write or none, atomically but not yet durably, if
-    /// the stored tree size is `expected_tree_size` (or unconditionally
-    /// for `None`): the first half of [`Backend::apply`].
+    /// Appends every write to the journal and makes them visible, if the
+    /// stored tree size is `expected_tree_size` (or unconditionally for
+    /// `None`), but not yet durably: the first half of
+    /// [`Backend::apply`].
     ///
     /// # Errors
     /// [`StoreError::Fenced`] when the stored tree size is another;
-    /// [`StoreError::Backend`] when sled fails.
+    /// [`StoreError::Backend`] when sled or the file system fails.
     pub fn write(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {
-        let _fence = self
-            .fence
-            .lock()
-            .map_err(|_| StoreError::Backend("sled backend fence lock poisoned".into()))?;
+        let mut writer = self.lock_writer()?;
         if expected_tree_size.is_some() {
-            let stored = self.tree.get(META_TREE_SIZE).map_err(err)?;
+            let stored = self.get(META_TREE_SIZE)?;
             check_fence(expected_tree_size, stored.as_deref())?;
         }
-        let mut batch = sled::Batch::default();
+        writer.journal.append(&writes)?;
+        let mut overlay = self.overlay.write().unwrap_or_else(PoisonError::into_inner);
         for (k, v) in writes {
-            match v {
-                Some(v) => batch.insert(k, v),
-                None => batch.remove(k),
-            }
+            overlay.active.insert(k, v);
         }
-        self.tree.apply_batch(batch).map_err(err)
+        Ok(())
     }
 
-    /// Makes every write so far durable: the second half of
+    /// Makes every write so far durable (the journal `fdatasync`ed), and
+    /// past the journal's limit writes them to sled: the second half of
     /// [`Backend::apply`].
     ///
     /// # Errors
     /// [`StoreError::Backend`] when sled or the file system fails.
     pub fn sync(&self) -> Result<(), StoreError> {
-        self.db.flush().map_err(err)?;
-        // On Linux sled 0.34.7 "flushes" with sync_file_range, which
-        // neither writes the file's metadata nor empties the drive's
-        // write cache: an acknowledged batch could still be lost to a
-        // power cut. fdatasync on the log file closes that gap.
-        self.log_file
-            .sync_data()
-            .map_err(|e| StoreError::Backend(Box::new(e)))
+        let mut writer = self.lock_writer()?;
+        writer.journal.sync()?;
+        if writer.journal.len() >= writer.limit {
+            Self::finish_fold(&mut writer)?;
+            self.start_fold(&mut writer)?;
+        }
+        Ok(())
     }
 }
