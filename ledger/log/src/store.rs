@@ -22,6 +22,7 @@ pub mod layout;
 mod memory;
 #[cfg(feature = "postgres")]
 mod postgres_backend;
+mod runs;
 #[cfg(feature = "sled")]
 mod sled_backend;
 
