@@ -137,13 +137,28 @@ impl DataDir {
         let backend = self.open_backend()?;
         let store = LogStore::new(backend)
             .with_context(|| format!("cannot use the store at {}", self.store_name()))?;
-        // On sled, full tiles live as files beside it. In PostgreSQL they
-        // stay in the database, which every node on it shares.
+        // On sled, full tiles live as files beside it, and so does the
+        // deduplication index. In PostgreSQL both stay in the database,
+        // which every node on it shares.
         Ok(if self.store_url.is_none() {
-            store.with_archive(Arc::new(TileDirectory::new(self.tiles_path())))
+            store
+                .with_archive(Arc::new(TileDirectory::new(self.tiles_path())))
+                .with_dedup_runs(&self.dedup_path())
+                .with_context(|| {
+                    format!(
+                        "cannot open the deduplication index in {}",
+                        self.dedup_path().display()
+                    )
+                })?
         } else {
             store
         })
+    }
+
+    /// The directory of the deduplication index's run files (sled only).
+    #[must_use]
+    pub fn dedup_path(&self) -> PathBuf {
+        self.root.join("dedup")
     }
 
     /// The directory of full tiles and entry bundles (sled only).

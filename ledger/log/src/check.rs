@@ -252,6 +252,13 @@ pub fn check_store<B: Backend>(
             });
         }
     }
+    let (stored, derived) = (store.dedup_count()?, replayer.dedup_keys().count() as u64);
+    if stored != derived {
+        return Err(CheckError::Index {
+            what: "deduplication key",
+            name: format!("{stored} stored, {derived} derived"),
+        });
+    }
     let rules = replayer.rules_state();
     for (vin, state) in rules.vehicles() {
         if store.vehicle(vin)?.as_ref() != Some(state) {

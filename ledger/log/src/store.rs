@@ -13,6 +13,7 @@
 
 mod archive;
 mod backend;
+mod dedup;
 #[cfg(feature = "test-backends")]
 mod faulty;
 #[cfg(feature = "sled")]
@@ -30,6 +31,7 @@ use ed25519_dalek::VerifyingKey;
 
 pub use archive::{Archived, TileArchive, TileDirectory};
 pub use backend::{Backend, Pairs, Writes, check_fence, stored_tree_size};
+pub use dedup::{RUN_ENTRIES, move_dedup_keys};
 #[cfg(feature = "test-backends")]
 pub use faulty::FaultyBackend;
 #[cfg(feature = "test-backends")]
@@ -57,13 +59,13 @@ use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{HashReader, NodeId};
 use vledger_tlog::tile::{
     TILE_HEIGHT, TILE_WIDTH, TileHashes, TileId, TileReadError, TileSource, decode_bundle,
-    decode_tile, encode_tile, push_bundle_entry,
+    decode_tile, push_bundle_entry,
 };
 
 use layout::{
     BUNDLE, CHECKPOINT, DEDUP, FORMAT_VERSION, KEY, META_FORMAT, META_INDEX_ROOT, META_ORIGIN,
-    META_TREE_SIZE, META_VIN_COUNT, VIN_HEAD, bytes_key, hash_tile_key, index_tile_key, read_u64,
-    u64_key,
+    META_TREE_SIZE, META_VIN_COUNT, VIN_HEAD, bytes_key, hash_tile_key, index_tile_key, piece_key,
+    pieces_range, read_u64, u64_key,
 };
 use vledger_rules::index_tree::{IndexChanges, Node, Tile, TileAddr, TileReader};
 
@@ -168,6 +170,9 @@ pub struct LogStore<B> {
     /// Held for writing while a batch is applied, and for reading by
     /// [`LogStore::consistent`], shared by every clone.
     commits: Arc<std::sync::RwLock<()>>,
+    /// The deduplication index, when it is kept in files beside the
+    /// archive rather than as keys in the backend.
+    dedup_index: Option<Arc<std::sync::Mutex<dedup::DedupIndex>>>,
 }
 
 /// Entries read per backend scan.
@@ -183,6 +188,7 @@ impl<B: Backend> LogStore<B> {
             backend,
             archive: None,
             commits: Arc::default(),
+            dedup_index: None,
         };
         if let Some(v) = store.backend.get(META_FORMAT)? {
             let found = <[u8; 4]>::try_from(v.as_slice())
@@ -203,15 +209,99 @@ impl<B: Backend> LogStore<B> {
         self
     }
 
+    /// Keeps the deduplication index in sorted run files in `dir` (see
+    /// `docs/store.md`) rather than as keys in the backend, and indexes
+    /// the entries the runs do not cover yet. The backend must hold no
+    /// deduplication keys: `vledger migrate` moves a store's into runs.
+    ///
+    /// # Errors
+    /// [`StoreError::Format`] when the backend still holds deduplication
+    /// keys; when the runs or the entries cannot be read.
+    pub fn with_dedup_runs(self, dir: &std::path::Path) -> Result<Self, StoreError> {
+        self.with_dedup_runs_every(dir, RUN_ENTRIES)
+    }
+
+    /// [`LogStore::with_dedup_runs`] with a run every `run_entries`
+    /// entries rather than every [`RUN_ENTRIES`]: for tests, which cannot
+    /// wait for 65,536 entries.
+    ///
+    /// # Errors
+    /// As [`LogStore::with_dedup_runs`].
+    pub fn with_dedup_runs_every(
+        mut self,
+        dir: &std::path::Path,
+        run_entries: u64,
+    ) -> Result<Self, StoreError> {
+        if !self.backend.scan(&[DEDUP], &[DEDUP + 1], 1)?.is_empty() {
+            return Err(StoreError::Format {
+                found: FORMAT_VERSION - 1,
+            });
+        }
+        let tree_size = self.tree_size()?;
+        let index = dedup::DedupIndex::open(dir, run_entries, tree_size, |start, end| {
+            self.entries(start, end)
+        })?;
+        self.dedup_index = Some(Arc::new(std::sync::Mutex::new(index)));
+        Ok(self)
+    }
+
+    fn dedup_index(&self) -> Option<std::sync::MutexGuard<'_, dedup::DedupIndex>> {
+        self.dedup_index
+            .as_ref()
+            .map(|i| i.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// The number of deduplication keys the store holds.
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn dedup_count(&self) -> Result<u64, StoreError> {
+        if let Some(index) = self.dedup_index() {
+            return Ok(index.count());
+        }
+        let (mut start, end) = (vec![DEDUP], vec![DEDUP + 1]);
+        let mut count = 0;
+        loop {
+            let page = self.backend.scan(&start, &end, SCAN_PAGE)?;
+            count += page.len() as u64;
+            match page.last() {
+                Some((k, _)) if page.len() == SCAN_PAGE => {
+                    start.clone_from(k);
+                    start.push(0);
+                }
+                _ => return Ok(count),
+            }
+        }
+    }
+
     /// The item from the backend at `key`, or else from the archive.
     fn immutable(&self, key: &[u8], item: Archived) -> Result<Option<Vec<u8>>, StoreError> {
-        match self.backend.get(key)? {
-            Some(v) => Ok(Some(v)),
+        match self.stored_item(key)? {
+            Some((_, bytes)) => Ok(Some(bytes)),
             None => match &self.archive {
                 Some(archive) => archive.get(item),
                 None => Ok(None),
             },
         }
+    }
+
+    /// The bundle or tile stored at `key` in the key-value store, and the
+    /// keys it is stored under: its own, whole, and the pieces the
+    /// batches since added to it ([`layout::piece_key`]), joined in key
+    /// order.
+    fn stored_item(&self, key: &[u8]) -> Result<Option<(Vec<Vec<u8>>, Vec<u8>)>, StoreError> {
+        let (start, end) = pieces_range(key);
+        let found = self.backend.scan(&start, &end, MAX_PIECES)?;
+        if found.is_empty() {
+            return Ok(None);
+        }
+        let mut keys = Vec::with_capacity(found.len());
+        let mut bytes = Vec::with_capacity(found.iter().map(|(_, v)| v.len()).sum());
+        for (k, v) in found {
+            keys.push(k);
+            bytes.extend_from_slice(&v);
+        }
+        Ok(Some((keys, bytes)))
     }
 
     /// Runs `read` with no batch committed meanwhile (by this store or
@@ -504,6 +594,21 @@ impl<B: Backend> LogStore<B> {
     /// # Errors
     /// When the backend fails or the value is malformed.
     pub fn dedup(&self, key: &Hash) -> Result<Option<u64>, StoreError> {
+        if let Some(index) = self.dedup_index() {
+            if let Some(i) = index.recent(key) {
+                return Ok(Some(i));
+            }
+            for candidate in index.candidates(key)? {
+                let entry = self.entry(candidate)?.ok_or(StoreError::Missing {
+                    what: "entry",
+                    index: candidate,
+                })?;
+                if vledger_records::Entry::logged_dedup_key(&entry).as_ref() == Some(key) {
+                    return Ok(Some(candidate));
+                }
+            }
+            return Ok(None);
+        }
         self.backend
             .get(&bytes_key(DEDUP, key.as_bytes()))?
             .map(|v| read_u64(&v, "dedup index"))
@@ -544,22 +649,15 @@ impl<B: Backend> LogStore<B> {
         // Full tiles and bundles go to the archive, when there is one,
         // before the batch: the batch then drops their partial versions.
         let mut archived = Vec::new();
-        for (index, bundle, full) in self.fill_bundles(batch.entries).map_err(fenced)? {
-            let key = u64_key(BUNDLE, index);
-            if full && self.archive.is_some() {
-                archived.push((Archived::Bundle(index), bundle));
-                w.push((key, None));
-            } else {
-                w.push((key, Some(bundle)));
+        let archiving = self.archive.is_some();
+        for (index, bundle) in self.fill_bundles(batch.entries).map_err(fenced)? {
+            if let Some(bytes) = bundle.writes(&mut w, archiving) {
+                archived.push((Archived::Bundle(index), bytes));
             }
         }
-        for (tile, hashes) in self.fill_tiles(batch.hashes).map_err(fenced)? {
-            let key = hash_tile_key(tile);
-            if hashes.len() as u64 == TILE_WIDTH && self.archive.is_some() {
-                archived.push((Archived::Tile(tile), encode_tile(&hashes)));
-                w.push((key, None));
-            } else {
-                w.push((key, Some(encode_tile(&hashes))));
+        for (tile, extended) in self.fill_tiles(batch.hashes).map_err(fenced)? {
+            if let Some(bytes) = extended.writes(&mut w, archiving) {
+                archived.push((Archived::Tile(tile), bytes));
             }
         }
         if let (Some(archive), false) = (&self.archive, archived.is_empty()) {
@@ -579,7 +677,7 @@ impl<B: Backend> LogStore<B> {
                 Some(encode_vin_head(head)),
             ));
         }
-        for (k, i) in batch.dedup {
+        for (k, i) in batch.dedup.iter().filter(|_| self.dedup_index.is_none()) {
             w.push((
                 bytes_key(DEDUP, k.as_bytes()),
                 Some(i.to_be_bytes().to_vec()),
@@ -637,24 +735,29 @@ impl<B: Backend> LogStore<B> {
             .commits
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.backend.apply(w, Some(previous))
+        self.backend.apply(w, Some(previous))?;
+        if let Some(mut index) = self.dedup_index() {
+            index.add(&batch.dedup, batch.tree_size)?;
+        }
+        Ok(())
     }
 
     /// The bundles `entries` (consecutive, by leaf index) complete or
-    /// extend, each read once and appended to, and whether each is full.
+    /// extend, each read once and appended to.
     fn fill_bundles(
         &self,
         entries: Vec<(u64, Vec<u8>)>,
-    ) -> Result<Vec<(u64, Vec<u8>, bool)>, StoreError> {
-        let mut out: Vec<(u64, Vec<u8>, u64)> = Vec::new();
+    ) -> Result<Vec<(u64, Extended)>, StoreError> {
+        let mut out: Vec<(u64, Extended, u64)> = Vec::new();
         for (index, entry) in entries {
             let b = index / TILE_WIDTH;
             if out.last().is_none_or(|(last, _, _)| *last != b) {
                 let pos = index % TILE_WIDTH;
-                let bytes = if pos == 0 {
-                    Vec::new()
+                let key = u64_key(BUNDLE, b);
+                let (stored, bytes) = if pos == 0 {
+                    (Vec::new(), Vec::new())
                 } else {
-                    let bytes = self.bundle(b)?.ok_or(StoreError::Missing {
+                    let (stored, bytes) = self.stored_item(&key)?.ok_or(StoreError::Missing {
                         what: "entry",
                         index: index - 1,
                     })?;
@@ -664,25 +767,39 @@ impl<B: Backend> LogStore<B> {
                     if held as u64 != pos {
                         return Err(StoreError::Corrupt("entry bundle"));
                     }
-                    bytes
+                    (stored, bytes)
                 };
-                out.push((b, bytes, index));
+                let added_at = bytes.len();
+                let extended = Extended {
+                    key,
+                    stored,
+                    bytes,
+                    added_at,
+                    first: pos,
+                    full: false,
+                };
+                out.push((b, extended, index));
             }
-            let Some((_, bytes, next)) = out.last_mut() else {
+            let Some((_, extended, next)) = out.last_mut() else {
                 continue;
             };
             if *next != index {
                 return Err(StoreError::Corrupt("entries of a batch out of order"));
             }
-            push_bundle_entry(bytes, &entry).map_err(|_| StoreError::EntryTooLarge {
-                index,
-                size: entry.len(),
+            push_bundle_entry(&mut extended.bytes, &entry).map_err(|_| {
+                StoreError::EntryTooLarge {
+                    index,
+                    size: entry.len(),
+                }
             })?;
             *next += 1;
         }
         Ok(out
             .into_iter()
-            .map(|(b, bytes, next)| (b, bytes, next == (b + 1) * TILE_WIDTH))
+            .map(|(b, mut extended, next)| {
+                extended.full = next == (b + 1) * TILE_WIDTH;
+                (b, extended)
+            })
             .collect())
     }
 
@@ -691,8 +808,8 @@ impl<B: Backend> LogStore<B> {
     fn fill_tiles(
         &self,
         hashes: Vec<(NodeId, Hash)>,
-    ) -> Result<BTreeMap<TileId, Vec<Hash>>, StoreError> {
-        let mut out: BTreeMap<TileId, Vec<Hash>> = BTreeMap::new();
+    ) -> Result<BTreeMap<TileId, Extended>, StoreError> {
+        let mut out: BTreeMap<TileId, Extended> = BTreeMap::new();
         for (id, hash) in hashes {
             if id.level % TILE_HEIGHT != 0 {
                 continue;
@@ -700,21 +817,83 @@ impl<B: Backend> LogStore<B> {
             let (tile, pos, _) = TileId::of_node(id);
             let held = match out.entry(tile) {
                 btree_map::Entry::Occupied(o) => o.into_mut(),
-                btree_map::Entry::Vacant(v) => v.insert(if pos == 0 {
-                    Vec::new()
-                } else {
-                    self.tile(tile)?.ok_or(StoreError::MissingHash(NodeId {
-                        level: id.level,
-                        index: id.index - 1,
-                    }))?
-                }),
+                btree_map::Entry::Vacant(v) => {
+                    let key = hash_tile_key(tile);
+                    let (stored, bytes) = if pos == 0 {
+                        (Vec::new(), Vec::new())
+                    } else {
+                        self.stored_item(&key)?
+                            .ok_or(StoreError::MissingHash(NodeId {
+                                level: id.level,
+                                index: id.index - 1,
+                            }))?
+                    };
+                    let added_at = bytes.len();
+                    v.insert(Extended {
+                        key,
+                        stored,
+                        bytes,
+                        added_at,
+                        first: pos as u64,
+                        full: false,
+                    })
+                }
             };
-            if held.len() != pos {
+            if held.bytes.len() != pos * 32 {
                 return Err(StoreError::Corrupt("hash tile"));
             }
-            held.push(hash);
+            held.bytes.extend_from_slice(hash.as_bytes());
+            held.full = held.bytes.len() == TILE_WIDTH as usize * 32;
         }
         Ok(out)
+    }
+}
+
+/// Keys a bundle or tile can be stored under: its own and a piece per
+/// position.
+const MAX_PIECES: usize = TILE_WIDTH as usize + 1;
+
+/// A bundle or tile a batch extends: what is stored of it, and what it is
+/// after the batch.
+struct Extended {
+    /// Its key (`'b' ‖ index` or `'t' ‖ level ‖ index`).
+    key: Vec<u8>,
+    /// The keys it is stored under now.
+    stored: Vec<Vec<u8>>,
+    /// Its bytes after the batch.
+    bytes: Vec<u8>,
+    /// Where in `bytes` the batch's own begin.
+    added_at: usize,
+    /// The position (entry or hash, 0–255) of the batch's first.
+    first: u64,
+    /// Whether the batch fills it.
+    full: bool,
+}
+
+impl Extended {
+    /// What a batch writes for it without an archive, or (`archived`) with
+    /// one, in `w`: a full one whole (or nothing, when it goes to the
+    /// archive) in place of every key it was stored under; a partial one
+    /// as one more piece.
+    fn writes(self, w: &mut Writes, archived: bool) -> Option<Vec<u8>> {
+        if !self.full {
+            w.push((
+                piece_key(&self.key, self.first),
+                Some(self.bytes[self.added_at..].to_vec()),
+            ));
+            return None;
+        }
+        for k in self.stored {
+            if k != self.key || archived {
+                w.push((k, None));
+            }
+        }
+        if archived {
+            Some(self.bytes)
+        } else {
+            w.push((self.key, Some(self.bytes)));
+            None
+        }
     }
 }
 

@@ -93,15 +93,17 @@ fn full_tiles_and_bundles_leave_the_key_value_store() {
 
     // Only the partial bundle and the partial tiles of levels 0 and 1 stay
     // in the key-value store; the full ones are files on their C2SP paths.
+    // (A partial one is stored as pieces, one per batch that extended it.)
     let bundles = backend.scan(&[BUNDLE], &[BUNDLE + 1], 100).unwrap();
-    assert_eq!(bundles.len(), 1);
-    assert_eq!(bundles[0].0[1..], 3u64.to_be_bytes());
-    let tiles: Vec<_> = backend
+    assert!(!bundles.is_empty());
+    assert!(bundles.iter().all(|(k, _)| k[1..9] == 3u64.to_be_bytes()));
+    let mut tiles: Vec<_> = backend
         .scan(&[HASH_TILE], &[HASH_TILE + 1], 100)
         .unwrap()
         .into_iter()
-        .map(|(k, _)| k)
+        .map(|(k, _)| k[..10].to_vec())
         .collect();
+    tiles.dedup();
     assert_eq!(tiles, [tile_key(0, 3), tile_key(1, 0)]);
     for n in ["000", "001", "002"] {
         let bundle = std::fs::read(dir.path().join("tile/entries").join(n)).unwrap();

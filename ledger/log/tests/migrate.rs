@@ -83,8 +83,25 @@ fn written(records: u64) -> MemoryBackend {
     backend
 }
 
+/// Every key and value, with a partial bundle's or tile's pieces joined
+/// under its own key: where a batch's pieces begin depends on how the
+/// records were batched, what they hold does not.
 fn all(backend: &MemoryBackend) -> Vec<(Vec<u8>, Vec<u8>)> {
-    backend.scan(&[0], &[0xff], usize::MAX).unwrap()
+    let mut out: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+    for (k, v) in backend.scan(&[0], &[0xff], usize::MAX).unwrap() {
+        let item = match k.first() {
+            Some(&BUNDLE) => k.len().min(9),
+            Some(&HASH_TILE) => k.len().min(10),
+            _ => k.len(),
+        };
+        match out.last_mut() {
+            Some((last, joined)) if item < k.len() && last[..] == k[..item] => {
+                joined.extend_from_slice(&v);
+            }
+            _ => out.push((k[..item].to_vec(), v)),
+        }
+    }
+    out
 }
 
 /// Rewrites a format-3 store the way format 2 kept it: every entry and

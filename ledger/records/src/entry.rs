@@ -111,6 +111,23 @@ impl Entry {
         Ok(entry)
     }
 
+    /// The deduplication key of the record in logged entry `bytes`
+    /// ([`SignedRecord::dedup_key`](crate::SignedRecord::dedup_key)), read
+    /// without validating the entry or its signature: for indexing entries
+    /// the sequencer already checked. `None` for an entry that holds no
+    /// record or does not decode.
+    #[must_use]
+    pub fn logged_dedup_key(bytes: &[u8]) -> Option<Hash> {
+        let msg = pb::Entry::decode(bytes).ok()?;
+        match msg.body? {
+            pb::entry::Body::Record(r) => {
+                let signed = r.signed?;
+                Some(crate::signed::dedup_key(&signed.public_key, &signed.record))
+            }
+            _ => None,
+        }
+    }
+
     /// The signed record, for record entries.
     #[must_use]
     pub fn record(&self) -> Option<&RecordEntry> {

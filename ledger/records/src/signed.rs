@@ -123,10 +123,17 @@ impl SignedRecord {
     /// exactly one valid signature.)
     #[must_use]
     pub fn dedup_key(&self) -> Hash {
-        let mut h = Sha256::new();
-        h.update(b"vledger/dedup/v1\n");
-        h.update(self.public_key.as_bytes());
-        h.update(&self.bytes);
-        Hash(h.finalize().into())
+        dedup_key(self.public_key.as_bytes(), &self.bytes)
     }
+}
+
+/// The deduplication key of a record with `record` bytes signed by
+/// `public_key` ([`SignedRecord::dedup_key`]).
+#[must_use]
+pub fn dedup_key(public_key: &[u8], record: &[u8]) -> Hash {
+    let mut h = Sha256::new();
+    h.update(b"vledger/dedup/v1\n");
+    h.update(public_key);
+    h.update(record);
+    Hash(h.finalize().into())
 }

@@ -125,7 +125,8 @@ pub fn check(data: &Path, store: Option<String>) -> anyhow::Result<()> {
 
 /// `vledger migrate`.
 pub fn migrate(data: &Path) -> anyhow::Result<()> {
-    let backend = DataDir::new(data).open_backend()?;
+    let dir = DataDir::new(data);
+    let backend = dir.open_backend()?;
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template(
             "migrating {pos}/{len} entries {wide_bar} {per_sec} ETA {eta}",
@@ -139,6 +140,23 @@ pub fn migrate(data: &Path) -> anyhow::Result<()> {
     bar.finish_and_clear();
     let report =
         report.with_context(|| format!("cannot migrate the store in {}", data.display()))?;
+    // On sled the deduplication index lives in run files beside the store.
+    let moved = if dir.store_url().is_none() {
+        vledger_log::store::move_dedup_keys(&backend, &dir.dedup_path()).with_context(|| {
+            format!(
+                "cannot move the deduplication index to {}",
+                dir.dedup_path().display()
+            )
+        })?
+    } else {
+        0
+    };
+    if moved > 0 {
+        println!(
+            "ok: {moved} deduplication keys moved to {}",
+            dir.dedup_path().display()
+        );
+    }
     let current = vledger_log::store::layout::FORMAT_VERSION;
     if report.from == current {
         println!(

@@ -1,34 +1,56 @@
 //! Changing a store behind the writer's back, through its key layout
 //! (docs/store.md): entries inside their bundles, hashes inside their tiles.
+//! A partial bundle or tile is stored as pieces; what is read here is the
+//! whole, and what is written back replaces the pieces with one value.
 
 use crate::store::Backend;
-use crate::store::layout::{BUNDLE, hash_tile_key, u64_key};
+use crate::store::layout::{BUNDLE, hash_tile_key, pieces_range, u64_key};
 use vledger_tlog::tile::{TileId, decode_bundle, push_bundle_entry};
+
+/// The stored bytes of the item at `key` (its pieces joined), if any.
+fn item<B: Backend>(b: &B, key: &[u8]) -> Option<Vec<u8>> {
+    let (start, end) = pieces_range(key);
+    let found = b.scan(&start, &end, 300).unwrap();
+    (!found.is_empty()).then(|| found.into_iter().flat_map(|(_, v)| v).collect())
+}
+
+/// Replaces (or with `None` removes) the item at `key` and its pieces.
+fn set_item<B: Backend>(b: &B, key: &[u8], bytes: Option<Vec<u8>>) {
+    let (start, end) = pieces_range(key);
+    let mut writes: Vec<_> = b
+        .scan(&start, &end, 300)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| (k, None))
+        .collect();
+    writes.push((key.to_vec(), bytes));
+    b.apply(writes, None).unwrap();
+}
 
 /// The stored bytes of entry `index`.
 pub fn entry<B: Backend>(b: &B, index: u64) -> Vec<u8> {
-    let bundle = b.get(&u64_key(BUNDLE, index / 256)).unwrap().unwrap();
+    let bundle = item(b, &u64_key(BUNDLE, index / 256)).unwrap();
     decode_bundle(&bundle).unwrap()[(index % 256) as usize].to_vec()
 }
 
 /// Replaces the stored bytes of entry `index` inside its bundle.
 pub fn set_entry<B: Backend>(b: &B, index: u64, bytes: &[u8]) {
     let key = u64_key(BUNDLE, index / 256);
-    let bundle = b.get(&key).unwrap().unwrap();
+    let bundle = item(b, &key).unwrap();
     let mut out = Vec::new();
     for (i, e) in decode_bundle(&bundle).unwrap().into_iter().enumerate() {
         let e = if i as u64 == index % 256 { bytes } else { e };
         push_bundle_entry(&mut out, e).unwrap();
     }
-    b.apply(vec![(key, Some(out))], None).unwrap();
+    set_item(b, &key, Some(out));
 }
 
 /// The stored bytes of hash tile `tile`.
 pub fn tile<B: Backend>(b: &B, tile: TileId) -> Option<Vec<u8>> {
-    b.get(&hash_tile_key(tile)).unwrap()
+    item(b, &hash_tile_key(tile))
 }
 
 /// Replaces (or with `None` removes) hash tile `tile`.
 pub fn set_tile<B: Backend>(b: &B, tile: TileId, bytes: Option<Vec<u8>>) {
-    b.apply(vec![(hash_tile_key(tile), bytes)], None).unwrap();
+    set_item(b, &hash_tile_key(tile), bytes);
 }

@@ -75,6 +75,28 @@ pub fn hash_tile_key(tile: TileId) -> Vec<u8> {
     k
 }
 
+/// Key of the piece of a partial bundle or tile (stored at `item`) that
+/// starts at entry or hash `start` of it (0–255): `item ‖ start:u8`. A
+/// batch writes only what it adds to the right edge, as one piece; the
+/// bundle or tile is its pieces (after its whole value, if any) in key
+/// order, and the batch that fills it replaces them all.
+#[must_use]
+pub fn piece_key(item: &[u8], start: u64) -> Vec<u8> {
+    let mut k = Vec::with_capacity(item.len() + 1);
+    k.extend_from_slice(item);
+    k.push(u8::try_from(start).unwrap_or(u8::MAX));
+    k
+}
+
+/// The keys `[start, end)` that hold item `item`: its own and its pieces'.
+#[must_use]
+pub fn pieces_range(item: &[u8]) -> (Vec<u8>, Vec<u8>) {
+    let mut end = Vec::with_capacity(item.len() + 2);
+    end.extend_from_slice(item);
+    end.extend_from_slice(&[0xff, 0x00]);
+    (item.to_vec(), end)
+}
+
 /// Key of a byte-string-indexed item.
 #[must_use]
 pub fn bytes_key(prefix: u8, b: &[u8]) -> Vec<u8> {

@@ -36,8 +36,6 @@
 //! from entry 0 and deletes any run beyond a gap in it: the index then
 //! covers a prefix of the log, and the caller indexes the rest again.
 
-#![cfg_attr(not(test), allow(dead_code))]
-
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::FileExt;
@@ -251,6 +249,7 @@ impl DedupRuns {
     ///
     /// # Errors
     /// I/O errors opening the runs; reading errors are the items'.
+    #[cfg(test)]
     pub fn records(
         &self,
     ) -> io::Result<impl Iterator<Item = io::Result<([u8; PREFIX], u64)>> + use<>> {
