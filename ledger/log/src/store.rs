@@ -289,7 +289,7 @@ impl<B: Backend> LogStore<B> {
     /// keys it is stored under: its own, whole, and the pieces the
     /// batches since added to it ([`layout::piece_key`]), joined in key
     /// order.
-    fn stored_item(&self, key: &[u8]) -> Result<Option<(Vec<Vec<u8>>, Vec<u8>)>, StoreError> {
+    fn stored_item(&self, key: &[u8]) -> Result<Option<StoredItem>, StoreError> {
         let (start, end) = pieces_range(key);
         let found = self.backend.scan(&start, &end, MAX_PIECES)?;
         if found.is_empty() {
@@ -848,6 +848,9 @@ impl<B: Backend> LogStore<B> {
         Ok(out)
     }
 }
+
+/// The keys a bundle or tile is stored under, and its bytes.
+type StoredItem = (Vec<Vec<u8>>, Vec<u8>);
 
 /// Keys a bundle or tile can be stored under: its own and a piece per
 /// position.
