@@ -62,7 +62,7 @@ fn readings(ws: &SigningKey, from: u64, n: u64) -> Vec<SignedRecord> {
 
 fn open(backend: &MemoryBackend, dir: &Path) -> Result<LogStore<MemoryBackend>, StoreError> {
     LogStore::new(backend.clone())?
-        .with_archive(Arc::new(TileDirectory::new(&dir.join("tiles"))))
+        .with_archive(Arc::new(TileDirectory::new(dir.join("tiles"))))
         .with_dedup_runs_every(&dir.join("dedup"), RUN)
 }
 
@@ -175,7 +175,7 @@ fn a_store_with_keys_in_the_backend_moves_them_into_runs() {
     // format 4 on sled kept them.
     let plain = LogStore::new(backend.clone())
         .unwrap()
-        .with_archive(Arc::new(TileDirectory::new(&dir.path().join("tiles"))));
+        .with_archive(Arc::new(TileDirectory::new(dir.path().join("tiles"))));
     let (log, logged) = grown(plain, 5);
     drop(log);
     let keys = backend
