@@ -43,11 +43,7 @@ fn entry_span(bundle: &[u8], index: u64) -> (usize, usize) {
 /// When the bundle is not stored or `pos` is outside the entry.
 pub fn flip_entry(tree: &sled::Tree, index: u64, pos: isize) {
     let key = bundle_key(index);
-    let mut bundle = tree
-        .get(&key)
-        .expect("read")
-        .expect("the bundle is stored")
-        .to_vec();
+    let mut bundle = joined(tree, &key).expect("the bundle is stored");
     let (start, len) = entry_span(&bundle, index);
     let len = isize::try_from(len).expect("length");
     let at = usize::try_from(if pos < 0 { len + pos } else { pos }).expect("position");
@@ -63,11 +59,7 @@ pub fn flip_entry(tree: &sled::Tree, index: u64, pos: isize) {
 pub fn flip_hash(tree: &sled::Tree, level: u8, index: u64, byte: usize) {
     assert_eq!(level % 8, 0, "tiles hold levels 0, 8, 16, …");
     let key = tile_key(level / 8, index / 256);
-    let mut tile = tree
-        .get(&key)
-        .expect("read")
-        .expect("the tile is stored")
-        .to_vec();
+    let mut tile = joined(tree, &key).expect("the tile is stored");
     let at = usize::try_from(index % 256).expect("position") * 32 + byte;
     tile[at] ^= 0x01;
     tree.insert(key, tile).expect("write");
@@ -82,11 +74,7 @@ pub fn flip_hash(tree: &sled::Tree, level: u8, index: u64, byte: usize) {
 pub fn cut_hash(tree: &sled::Tree, level: u8, index: u64) {
     assert_eq!(level % 8, 0, "tiles hold levels 0, 8, 16, …");
     let key = tile_key(level / 8, index / 256);
-    let tile = tree
-        .get(&key)
-        .expect("read")
-        .expect("the tile is stored")
-        .to_vec();
+    let tile = joined(tree, &key).expect("the tile is stored");
     let at = usize::try_from(index % 256).expect("position") * 32;
     if at == 0 {
         tree.remove(&key).expect("remove");
@@ -102,20 +90,54 @@ pub fn checkpoint_key(size: u64) -> Vec<u8> {
 }
 
 /// Opens the store of the stopped node in `data` with sled, lets `f`
-/// change it, and flushes.
+/// change it, and flushes. The store's journal is first written into
+/// sled (as the node's next start would), so that what `f` sees and
+/// changes is the whole store and nothing replays over it.
 ///
 /// # Panics
 /// When sled cannot open or flush the store.
 pub fn damage<T>(data: &Path, f: impl FnOnce(&sled::Tree) -> T) -> T {
-    let db = sled::Config::new()
-        .path(data.join("store"))
-        .open()
-        .expect("open the store with sled");
+    let path = data.join("store");
+    drop(vledger_log::store::SledBackend::open(&path).expect("open the store"));
+    // sled lets go of its lock a moment after the last handle is dropped.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let db = loop {
+        match sled::Config::new().path(&path).open() {
+            Ok(db) => break db,
+            Err(_) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(e) => panic!("open the store with sled: {e}"),
+        }
+    };
     let tree = db.open_tree(TREE).expect("open the vledger tree");
     let out = f(&tree);
     tree.flush().expect("flush");
     db.flush().expect("flush");
     out
+}
+
+/// The bytes of the bundle or tile stored at `key`: its own value and
+/// the pieces batches appended to it, joined (docs/store.md); the pieces
+/// are replaced by the whole, so that it can be changed in place.
+fn joined(tree: &sled::Tree, key: &[u8]) -> Option<Vec<u8>> {
+    let mut end = key.to_vec();
+    end.extend_from_slice(&[0xff, 0x00]);
+    let mut bytes = Vec::new();
+    let mut keys = Vec::new();
+    for kv in tree.range(key.to_vec()..end) {
+        let (k, v) = kv.expect("scan");
+        bytes.extend_from_slice(&v);
+        keys.push(k);
+    }
+    if keys.is_empty() {
+        return None;
+    }
+    for k in keys {
+        tree.remove(k).expect("remove");
+    }
+    tree.insert(key, bytes.as_slice()).expect("write");
+    Some(bytes)
 }
 
 /// Flips the low bit of byte `pos` (counted from the end when negative) of
