@@ -138,6 +138,10 @@ pub enum Command {
         /// The data directory.
         #[arg(long, env = "VLEDGER_DATA", default_value = "vledger-data")]
         data: PathBuf,
+        /// Migrate the log in this PostgreSQL database
+        /// (`postgres://user@host:port/db`) instead of sled in DATA/store.
+        #[arg(long, env = "VLEDGER_STORE")]
+        store: Option<String>,
     },
     /// Rewrite a stopped node's sled store holding each value once: sled
     /// keeps superseded versions of rewritten values, so a store that has
@@ -375,7 +379,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             admin::serve(config, listen, http_listen)
         }
         Command::Check { data, store } => admin::check(&data, store),
-        Command::Migrate { data } => admin::migrate(&data),
+        Command::Migrate { data, store } => admin::migrate(&data, store),
         Command::Compact { data } => admin::compact(&data),
         Command::Keygen { name, out } => admin::keygen(&name, &out),
         Command::PartyCommitment { identity, salt } => {

@@ -8,9 +8,12 @@
 //! and compares its root with the recomputed tree at that size, and checks
 //! the VIN heads and key states the sequencer keeps against the replay.
 
+use std::collections::HashSet;
+
 use crate::replay::{ReplayError, Replayer};
 use crate::store::{Backend, LogStore, StoreError};
-use vledger_records::EntryBody;
+use vledger_records::{EntryBody, Vin};
+use vledger_rules::VehicleFacts;
 use vledger_tlog::merkle::{HashReader, TreeSize};
 use vledger_tlog::note::{CheckpointError, VerifierKey, open_checkpoint};
 use vledger_tlog::tile::{TILE_HEIGHT, TileId, decode_bundle};
@@ -268,20 +271,28 @@ pub fn check_store<B: Backend>(
             });
         }
     }
-    let mut facts = 0u64;
-    for (vin, kind, index, value) in rules.facts() {
-        if store.vehicle_fact(vin, kind, index)?.as_deref() != Some(value.as_slice()) {
+    // Every VIN's facts: those its chunks fold to, and no chunks for a VIN
+    // without facts.
+    let mut with_facts: HashSet<&Vin> = rules.facts().map(|(vin, ..)| vin).collect();
+    for stored in store.stored_facts() {
+        let (vin, facts) = stored?;
+        let derived = rules.vehicle_facts(&vin);
+        if facts != derived || facts == VehicleFacts::default() {
+            let name = match first_difference(&facts, &derived) {
+                Some(index) => format!("{vin} entry {index}"),
+                None => format!("{vin} (chunks that state no fact)"),
+            };
             return Err(CheckError::Index {
                 what: "vehicle fact",
-                name: format!("{vin} entry {index}"),
+                name,
             });
         }
-        facts += 1;
+        with_facts.remove(&vin);
     }
-    if store.vehicle_fact_count()? != facts {
+    if let Some(vin) = with_facts.into_iter().min() {
         return Err(CheckError::Index {
             what: "vehicle fact",
-            name: format!("{} stored, {facts} derived", store.vehicle_fact_count()?),
+            name: format!("{vin} (no chunks stored)"),
         });
     }
     for (id, protocol) in rules.protocols() {
@@ -299,6 +310,22 @@ pub fn check_store<B: Backend>(
         vins: replayer.vin_heads().count() as u64,
         root: replayer.frontier().root().to_base64(),
     })
+}
+
+/// The first entry whose fact differs between two sets of a VIN's facts.
+fn first_difference(a: &VehicleFacts, b: &VehicleFacts) -> Option<u64> {
+    fn first<T: PartialEq>(a: &[T], b: &[T], index: impl Fn(&T) -> u64) -> Option<u64> {
+        let pos = a.iter().zip(b).position(|(x, y)| x != y);
+        let pos = pos.unwrap_or_else(|| a.len().min(b.len()));
+        let (x, y) = (a.get(pos).map(&index), b.get(pos).map(&index));
+        match (x, y) {
+            (Some(x), Some(y)) => Some(x.min(y)),
+            (x, y) => x.or(y),
+        }
+    }
+    let engines = first(&a.engines, &b.engines, |e| e.index);
+    let readings = first(&a.odometer, &b.odometer, |p| p.index);
+    engines.into_iter().chain(readings).min()
 }
 
 fn check_checkpoint<B: Backend>(

@@ -14,6 +14,7 @@
 mod archive;
 mod backend;
 mod dedup;
+mod facts;
 #[cfg(feature = "test-backends")]
 mod faulty;
 #[cfg(feature = "sled")]
@@ -32,6 +33,8 @@ use ed25519_dalek::VerifyingKey;
 pub use archive::{Archived, TileArchive, TileDirectory};
 pub use backend::{Backend, Pairs, Writes, check_fence, stored_tree_size};
 pub use dedup::{RUN_ENTRIES, move_dedup_keys};
+pub use facts::{CHUNK_CHANGES, StoredFacts, WITHDRAWN};
+pub(crate) use facts::{Change as FactChunkChange, series_writes};
 #[cfg(feature = "test-backends")]
 pub use faulty::FaultyBackend;
 #[cfg(feature = "test-backends")]
@@ -49,12 +52,10 @@ use std::sync::Arc;
 use vledger_records::vindex::VinHead;
 use vledger_records::{Entry, Flag, KeyState, ProtocolId, Vin};
 use vledger_rules::codec::{
-    CodecError, decode_engine_number, decode_key_state, decode_protocol, decode_reading,
-    decode_vehicle, decode_vin_head, encode_key_state, encode_protocol, encode_reading,
-    encode_vehicle, encode_vin_head,
+    CodecError, decode_key_state, decode_protocol, decode_vehicle, decode_vin_head,
+    encode_key_state, encode_protocol, encode_vehicle, encode_vin_head,
 };
-use vledger_rules::{DeclaredProtocol, FactChange, LoggedRecord, VehicleFacts, VehicleState};
-use vledger_rules::{ENGINE_FACT, ODOMETER_FACT};
+use vledger_rules::{DeclaredProtocol, FactChange, LoggedRecord, VehicleState};
 use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{HashReader, NodeId};
 use vledger_tlog::tile::{
@@ -109,6 +110,17 @@ pub enum StoreError {
         expected: u64,
         /// The tree size the store holds.
         found: u64,
+    },
+    /// A vehicle fact too long for a chunk of facts (a `u8` length, 255
+    /// marking a withdrawal).
+    #[error(
+        "the vehicle fact of entry {index} is {size} bytes, more than a fact chunk holds (254)"
+    )]
+    FactTooLarge {
+        /// The entry stating it.
+        index: u64,
+        /// Its length.
+        size: usize,
     },
     /// The store was written by another format version.
     #[error(
@@ -504,80 +516,6 @@ impl<B: Backend> LogStore<B> {
             .transpose()
     }
 
-    /// `vin`'s facts: every engine number, and every odometer reading
-    /// since the last cluster change, each in entry order. Reads as many
-    /// keys as there are facts: the rules ask for them only to correct one
-    /// or at a cluster change.
-    ///
-    /// # Errors
-    /// When the backend fails or a value is malformed.
-    pub fn vehicle_facts(&self, vin: &Vin) -> Result<VehicleFacts, StoreError> {
-        let mut facts = VehicleFacts::default();
-        for kind in [ENGINE_FACT, ODOMETER_FACT] {
-            let end = layout::fact_key(vin, kind + 1, 0);
-            let mut start = layout::fact_key(vin, kind, 0);
-            loop {
-                let page = self.backend.scan(&start, &end, SCAN_PAGE)?;
-                let full = page.len() == SCAN_PAGE;
-                for (k, v) in &page {
-                    let index = read_u64(&k[19..], "vehicle fact key")?;
-                    facts.apply(&if kind == ENGINE_FACT {
-                        FactChange::Engine {
-                            index,
-                            number: Some(decode_engine_number(v)?),
-                        }
-                    } else {
-                        FactChange::Odometer {
-                            index,
-                            reading: Some(decode_reading(v)?),
-                        }
-                    });
-                }
-                match page.last() {
-                    Some((k, _)) if full => {
-                        start.clone_from(k);
-                        start.push(0);
-                    }
-                    _ => break,
-                }
-            }
-        }
-        Ok(facts)
-    }
-
-    /// The stored value of one vehicle fact (see [`layout::fact_key`]).
-    ///
-    /// # Errors
-    /// When the backend fails.
-    pub fn vehicle_fact(
-        &self,
-        vin: &Vin,
-        kind: u8,
-        index: u64,
-    ) -> Result<Option<Vec<u8>>, StoreError> {
-        self.backend.get(&layout::fact_key(vin, kind, index))
-    }
-
-    /// The number of stored vehicle facts, of every VIN.
-    ///
-    /// # Errors
-    /// When the backend fails.
-    pub fn vehicle_fact_count(&self) -> Result<u64, StoreError> {
-        let (mut start, end) = (vec![layout::VEHICLE_FACT], vec![layout::VEHICLE_FACT + 1]);
-        let mut count = 0;
-        loop {
-            let page = self.backend.scan(&start, &end, SCAN_PAGE)?;
-            count += page.len() as u64;
-            match page.last() {
-                Some((k, _)) if page.len() == SCAN_PAGE => {
-                    start.clone_from(k);
-                    start.push(0);
-                }
-                _ => return Ok(count),
-            }
-        }
-    }
-
     /// The inspection protocol `id`, if declared.
     ///
     /// # Errors
@@ -698,18 +636,7 @@ impl<B: Backend> LogStore<B> {
         for (vin, state) in &batch.vehicles {
             w.push((layout::vehicle_key(vin), Some(encode_vehicle(state))));
         }
-        for (vin, change) in &batch.facts {
-            w.push(match change {
-                FactChange::Engine { index, number } => (
-                    layout::fact_key(vin, ENGINE_FACT, *index),
-                    number.as_ref().map(|n| n.as_bytes().to_vec()),
-                ),
-                FactChange::Odometer { index, reading } => (
-                    layout::fact_key(vin, ODOMETER_FACT, *index),
-                    reading.map(|r| encode_reading(r).to_vec()),
-                ),
-            });
-        }
+        self.push_fact_writes(&batch.facts, &mut w)?;
         for (id, p) in &batch.protocols {
             w.push((layout::protocol_key(id), Some(encode_protocol(p))));
         }

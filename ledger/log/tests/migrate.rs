@@ -1,22 +1,24 @@
 //! `vledger migrate`: a store written in format 2 (one key per entry and
-//! per stored hash) or 3 (vehicle facts inside the vehicle state) becomes,
-//! byte for byte, the store the writer writes in format 4, and passes the
-//! full check; an interrupted migration is run again; the current format is
-//! left as it is.
+//! per stored hash), 3 (vehicle facts inside the vehicle state) or 4 (one
+//! key per vehicle fact) becomes, byte for byte, the store the writer
+//! writes in format 5, and passes the full check; an interrupted migration
+//! is run again; the current format is left as it is.
 
 use ed25519_dalek::SigningKey;
+use serde_json::{Value, json};
 use vledger_log::check::check_store;
-use vledger_log::migrate::{format_2_entry_key, format_2_hash_key, migrate};
+use vledger_log::migrate::{format_2_entry_key, format_2_hash_key, format_4_fact_key, migrate};
 use vledger_log::store::layout::{
-    BUNDLE, HASH_TILE, META_FORMAT, VEHICLE_FACT, u64_key, vehicle_key,
+    BUNDLE, HASH_TILE, META_FORMAT, VEHICLE_FACT, fact_prefix, u64_key, vehicle_key,
 };
-use vledger_log::store::{Backend, LogStore, MemoryBackend, StoreError};
+use vledger_log::store::{Backend, FaultyBackend, LogStore, MemoryBackend, StoreError};
 use vledger_log::writer::LogWriter;
 use vledger_records::{
     DistanceUnit, KeyEnrollment, OdometerReading, OdometerSource, Record, RecordBody, Role,
     SignedRecord, Vin,
 };
 use vledger_rules::codec::encode_reading;
+use vledger_rules::{ENGINE_FACT, ODOMETER_FACT};
 use vledger_tlog::merkle::{MemoryHashes, NodeId};
 use vledger_tlog::note::Signer;
 
@@ -184,7 +186,7 @@ fn an_interrupted_migration_runs_again_and_the_current_format_stays() {
         .apply(vec![(format_2_entry_key(5), Some(b"stale".to_vec()))], None)
         .unwrap();
     let again = migrate(&original, |_, _| ()).unwrap();
-    assert_eq!((again.from, again.entries, again.deleted), (4, 0, 1));
+    assert_eq!((again.from, again.entries, again.deleted), (5, 0, 1));
     assert_eq!(all(&original), native);
 }
 
@@ -232,4 +234,262 @@ fn a_format_3_store_gets_its_vehicle_facts_split_out() {
     assert_eq!(all(&original), native, "byte for byte the native store");
     let store = LogStore::new(original).unwrap();
     check_store(&store, &log_signer().verifier_key(), |_| ()).unwrap();
+}
+
+const VINS: [&str; 3] = [
+    "LGXCE4CB8S0123456",
+    "1M8GDM9AXKP042788",
+    "LVSHFFAL5DF123456",
+];
+/// The model years their 10th characters name.
+const MODEL_YEARS: [u32; 3] = [2025, 2019, 2013];
+
+/// A log of three VINs, in batches of 50, whose facts only grow but at
+/// one new instrument cluster (so that the writer's chunks are what
+/// grouping the facts in entry order gives): factory records, engine
+/// changes, readings across several chunks; `corrected` adds corrections
+/// of readings in older chunks.
+fn fleet(corrected: bool) -> MemoryBackend {
+    let backend = MemoryBackend::new();
+    let admin = key(201);
+    let mut writer = LogWriter::init(
+        LogStore::new(backend.clone()).unwrap(),
+        log_signer(),
+        admin.verifying_key(),
+        NOW_MS,
+    )
+    .unwrap();
+    let enroll = |seed: u8, role| {
+        let body = RecordBody::KeyEnrollment(KeyEnrollment {
+            public_key: key(seed).verifying_key(),
+            role,
+            name: format!("key {seed}"),
+        });
+        SignedRecord::sign(&Record::new(None, 1_700_000_000, body), &admin)
+    };
+    writer
+        .append_batch(
+            &[enroll(1, Role::Workshop), enroll(2, Role::Manufacturer)],
+            NOW_MS,
+        )
+        .unwrap();
+    let mut batches = 0;
+    let mut append = |records: &[(u8, Value)]| -> Vec<u64> {
+        let mut at = Vec::new();
+        for batch in records.chunks(50) {
+            let signed: Vec<_> = batch
+                .iter()
+                .map(|(seed, json)| {
+                    let record = Record::from_json_value(json.clone()).unwrap();
+                    let signed = SignedRecord::sign(&record, &key(*seed));
+                    SignedRecord::from_proto(signed.to_proto()).unwrap()
+                })
+                .collect();
+            batches += 1;
+            let result = writer.append_batch(&signed, NOW_MS + batches).unwrap();
+            at.extend(result.outcomes.into_iter().map(|o| o.unwrap().index));
+        }
+        at
+    };
+    let reading = |vin: &str, km: u64| {
+        (
+            1,
+            json!({"vin": vin, "event_time": "2026-03-01",
+                   "odometer_reading": {"value": km, "unit": "km", "source": "service"}}),
+        )
+    };
+    let change = |vin: &str, component: &str, old: String, new: String, km: u64| {
+        (
+            1,
+            json!({"vin": vin, "event_time": "2026-03-02", "component_change": {
+                "component": component, "old_number": old, "new_number": new,
+                "odometer": {"value": km, "unit": "km"}}}),
+        )
+    };
+    let mut records = Vec::new();
+    for (v, vin) in VINS.iter().enumerate() {
+        records.push((
+            2,
+            json!({"vin": vin, "event_time": "2026-01-01", "factory": {
+                "make": "Example Auto", "model": "E7", "model_year": MODEL_YEARS[v],
+                "manufacture_date": format!("{}-03-01", MODEL_YEARS[v] - 1), "engine_number": "ENG-0",
+                "powertrain": "petrol", "emission_standard": "China 6b",
+                "coc_sha256": "ab".repeat(32)}}),
+        ));
+        for i in 0..(40 + 30 * v as u64) {
+            records.push(reading(vin, 1_000 + 10 * i));
+        }
+    }
+    let mut at = append(&records);
+    let mut records = Vec::new();
+    for i in 1..=35u64 {
+        records.push(change(
+            VINS[0],
+            "engine",
+            format!("ENG-{}", i - 1),
+            format!("ENG-{i}"),
+            5_000 + i,
+        ));
+    }
+    records.push(change(
+        VINS[1],
+        "instrument_cluster",
+        "IC-1".into(),
+        "IC-2".into(),
+        3,
+    ));
+    for i in 0..40 {
+        records.push(reading(VINS[1], 10 + 10 * i));
+        records.push(reading(VINS[2], 9_000 + 10 * i));
+    }
+    at.extend(append(&records));
+    if corrected {
+        // The third and fifth readings of the first VIN: restated, withdrawn.
+        let corrections = [(at[3], Some(reading(VINS[0], 7).1)), (at[5], None)];
+        let records: Vec<_> = corrections
+            .into_iter()
+            .map(|(target, replacement)| {
+                let mut c = json!({"target_index": target, "reason": "typo"});
+                if let Some(r) = replacement {
+                    c["replacement"] = r;
+                }
+                (
+                    1,
+                    json!({"vin": VINS[0], "event_time": "2026-04-01", "correction": c}),
+                )
+            })
+            .collect();
+        append(&records);
+    }
+    backend
+}
+
+/// Turns the writer's store back into format 4: every fact under its own
+/// `'g' ‖ VIN ‖ kind ‖ index` key, no chunks. Returns the facts.
+fn to_format_4(backend: &MemoryBackend) -> u64 {
+    let store = LogStore::new(backend.clone()).unwrap();
+    let mut writes: Vec<_> = backend
+        .scan(&[VEHICLE_FACT], &[VEHICLE_FACT + 1], usize::MAX)
+        .unwrap()
+        .into_iter()
+        .map(|(k, _)| (k, None))
+        .collect();
+    let mut facts = 0;
+    for stored in store.stored_facts() {
+        let (vin, f) = stored.unwrap();
+        for e in f.engines {
+            writes.push((
+                format_4_fact_key(&vin, ENGINE_FACT, e.index),
+                Some(e.number.into_bytes()),
+            ));
+            facts += 1;
+        }
+        for p in f.odometer {
+            writes.push((
+                format_4_fact_key(&vin, ODOMETER_FACT, p.index),
+                Some(encode_reading(p.reading).to_vec()),
+            ));
+            facts += 1;
+        }
+    }
+    writes.push((META_FORMAT.to_vec(), Some(4u32.to_be_bytes().to_vec())));
+    backend.apply(writes, None).unwrap();
+    facts
+}
+
+/// `vin`'s keys under `'g'`.
+fn fact_keys(backend: &MemoryBackend, vin: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let vin = Vin::parse(vin).unwrap();
+    backend
+        .scan(
+            &fact_prefix(&vin, 0),
+            &fact_prefix(&vin, u8::MAX),
+            usize::MAX,
+        )
+        .unwrap()
+}
+
+#[test]
+fn a_format_4_store_gets_its_facts_grouped_in_chunks() {
+    let original = fleet(false);
+    let native = all(&original);
+    let chunks = fact_keys(&original, VINS[0]).len();
+    let facts = to_format_4(&original);
+    assert!(
+        fact_keys(&original, VINS[0]).len() > 2 * chunks,
+        "one key per fact"
+    );
+    assert!(matches!(
+        LogStore::new(original.clone()).unwrap_err(),
+        StoreError::Format { found: 4 }
+    ));
+    let report = migrate(&original, |_, _| ()).unwrap();
+    assert_eq!(
+        (report.from, report.entries, report.vehicles, report.facts),
+        (4, 0, 0, facts)
+    );
+    assert_eq!(all(&original), native, "byte for byte the native store");
+    let store = LogStore::new(original).unwrap();
+    check_store(&store, &log_signer().verifier_key(), |_| ()).unwrap();
+}
+
+#[test]
+fn an_interrupted_grouping_runs_again() {
+    let original = fleet(false);
+    let native = all(&original);
+    let converted = fact_keys(&original, VINS[1]);
+    to_format_4(&original);
+    // A run that failed at its last apply wrote nothing: still format 4.
+    let failing = FaultyBackend::new(original.clone(), 0);
+    assert!(migrate(&failing, |_, _| ()).is_err());
+    assert!(matches!(
+        LogStore::new(original.clone()).unwrap_err(),
+        StoreError::Format { found: 4 }
+    ));
+    // A run that converted the second VIN (one apply) and stopped: that
+    // VIN has its chunks only, the others their old keys.
+    let mut writes: Vec<_> = fact_keys(&original, VINS[1])
+        .into_iter()
+        .map(|(k, _)| (k, None))
+        .collect();
+    writes.extend(converted.into_iter().map(|(k, v)| (k, Some(v))));
+    original.apply(writes, None).unwrap();
+    let report = migrate(&original, |_, _| ()).unwrap();
+    assert_eq!(report.from, 4);
+    assert_eq!(all(&original), native, "byte for byte the native store");
+}
+
+#[test]
+fn corrected_facts_migrate_to_the_same_facts() {
+    // The writer's chunks keep the corrections as changes; the migration
+    // groups the facts they leave. Both fold to the same facts.
+    let original = fleet(true);
+    let store = LogStore::new(original.clone()).unwrap();
+    let before: Vec<_> = store.stored_facts().map(Result::unwrap).collect();
+    to_format_4(&original);
+    migrate(&original, |_, _| ()).unwrap();
+    let store = LogStore::new(original).unwrap();
+    let after: Vec<_> = store.stored_facts().map(Result::unwrap).collect();
+    assert_eq!(after, before);
+    assert_eq!(after.len(), VINS.len());
+    check_store(&store, &log_signer().verifier_key(), |_| ()).unwrap();
+}
+
+#[test]
+fn a_format_3_fleet_migrates_to_the_native_store() {
+    // Format 3 → 4 → 5 in one run: facts split out of the states, then
+    // grouped. Only the first VIN's state is turned back (the others keep
+    // theirs, as an interrupted 3 → 4 run leaves them).
+    let original = fleet(false);
+    let native = all(&original);
+    to_format_4(&original);
+    original
+        .apply(
+            vec![(META_FORMAT.to_vec(), Some(3u32.to_be_bytes().to_vec()))],
+            None,
+        )
+        .unwrap();
+    let report = migrate(&original, |_, _| ()).unwrap();
+    assert_eq!((report.from, report.vehicles), (3, 0));
+    assert_eq!(all(&original), native);
 }

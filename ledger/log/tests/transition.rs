@@ -3,7 +3,9 @@
 //! corrections, refusals of every sort, duplicates) go through the real
 //! writer; a replay of the entries it wrote must re-derive every state the
 //! writer stored, over the whole universe of keys, VINs, protocols and
-//! leaves the batches could have touched.
+//! leaves the batches could have touched. Long histories of odometer
+//! readings and corrections keep their facts over many chunks, and every
+//! store passes the whole-store check.
 
 use ed25519_dalek::SigningKey;
 use proptest::prelude::*;
@@ -292,7 +294,7 @@ fn a_fixed_history_logs_and_refuses() {
     assert!(refused < submitted.len());
 }
 
-/// Engine numbers and odometer readings are kept one per entry: a
+/// Engine numbers and odometer readings are kept one fact per entry: a
 /// correction restates one, and a new instrument cluster drops the old
 /// series; the whole-store check re-derives them.
 #[test]
@@ -350,6 +352,33 @@ fn vehicle_facts_follow_changes_corrections_and_new_clusters() {
     vledger_log::check::check_store(&store, &log_key, |_| ()).unwrap();
 }
 
+/// Mostly odometer readings by the workshop (key 1) about two VINs, and
+/// corrections reaching far back: long series of facts over many chunks,
+/// corrected in older chunks, now and then a new cluster.
+fn long_op() -> impl Strategy<Value = Op> {
+    let kind = prop_oneof![24 => Just(5u8), 1 => 0u8..9];
+    prop_oneof![
+        12 => (0..2usize, kind, 0u64..200_000, 1u8..28).prop_map(|(vin, kind, value, day)| {
+            Op::Vehicle {
+                key: u8::from(kind != 0),
+                vin,
+                kind,
+                value,
+                day,
+            }
+        }),
+        2 => (0..2usize, 1u8..120, prop_oneof![Just(5u8), Just(9u8)], 0u64..200_000).prop_map(
+            |(vin, back, kind, value)| Op::Correct {
+                key: 1,
+                vin,
+                back,
+                kind,
+                value,
+            }
+        ),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -357,53 +386,107 @@ proptest! {
     fn a_replay_re_derives_every_state_the_writer_stored(
         batches in prop::collection::vec(prop::collection::vec(op(), 0..12), 1..8)
     ) {
-        // Every history starts with some enrollments, so that records can
-        // be logged at all.
-        let mut batches = batches;
-        batches.insert(0, (0..KEYS).map(|key| Op::Enroll { key }).collect());
-        let (store, submitted, _refused) = write(&batches);
+        replay_matches(batches)?;
+    }
+}
 
-        let size = store.tree_size().unwrap();
-        let mut replayer = Replayer::new();
-        let mut at = 0;
-        while at < size {
-            for bytes in store.entries(at, size).unwrap() {
-                replayer.apply(&bytes).unwrap();
-                at += 1;
-            }
-        }
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
 
-        // The tree and the VIN index.
-        prop_assert!(replayer.last_is_index());
-        prop_assert_eq!(replayer.index_root(), vledger_rules::index_tree::VinIndex::new(&store).root().unwrap());
-        prop_assert_eq!(store.vin_count().unwrap(), replayer.vin_heads().count() as u64);
-        // Every key the batches could touch.
-        let keys: Vec<_> = (0..KEYS).map(|k| submitter(k).verifying_key())
-            .chain([admin().verifying_key()]).collect();
-        for key in &keys {
-            prop_assert_eq!(store.key_state(key).unwrap(), replayer.key_state(key).cloned());
-        }
-        // Every VIN: its head, its vehicle state and its facts.
-        for vin in VINS {
-            let vin = Vin::parse(vin).unwrap();
-            prop_assert_eq!(store.vin_head(&vin).unwrap(), replayer.vin_head(&vin));
-            prop_assert_eq!(store.vehicle(&vin).unwrap(), replayer.vehicle(&vin).unwrap());
-            prop_assert_eq!(store.vehicle_facts(&vin).unwrap(), replayer.vehicle_facts(&vin).unwrap());
-        }
-        // Every protocol version.
-        for id in protocol_ids() {
-            prop_assert_eq!(store.protocol(&id).unwrap(), replayer.protocol(&id).unwrap());
-        }
-        // Every leaf: what the rules remember of it.
-        for index in 0..size {
-            prop_assert_eq!(store.logged_record(index).unwrap(), replayer.logged_record(index).unwrap());
-        }
-        // Every record submitted: logged once, at the same leaf, or not at all.
-        for signed in &submitted {
-            let key = signed.dedup_key();
-            let stored = store.dedup(&key).unwrap();
-            let replayed = replayer.dedup_keys().find(|(k, _)| **k == key).map(|(_, i)| *i);
-            prop_assert_eq!(stored, replayed);
+    #[test]
+    fn long_histories_keep_their_facts_in_chunks(
+        batches in prop::collection::vec(prop::collection::vec(long_op(), 20..80), 2..7)
+    ) {
+        replay_matches(batches)?;
+    }
+}
+
+/// Writes `batches` after the enrollment of every key and checks that a
+/// replay re-derives every state the writer stored, and that the store
+/// passes the whole-store check.
+fn replay_matches(batches: Vec<Vec<Op>>) -> Result<(), TestCaseError> {
+    // Every history starts with some enrollments, so that records can
+    // be logged at all.
+    let mut batches = batches;
+    batches.insert(0, (0..KEYS).map(|key| Op::Enroll { key }).collect());
+    let (store, submitted, _refused) = write(&batches);
+
+    let size = store.tree_size().unwrap();
+    let mut replayer = Replayer::new();
+    let mut at = 0;
+    while at < size {
+        for bytes in store.entries(at, size).unwrap() {
+            replayer.apply(&bytes).unwrap();
+            at += 1;
         }
     }
+
+    // The tree and the VIN index.
+    prop_assert!(replayer.last_is_index());
+    prop_assert_eq!(
+        replayer.index_root(),
+        vledger_rules::index_tree::VinIndex::new(&store)
+            .root()
+            .unwrap()
+    );
+    prop_assert_eq!(
+        store.vin_count().unwrap(),
+        replayer.vin_heads().count() as u64
+    );
+    // Every key the batches could touch.
+    let keys: Vec<_> = (0..KEYS)
+        .map(|k| submitter(k).verifying_key())
+        .chain([admin().verifying_key()])
+        .collect();
+    for key in &keys {
+        prop_assert_eq!(
+            store.key_state(key).unwrap(),
+            replayer.key_state(key).cloned()
+        );
+    }
+    // Every VIN: its head, its vehicle state and its facts.
+    for vin in VINS {
+        let vin = Vin::parse(vin).unwrap();
+        prop_assert_eq!(store.vin_head(&vin).unwrap(), replayer.vin_head(&vin));
+        prop_assert_eq!(
+            store.vehicle(&vin).unwrap(),
+            replayer.vehicle(&vin).unwrap()
+        );
+        prop_assert_eq!(
+            store.vehicle_facts(&vin).unwrap(),
+            replayer.vehicle_facts(&vin).unwrap()
+        );
+    }
+    // Every protocol version.
+    for id in protocol_ids() {
+        prop_assert_eq!(
+            store.protocol(&id).unwrap(),
+            replayer.protocol(&id).unwrap()
+        );
+    }
+    // Every leaf: what the rules remember of it.
+    for index in 0..size {
+        prop_assert_eq!(
+            store.logged_record(index).unwrap(),
+            replayer.logged_record(index).unwrap()
+        );
+    }
+    // Every record submitted: logged once, at the same leaf, or not at all.
+    for signed in &submitted {
+        let key = signed.dedup_key();
+        let stored = store.dedup(&key).unwrap();
+        let replayed = replayer
+            .dedup_keys()
+            .find(|(k, _)| **k == key)
+            .map(|(_, i)| *i);
+        prop_assert_eq!(stored, replayed);
+    }
+    // The whole-store check, vehicle facts included.
+    let log_key = Signer::new("transition.example/log", SigningKey::from_bytes(&[200; 32]))
+        .unwrap()
+        .verifier_key();
+    if let Err(e) = vledger_log::check::check_store(&store, &log_key, |_| ()) {
+        return Err(TestCaseError::fail(e.to_string()));
+    }
+    Ok(())
 }

@@ -50,9 +50,10 @@ impl RulesMemory {
         self.facts.get(vin).cloned().unwrap_or_default()
     }
 
-    /// Every vehicle's facts, as the store keeps them: `(VIN, kind, entry,
-    /// value)` with kind [`ENGINE_FACT`] (the number's UTF-8 bytes) or
-    /// [`ODOMETER_FACT`] ([`encode_reading`]).
+    /// Every vehicle's facts, one by one: `(VIN, kind, entry, value)` with
+    /// kind [`ENGINE_FACT`] (the number's UTF-8 bytes) or
+    /// [`ODOMETER_FACT`] ([`encode_reading`]), the values the store's fact
+    /// chunks hold.
     pub fn facts(&self) -> impl Iterator<Item = (&Vin, u8, u64, Vec<u8>)> {
         self.facts.iter().flat_map(|(vin, f)| {
             let engines = f

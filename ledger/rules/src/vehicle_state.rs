@@ -36,8 +36,8 @@ pub struct OdometerPoint {
 /// What the log knows about one vehicle, as the rules need it to decide
 /// a new record: its size does not grow with the vehicle's history. The
 /// facts that do grow (every engine number, every odometer reading) are
-/// [`VehicleFacts`], kept one per entry beside the state and read only to
-/// correct one of them.
+/// [`VehicleFacts`], kept beside the state (one fact per entry) and read
+/// only to correct one of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct VehicleState {
     /// The factory record's entry and the component whose number is the

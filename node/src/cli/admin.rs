@@ -124,8 +124,8 @@ pub fn check(data: &Path, store: Option<String>) -> anyhow::Result<()> {
 }
 
 /// `vledger migrate`.
-pub fn migrate(data: &Path) -> anyhow::Result<()> {
-    let dir = DataDir::new(data);
+pub fn migrate(data: &Path, store: Option<String>) -> anyhow::Result<()> {
+    let dir = DataDir::new(data).with_store(store);
     let backend = dir.open_backend()?;
     let bar = indicatif::ProgressBar::new(0).with_style(
         indicatif::ProgressStyle::with_template(
@@ -139,7 +139,7 @@ pub fn migrate(data: &Path) -> anyhow::Result<()> {
     });
     bar.finish_and_clear();
     let report =
-        report.with_context(|| format!("cannot migrate the store in {}", data.display()))?;
+        report.with_context(|| format!("cannot migrate the store {}", dir.store_name()))?;
     // On sled the deduplication index lives in run files beside the store.
     let moved = if dir.store_url().is_none() {
         vledger_log::store::move_dedup_keys(&backend, &dir.dedup_path()).with_context(|| {
@@ -161,7 +161,7 @@ pub fn migrate(data: &Path) -> anyhow::Result<()> {
     if report.from == current {
         println!(
             "ok: {} is already in store format {current}{}",
-            data.display(),
+            dir.store_name(),
             if report.deleted > 0 {
                 format!("; {} keys of the old format removed", report.deleted)
             } else {
@@ -170,10 +170,11 @@ pub fn migrate(data: &Path) -> anyhow::Result<()> {
         );
     } else {
         println!(
-            "ok: store moved from format {} to {current} ({} entries rewritten as tiles, {} vehicle states split); run `vledger check --data {}` before serving",
+            "ok: store moved from format {} to {current} ({} entries rewritten as tiles, {} vehicle states split, {} vehicle facts grouped in chunks); run `vledger check --data {}` before serving",
             report.from,
             report.entries,
             report.vehicles,
+            report.facts,
             data.display()
         );
     }

@@ -33,9 +33,10 @@ pub const INDEX_TILE: u8 = b'x';
 /// Vehicle states (what the rules know about a VIN): `'f' || VIN (17 ASCII
 /// bytes)` -> see [`vledger_rules::codec::encode_vehicle`].
 pub const VEHICLE: u8 = b'f';
-/// Vehicle facts (engine numbers and odometer readings, one per entry):
-/// `'g' || VIN (17 ASCII bytes) || kind:u8 || index:u64` -> the engine
-/// number's UTF-8 bytes (kind 1) or `value:u64 || unit:u8` (kind 2).
+/// Vehicle facts (engine numbers and odometer readings) in chunks of up to
+/// 32 changes: `'g' || VIN (17 ASCII bytes) || kind:u8 || !first:u64` ->
+/// `(index:u64 || len:u8 || value)*`, see [`fact_chunk_key`] and
+/// `docs/store.md`.
 pub const VEHICLE_FACT: u8 = b'g';
 /// Declared inspection protocols: `'p' || id || 0x00 || version:u32` ->
 /// see [`vledger_rules::codec::encode_protocol`].
@@ -54,7 +55,7 @@ pub const META_INDEX_ROOT: &[u8] = b"mindex_root";
 /// Meta key of the store format version (`u32`).
 pub const META_FORMAT: &[u8] = b"mformat";
 /// The store format this code writes and reads.
-pub const FORMAT_VERSION: u32 = 4;
+pub const FORMAT_VERSION: u32 = 5;
 
 /// Key of a `u64`-indexed item.
 #[must_use]
@@ -124,14 +125,27 @@ pub fn vehicle_key(vin: &Vin) -> Vec<u8> {
     bytes_key(VEHICLE, vin.as_str().as_bytes())
 }
 
-/// Key of a vehicle fact: `'g' ‖ VIN ‖ kind ‖ index`.
+/// The prefix of `vin`'s chunks of facts of `kind`: `'g' ‖ VIN ‖ kind`.
 #[must_use]
-pub fn fact_key(vin: &Vin, kind: u8, index: u64) -> Vec<u8> {
-    let mut k = Vec::with_capacity(27);
+pub fn fact_prefix(vin: &Vin, kind: u8) -> Vec<u8> {
+    let mut k = Vec::with_capacity(FACT_CHUNK_KEY_LEN);
     k.push(VEHICLE_FACT);
     k.extend_from_slice(vin.as_str().as_bytes());
     k.push(kind);
-    k.extend_from_slice(&index.to_be_bytes());
+    k
+}
+
+/// Length of a vehicle fact chunk's key.
+pub const FACT_CHUNK_KEY_LEN: usize = 1 + 17 + 1 + 8;
+
+/// Key of a chunk of vehicle facts: `'g' ‖ VIN ‖ kind ‖ !first`, where
+/// `first` is the chunk's key index (see `docs/store.md`). The bitwise NOT
+/// sorts a VIN's newest chunk of a kind first. Entry indexes stay below
+/// 2^63, so the last eight bytes start with a set bit.
+#[must_use]
+pub fn fact_chunk_key(vin: &Vin, kind: u8, first: u64) -> Vec<u8> {
+    let mut k = fact_prefix(vin, kind);
+    k.extend_from_slice(&(!first).to_be_bytes());
     k
 }
 
