@@ -85,9 +85,11 @@ fn err(e: sled::Error) -> StoreError {
 /// How long an open waits for sled's directory lock to be let go.
 const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// sled's page cache unless told otherwise: 256 MiB (sled's own default
-/// is 1 GiB, which a node under load fills).
-pub const DEFAULT_SLED_CACHE_BYTES: u64 = 256 << 20;
+/// sled's page cache unless told otherwise: 128 MiB (sled's own default
+/// is 1 GiB, which a node under load fills). With the journal in front,
+/// sled is read for what the overlay does not hold, and written a
+/// journal's worth at a time.
+pub const DEFAULT_SLED_CACHE_BYTES: u64 = 128 << 20;
 
 impl SledBackend {
     /// Opens (or creates) the sled database in directory `path`, with a
@@ -215,16 +217,28 @@ impl SledBackend {
             .map_err(|_| StoreError::Backend("sled backend writer lock poisoned".into()))
     }
 
-    /// `pending` into sled in one atomic batch, durably.
+    /// `pending` into sled, durably. Not atomically: until it returns,
+    /// the journal that holds `pending` stays, and replaying it gives the
+    /// same values whatever part of them sled took. It goes in batches of
+    /// [`FOLD_BATCH`] keys: one sled batch of a whole journal's keys costs
+    /// sled many times their size in memory.
     fn write_to_sled(&self, pending: &Pending) -> Result<(), StoreError> {
         if pending.is_empty() {
             return Ok(());
         }
         let mut batch = sled::Batch::default();
+        let mut in_batch = 0;
         for (k, v) in pending {
             match v {
                 Some(v) => batch.insert(k.as_slice(), v.as_slice()),
                 None => batch.remove(k.as_slice()),
+            }
+            in_batch += 1;
+            if in_batch == FOLD_BATCH {
+                self.tree
+                    .apply_batch(std::mem::take(&mut batch))
+                    .map_err(err)?;
+                in_batch = 0;
             }
         }
         self.tree.apply_batch(batch).map_err(err)?;
@@ -288,6 +302,9 @@ impl SledBackend {
         Ok(())
     }
 }
+
+/// Keys per sled batch when the journal's writes go to sled.
+const FOLD_BATCH: usize = 1024;
 
 /// Keys copied per batch by [`SledBackend::copy_into`].
 const COPY_BATCH: usize = 16 * 1024;
