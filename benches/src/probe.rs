@@ -190,6 +190,10 @@ impl TimedSled {
 }
 
 impl Backend for TimedSled {
+    fn close(&self) -> Result<(), StoreError> {
+        self.inner.close()
+    }
+
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         let t = Instant::now();
         let v = self.inner.get(key)?;

@@ -318,6 +318,10 @@ impl Node {
         let store = tokio::task::spawn_blocking(move || thread.join())
             .await?
             .map_err(|_| anyhow::anyhow!("the sequencer thread panicked"))?;
+        let closing = store.clone();
+        tokio::task::spawn_blocking(move || closing.close())
+            .await?
+            .context("cannot put the store away")?;
         tracing::info!(tree_size = store.tree_size()?, "stopped");
         if let Some(e) = lock_lost.lock().ok().and_then(|mut e| e.take()) {
             return Err(e);

@@ -329,6 +329,15 @@ impl<B: Backend> LogStore<B> {
         read(self)
     }
 
+    /// Puts away what the backend holds in memory, before the process
+    /// exits ([`Backend::close`]).
+    ///
+    /// # Errors
+    /// When the backend fails.
+    pub fn close(&self) -> Result<(), StoreError> {
+        self.backend.close()
+    }
+
     /// The backend, for tools that inspect or (in tests) damage the store.
     #[must_use]
     pub const fn backend(&self) -> &B {

@@ -228,3 +228,18 @@ fn the_fence_sees_the_tree_size_the_journal_holds() {
         .apply(vec![(b"x".to_vec(), Some(vec![1]))], Some(5))
         .unwrap();
 }
+
+#[test]
+fn closing_puts_the_journal_into_sled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut rng = StdRng::seed_from_u64(19);
+    let path = dir.path().join("store");
+    let (backend, after) = journal_only(&path, 20, &mut rng);
+    assert!(std::fs::metadata(path.join(JOURNAL_FILE)).unwrap().len() > 0);
+    backend.close().unwrap();
+    assert_eq!(std::fs::metadata(path.join(JOURNAL_FILE)).unwrap().len(), 0);
+    assert_matches(&backend, &after[19], &mut rng);
+    drop(backend);
+    let reopened = SledBackend::open(&path).unwrap();
+    assert_matches(&reopened, &after[19], &mut rng);
+}

@@ -596,6 +596,10 @@ pub(super) fn a_second_writer_is_fenced(open: Open<'_>) {
 struct FreshView(std::sync::Arc<dyn Backend>);
 
 impl Backend for FreshView {
+    fn close(&self) -> Result<(), StoreError> {
+        self.0.close()
+    }
+
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
         if key == crate::store::layout::META_TREE_SIZE {
             return Ok(None);

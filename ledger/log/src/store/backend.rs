@@ -49,6 +49,17 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// the store again without re-checking it.
     fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError>;
 
+    /// Puts away what waits in memory before the process exits (the sled
+    /// backend writes its journal into sled, so that the next open has
+    /// nothing to replay). Nothing is lost without it: it only saves the
+    /// next open some work and the disk the journal's space.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the backend fails.
+    fn close(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
+
     /// Like [`apply`](Self::apply), but the engine fails at write
     /// `fail_at` of the batch (a batch of fewer writes applies as usual),
     /// for fault-injection tests
@@ -117,6 +128,10 @@ impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
 
     fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {
         (**self).apply(writes, expected_tree_size)
+    }
+
+    fn close(&self) -> Result<(), StoreError> {
+        (**self).close()
     }
 
     #[cfg(feature = "test-backends")]

@@ -59,6 +59,10 @@ impl<B: Backend> Backend for FaultyBackend<B> {
         self.inner.get(key)
     }
 
+    fn close(&self) -> Result<(), StoreError> {
+        self.inner.close()
+    }
+
     fn scan(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Pairs, StoreError> {
         self.inner.scan(start, end, limit)
     }

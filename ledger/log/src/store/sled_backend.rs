@@ -411,6 +411,10 @@ impl Backend for SledBackend {
         self.write(writes, expected_tree_size)?;
         self.sync()
     }
+
+    fn close(&self) -> Result<(), StoreError> {
+        self.checkpoint()
+    }
 }
 
 impl SledBackend {
