@@ -39,7 +39,8 @@ impl Overlay {
 /// atomic batch, sled is flushed and the journal emptied; an open replays
 /// whatever journal it finds into sled first. sled thus writes each key
 /// once per journal's worth of batches instead of once per batch, and
-/// keeps far fewer superseded page versions (see [`super::journal`]).
+/// keeps far fewer superseded page versions (`docs/store.md`, "The
+/// journal").
 ///
 /// The fence (the stored tree size checked before a batch) is kept by a
 /// mutex that every clone shares: sled's own file lock already keeps any
