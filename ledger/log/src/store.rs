@@ -31,7 +31,7 @@ mod sled_backend;
 use ed25519_dalek::VerifyingKey;
 
 pub use archive::{Archived, TileArchive, TileDirectory};
-pub use backend::{Backend, Pairs, Writes, check_fence, stored_tree_size};
+pub use backend::{Backend, Pairs, Writes, check_fence, scan_pages, stored_tree_size};
 pub use dedup::{RUN_ENTRIES, move_dedup_keys};
 pub use facts::{CHUNK_CHANGES, StoredFacts, WITHDRAWN};
 pub(crate) use facts::{Change as FactChunkChange, series_writes};
@@ -131,6 +131,12 @@ pub enum StoreError {
         /// The version found.
         found: u32,
     },
+    /// The backend still holds the deduplication keys that a store beside
+    /// a tile archive keeps in run files.
+    #[error(
+        "the store keeps its deduplication keys in the key-value store, not in run files beside it; run `vledger migrate` on it"
+    )]
+    DedupKeysInBackend,
 }
 
 impl From<CodecError> for StoreError {
@@ -227,8 +233,8 @@ impl<B: Backend> LogStore<B> {
     /// deduplication keys: `vledger migrate` moves a store's into runs.
     ///
     /// # Errors
-    /// [`StoreError::Format`] when the backend still holds deduplication
-    /// keys; when the runs or the entries cannot be read.
+    /// [`StoreError::DedupKeysInBackend`] when the backend still holds
+    /// deduplication keys; when the runs or the entries cannot be read.
     pub fn with_dedup_runs(self, dir: &std::path::Path) -> Result<Self, StoreError> {
         self.with_dedup_runs_every(dir, RUN_ENTRIES)
     }
@@ -245,9 +251,7 @@ impl<B: Backend> LogStore<B> {
         run_entries: u64,
     ) -> Result<Self, StoreError> {
         if !self.backend.scan(&[DEDUP], &[DEDUP + 1], 1)?.is_empty() {
-            return Err(StoreError::Format {
-                found: FORMAT_VERSION - 1,
-            });
+            return Err(StoreError::DedupKeysInBackend);
         }
         let tree_size = self.tree_size()?;
         let index = dedup::DedupIndex::open(dir, run_entries, tree_size, |start, end| {
@@ -271,19 +275,18 @@ impl<B: Backend> LogStore<B> {
         if let Some(index) = self.dedup_index() {
             return Ok(index.count());
         }
-        let (mut start, end) = (vec![DEDUP], vec![DEDUP + 1]);
         let mut count = 0;
-        loop {
-            let page = self.backend.scan(&start, &end, SCAN_PAGE)?;
-            count += page.len() as u64;
-            match page.last() {
-                Some((k, _)) if page.len() == SCAN_PAGE => {
-                    start.clone_from(k);
-                    start.push(0);
-                }
-                _ => return Ok(count),
-            }
-        }
+        scan_pages(
+            &self.backend,
+            vec![DEDUP],
+            &[DEDUP + 1],
+            SCAN_PAGE,
+            |page| {
+                count += page.len() as u64;
+                Ok(())
+            },
+        )?;
+        Ok(count)
     }
 
     /// The item from the backend at `key`, or else from the archive.
@@ -297,23 +300,10 @@ impl<B: Backend> LogStore<B> {
         }
     }
 
-    /// The bundle or tile stored at `key` in the key-value store, and the
-    /// keys it is stored under: its own, whole, and the pieces the
-    /// batches since added to it ([`layout::piece_key`]), joined in key
-    /// order.
+    /// The bundle or tile stored at `key` in the key-value store
+    /// ([`stored_item`]).
     fn stored_item(&self, key: &[u8]) -> Result<Option<StoredItem>, StoreError> {
-        let (start, end) = pieces_range(key);
-        let found = self.backend.scan(&start, &end, MAX_PIECES)?;
-        if found.is_empty() {
-            return Ok(None);
-        }
-        let mut keys = Vec::with_capacity(found.len());
-        let mut bytes = Vec::with_capacity(found.iter().map(|(_, v)| v.len()).sum());
-        for (k, v) in found {
-            keys.push(k);
-            bytes.extend_from_slice(&v);
-        }
-        Ok(Some((keys, bytes)))
+        stored_item(&self.backend, key)
     }
 
     /// Runs `read` with no batch committed meanwhile (by this store or
@@ -786,7 +776,31 @@ impl<B: Backend> LogStore<B> {
 }
 
 /// The keys a bundle or tile is stored under, and its bytes.
-type StoredItem = (Vec<Vec<u8>>, Vec<u8>);
+pub(crate) type StoredItem = (Vec<Vec<u8>>, Vec<u8>);
+
+/// The bundle or tile stored at `key` in `backend`, and the keys it is
+/// stored under: its own, whole, and the pieces the batches since added to
+/// it ([`layout::piece_key`]), joined in key order.
+///
+/// # Errors
+/// The backend's.
+pub(crate) fn stored_item<B: Backend + ?Sized>(
+    backend: &B,
+    key: &[u8],
+) -> Result<Option<StoredItem>, StoreError> {
+    let (start, end) = pieces_range(key);
+    let found = backend.scan(&start, &end, MAX_PIECES)?;
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let mut keys = Vec::with_capacity(found.len());
+    let mut bytes = Vec::with_capacity(found.iter().map(|(_, v)| v.len()).sum());
+    for (k, v) in found {
+        keys.push(k);
+        bytes.extend_from_slice(&v);
+    }
+    Ok(Some((keys, bytes)))
+}
 
 /// Keys a bundle or tile can be stored under: its own and a piece per
 /// position.

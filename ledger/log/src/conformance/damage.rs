@@ -3,26 +3,19 @@
 //! A partial bundle or tile is stored as pieces; what is read here is the
 //! whole, and what is written back replaces the pieces with one value.
 
-use crate::store::Backend;
-use crate::store::layout::{BUNDLE, hash_tile_key, pieces_range, u64_key};
+use crate::store::layout::{BUNDLE, hash_tile_key, u64_key};
+use crate::store::{Backend, stored_item};
 use vledger_tlog::tile::{TileId, decode_bundle, push_bundle_entry};
 
 /// The stored bytes of the item at `key` (its pieces joined), if any.
 fn item<B: Backend>(b: &B, key: &[u8]) -> Option<Vec<u8>> {
-    let (start, end) = pieces_range(key);
-    let found = b.scan(&start, &end, 300).unwrap();
-    (!found.is_empty()).then(|| found.into_iter().flat_map(|(_, v)| v).collect())
+    stored_item(b, key).unwrap().map(|(_, bytes)| bytes)
 }
 
 /// Replaces (or with `None` removes) the item at `key` and its pieces.
 fn set_item<B: Backend>(b: &B, key: &[u8], bytes: Option<Vec<u8>>) {
-    let (start, end) = pieces_range(key);
-    let mut writes: Vec<_> = b
-        .scan(&start, &end, 300)
-        .unwrap()
-        .into_iter()
-        .map(|(k, _)| (k, None))
-        .collect();
+    let stored = stored_item(b, key).unwrap().map(|(keys, _)| keys);
+    let mut writes: Vec<_> = stored.into_iter().flatten().map(|k| (k, None)).collect();
     writes.push((key.to_vec(), bytes));
     b.apply(writes, None).unwrap();
 }

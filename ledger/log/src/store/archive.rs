@@ -148,12 +148,20 @@ impl TileArchive for TileDirectory {
         touched.sort();
         touched.dedup();
         for dir in touched {
-            File::open(&dir)
-                .and_then(|d| d.sync_all())
-                .map_err(|e| io_err("cannot sync", &dir, &e))?;
+            sync_dir(&dir).map_err(|e| io_err("cannot sync", &dir, &e))?;
         }
         Ok(())
     }
+}
+
+/// Makes the entries of directory `dir` (files created, renamed or
+/// removed in it) durable: what every file the store writes beside its
+/// backend (tiles, dedup runs, the sled journal) needs after a rename.
+///
+/// # Errors
+/// The file system's.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    File::open(dir).and_then(|d| d.sync_all())
 }
 
 #[cfg(test)]

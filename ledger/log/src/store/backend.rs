@@ -85,6 +85,36 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     }
 }
 
+/// Calls `page_of` with every pair with `start <= key < end`, in key
+/// order, `page` pairs (the last time fewer) at a time.
+///
+/// # Errors
+/// The backend's errors, and `page_of`'s.
+pub fn scan_pages<B: Backend + ?Sized>(
+    backend: &B,
+    mut start: Vec<u8>,
+    end: &[u8],
+    page: usize,
+    mut page_of: impl FnMut(Pairs) -> Result<(), StoreError>,
+) -> Result<(), StoreError> {
+    loop {
+        let pairs = backend.scan(&start, end, page)?;
+        let next = match pairs.last() {
+            Some((k, _)) if pairs.len() == page => {
+                let mut next = k.clone();
+                next.push(0);
+                Some(next)
+            }
+            _ => None,
+        };
+        page_of(pairs)?;
+        match next {
+            Some(next) => start = next,
+            None => return Ok(()),
+        }
+    }
+}
+
 /// The tree size a stored [`META_TREE_SIZE`](super::layout::META_TREE_SIZE) value names (absent = 0).
 ///
 /// # Errors

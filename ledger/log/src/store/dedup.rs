@@ -139,23 +139,15 @@ pub fn move_dedup_keys<B: super::Backend>(backend: &B, dir: &Path) -> Result<u64
     let tree_size = super::stored_tree_size(backend.get(META_TREE_SIZE)?.as_deref())?;
     let mut runs = DedupRuns::open(dir).map_err(io)?;
     let mut keys = Vec::new();
-    let (mut start, end) = (vec![DEDUP], vec![DEDUP + 1]);
-    loop {
-        let page = backend.scan(&start, &end, MOVE_PAGE)?;
+    super::scan_pages(backend, vec![DEDUP], &[DEDUP + 1], MOVE_PAGE, |page| {
         for (k, v) in &page {
             let key: [u8; 32] = k[1..]
                 .try_into()
                 .map_err(|_| StoreError::Corrupt("deduplication key"))?;
             keys.push((key, read_u64(v, "dedup index")?));
         }
-        match page.last() {
-            Some((k, _)) if page.len() == MOVE_PAGE => {
-                start.clone_from(k);
-                start.push(0);
-            }
-            _ => break,
-        }
-    }
+        Ok(())
+    })?;
     if keys.is_empty() {
         return Ok(0);
     }

@@ -286,20 +286,13 @@ impl<B: Backend> LogStore<B> {
     }
 
     /// Every pair with `start <= key < end`, read a page at a time.
-    fn scan_all(&self, mut start: Vec<u8>, end: &[u8]) -> Result<Pairs, StoreError> {
+    fn scan_all(&self, start: Vec<u8>, end: &[u8]) -> Result<Pairs, StoreError> {
         let mut out = Vec::new();
-        loop {
-            let page = self.backend.scan(&start, end, SCAN_PAGE)?;
-            let full = page.len() == SCAN_PAGE;
+        super::scan_pages(&self.backend, start, end, SCAN_PAGE, |page| {
             out.extend(page);
-            match out.last() {
-                Some((k, _)) if full => {
-                    start.clone_from(k);
-                    start.push(0);
-                }
-                _ => return Ok(out),
-            }
-        }
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Pushes to `w` the writes that take a batch's fact changes into the

@@ -145,13 +145,12 @@ impl Journal {
     }
 }
 
-/// Makes the entries of directory `dir` (files created, renamed or
-/// removed in it) durable.
+/// [`super::archive::sync_dir`], with the store's error.
 ///
 /// # Errors
 /// [`StoreError::Backend`] when the file system fails.
 pub fn sync_dir(dir: &Path) -> Result<(), StoreError> {
-    File::open(dir).and_then(|d| d.sync_all()).map_err(io)
+    super::archive::sync_dir(dir).map_err(io)
 }
 
 fn u32_of(n: usize, what: &'static str) -> Result<[u8; 4], StoreError> {

@@ -466,9 +466,7 @@ fn merge(a: RunReader, b: RunReader) -> impl Iterator<Item = io::Result<Record>>
 }
 
 fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(|e| at(dir, &e))
+    super::archive::sync_dir(dir).map_err(|e| at(dir, &e))
 }
 
 /// `e`, naming `path`.

@@ -205,8 +205,7 @@ impl SledBackend {
         }
         let old = writer.dir.join(OLD_JOURNAL_FILE);
         if old.exists() {
-            std::fs::remove_file(&old).map_err(|e| StoreError::Backend(Box::new(e)))?;
-            super::journal::sync_dir(&writer.dir)?;
+            remove_rotated(&writer.dir)?;
         }
         *self.overlay.write().unwrap_or_else(PoisonError::into_inner) = Overlay::default();
         Ok(())
@@ -289,8 +288,7 @@ impl SledBackend {
             .name("vledger-sled-fold".into())
             .spawn(move || {
                 backend.write_to_sled(&frozen)?;
-                std::fs::remove_file(&old).map_err(|e| StoreError::Backend(Box::new(e)))?;
-                super::journal::sync_dir(&dir)?;
+                remove_rotated(&dir)?;
                 backend
                     .overlay
                     .write()
@@ -302,6 +300,14 @@ impl SledBackend {
         writer.folding = Some(thread);
         Ok(())
     }
+}
+
+/// Removes the rotated journal in `dir`, durably, once sled holds its
+/// batches.
+fn remove_rotated(dir: &Path) -> Result<(), StoreError> {
+    std::fs::remove_file(dir.join(OLD_JOURNAL_FILE))
+        .map_err(|e| StoreError::Backend(Box::new(e)))?;
+    super::journal::sync_dir(dir)
 }
 
 /// Keys per sled batch when the journal's writes go to sled.
