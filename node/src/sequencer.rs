@@ -1,10 +1,15 @@
 //! The sequencer: one thread that owns the log writer.
 //!
 //! Appends queue on a channel. The thread takes the first waiting append,
-//! then everything else already queued (up to `max_batch`), hands the batch
-//! to [`LogWriter::append_batch`] — which validates, assigns indices, writes,
-//! signs one checkpoint and makes it durable with one flush — and only then
-//! answers every caller of the batch (group commit).
+//! then everything else already queued (up to `max_batch`), and hands the
+//! batch to [`LogWriter::sequence`], which decides each record, assigns
+//! indices and signs one checkpoint. The sequenced batch goes to a second
+//! thread that commits it (one atomic, durable write) and only then
+//! publishes its checkpoint and answers every caller of the batch (group
+//! commit). The two overlap: while batch N is made durable, batch N+1 is
+//! sequenced against N's changes held in memory. At most
+//! [`PIPELINE_DEPTH`] batches are ahead of the store; batches are
+//! committed in order, and after a failed commit none that follows is.
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -12,7 +17,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{mpsc, oneshot, watch};
 use vledger_log::store::{Backend, LogStore};
-use vledger_log::writer::{Appended, LogWriter, WriterError};
+use vledger_log::writer::{Appended, BatchReceipts, LogWriter, Staged, Submission, WriterError};
 use vledger_records::SignedRecord;
 use vledger_rules::Refusal;
 
@@ -33,14 +38,17 @@ pub struct Sequenced {
     /// The checkpoint of the batch (or the latest one, when the batch
     /// logged nothing new).
     pub head: Head,
+    /// The receipts of the batch's entries, from memory.
+    pub receipts: Arc<BatchReceipts>,
 }
 
 /// One queued append.
 struct Request {
-    /// The record, already checked for syntax and signature.
-    signed: SignedRecord,
+    /// The record, already checked for syntax and signature, with its
+    /// deduplication key.
+    submission: Submission,
     /// Where the answer goes.
-    reply: oneshot::Sender<Result<Sequenced, Arc<WriterError>>>,
+    reply: Reply,
 }
 
 /// Cloneable handle through which request handlers queue appends.
@@ -78,7 +86,7 @@ fn now_ms() -> i64 {
 impl Sequencer {
     /// Starts the sequencer thread around `writer`. It runs until every
     /// `Sequencer` handle is dropped, then returns the store.
-    pub fn spawn<B: Backend + 'static>(
+    pub fn spawn<B: Backend + Clone + 'static>(
         writer: LogWriter<B>,
         max_batch: usize,
         queue: usize,
@@ -90,7 +98,7 @@ impl Sequencer {
         });
         let thread = std::thread::Builder::new()
             .name("vledger-sequencer".into())
-            .spawn(move || run(writer, rx, &head_tx, max_batch.max(1)))
+            .spawn(move || run(writer, rx, head_tx, max_batch.max(1)))
             .unwrap_or_else(|e| panic!("cannot start the sequencer thread: {e}"));
         (Self { tx, head }, thread)
     }
@@ -102,8 +110,10 @@ impl Sequencer {
     /// sequencer stopped.
     pub async fn append(&self, signed: SignedRecord) -> Result<Sequenced, SequencerError> {
         let (reply, rx) = oneshot::channel();
+        // The deduplication key is hashed here, on the caller's task.
+        let submission = Submission::new(signed);
         self.tx
-            .send(Request { signed, reply })
+            .send(Request { submission, reply })
             .await
             .map_err(|_| SequencerError::Stopped)?;
         rx.await
@@ -125,56 +135,144 @@ impl Sequencer {
     }
 }
 
-fn run<B: Backend>(
+/// Batches sequenced and waiting to be made durable, at most: the
+/// sequencer decides batch N+1 while batch N is committed, and waits when
+/// this many are ahead of the store.
+pub const PIPELINE_DEPTH: usize = 2;
+
+/// A sequenced batch on its way to the committing thread, with the callers
+/// to answer once it is durable.
+struct InFlight {
+    staged: Staged,
+    replies: Vec<Reply>,
+}
+
+/// Where one caller's answer goes.
+type Reply = oneshot::Sender<Result<Sequenced, Arc<WriterError>>>;
+
+fn run<B: Backend + Clone + 'static>(
     mut writer: LogWriter<B>,
     mut rx: mpsc::Receiver<Request>,
-    head: &watch::Sender<Head>,
+    head: watch::Sender<Head>,
     max_batch: usize,
 ) -> LogStore<B> {
-    let mut batch: Vec<Request> = Vec::with_capacity(max_batch);
-    let mut records: Vec<SignedRecord> = Vec::with_capacity(max_batch);
+    let (to_commit, commits) = std::sync::mpsc::sync_channel::<InFlight>(PIPELINE_DEPTH - 1);
+    let (done_tx, done) = std::sync::mpsc::channel::<Option<u64>>();
+    let store = writer.store().clone();
+    let committer = std::thread::Builder::new()
+        .name("vledger-commit".into())
+        .spawn(move || commit_in_order(&store, &commits, &head, &done_tx))
+        .unwrap_or_else(|e| panic!("cannot start the commit thread: {e}"));
+
+    let mut batch: Vec<Submission> = Vec::with_capacity(max_batch);
+    let mut replies: Vec<Reply> = Vec::with_capacity(max_batch);
     while let Some(first) = rx.blocking_recv() {
-        batch.push(first);
-        while batch.len() < max_batch {
-            match rx.try_recv() {
-                Ok(r) => batch.push(r),
-                Err(_) => break,
+        let mut next = Some(first);
+        while let Some(r) = next.take() {
+            batch.push(r.submission);
+            replies.push(r.reply);
+            if batch.len() < max_batch {
+                next = rx.try_recv().ok();
             }
         }
-        records.extend(batch.iter().map(|r| r.signed.clone()));
+        // What the committing thread finished: the writer stops holding
+        // those batches in memory, or stops after a failed commit.
+        for finished in done.try_iter() {
+            match finished {
+                Some(size) => writer.committed(size),
+                None => writer.poison(),
+            }
+        }
         let started = std::time::Instant::now();
-        match writer.append_batch(&records, now_ms()) {
-            Ok(result) => {
-                let new_head = Head {
-                    tree_size: result.tree_size,
-                    checkpoint: result.checkpoint,
-                };
-                head.send_replace(new_head.clone());
+        let records = batch.len();
+        match writer.sequence(std::mem::take(&mut batch), now_ms()) {
+            Ok(staged) => {
                 tracing::debug!(
-                    batch = batch.len(),
-                    tree_size = result.tree_size,
+                    batch = records,
+                    tree_size = staged.tree_size(),
                     micros = started.elapsed().as_micros() as u64,
                     "batch sequenced"
                 );
-                for (req, outcome) in batch.drain(..).zip(result.outcomes) {
-                    // A caller that gave up no longer listens; its entry is
-                    // logged all the same.
-                    let _ = req.reply.send(Ok(Sequenced {
-                        outcome,
-                        head: new_head.clone(),
-                    }));
+                let flight = InFlight {
+                    staged,
+                    replies: std::mem::take(&mut replies),
+                };
+                if let Err(std::sync::mpsc::SendError(flight)) = to_commit.send(flight) {
+                    refuse(flight.replies, &Arc::new(WriterError::Poisoned));
                 }
             }
             Err(e) => {
-                tracing::error!(error = %e, batch = batch.len(), "batch not written; refusing further appends");
-                let e = Arc::new(e);
-                for req in batch.drain(..) {
-                    let _ = req.reply.send(Err(Arc::clone(&e)));
-                }
+                tracing::error!(error = %e, batch = records, "batch not sequenced");
+                refuse(std::mem::take(&mut replies), &Arc::new(e));
             }
         }
-        records.clear();
+        batch = Vec::with_capacity(max_batch);
+        replies = Vec::with_capacity(max_batch);
+    }
+    drop(to_commit);
+    if committer.join().is_err() {
+        tracing::error!("the commit thread panicked");
     }
     tracing::info!(tree_size = writer.tree_size(), "sequencer stopped");
     writer.into_store()
+}
+
+/// The committing thread: makes each sequenced batch durable, in order,
+/// then publishes its checkpoint and answers its callers. After a failed
+/// commit it commits nothing more and refuses every batch still coming.
+fn commit_in_order<B: Backend>(
+    store: &LogStore<B>,
+    commits: &std::sync::mpsc::Receiver<InFlight>,
+    head: &watch::Sender<Head>,
+    done: &std::sync::mpsc::Sender<Option<u64>>,
+) {
+    let mut failed: Option<Arc<WriterError>> = None;
+    for InFlight { staged, replies } in commits {
+        if let Some(e) = &failed {
+            refuse(replies, e);
+            continue;
+        }
+        let started = std::time::Instant::now();
+        let result = match staged.commit(store) {
+            Ok(result) => result,
+            Err(e) => {
+                tracing::error!(error = %e, batch = replies.len(), "batch not written; refusing further appends");
+                let e = Arc::new(WriterError::from(e));
+                refuse(replies, &e);
+                failed = Some(e);
+                let _ = done.send(None);
+                continue;
+            }
+        };
+        let new_head = Head {
+            tree_size: result.tree_size,
+            checkpoint: Arc::clone(&result.checkpoint),
+        };
+        if head.borrow().tree_size < new_head.tree_size {
+            head.send_replace(new_head.clone());
+        }
+        tracing::debug!(
+            batch = replies.len(),
+            tree_size = result.tree_size,
+            micros = started.elapsed().as_micros() as u64,
+            "batch durable"
+        );
+        let _ = done.send(Some(result.tree_size));
+        for (reply, outcome) in replies.into_iter().zip(result.outcomes) {
+            // A caller that gave up no longer listens; its entry is logged
+            // all the same.
+            let _ = reply.send(Ok(Sequenced {
+                outcome,
+                head: new_head.clone(),
+                receipts: Arc::clone(&result.receipts),
+            }));
+        }
+    }
+}
+
+/// Answers every caller in `replies` with `error`.
+fn refuse(replies: Vec<Reply>, error: &Arc<WriterError>) {
+    for reply in replies {
+        let _ = reply.send(Err(Arc::clone(error)));
+    }
 }

@@ -7,6 +7,7 @@ use crate::datadir::NodeStore;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 use vledger_log::bundle::{attach_witnessed, build_history};
+use vledger_log::writer::BatchReceipts;
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_server::Log;
 use vledger_records::{SignedRecord, Vin};
@@ -66,13 +67,15 @@ impl LogService {
         self
     }
 
-    /// A receipt for entry `index`: against a cosigned checkpoint that
-    /// covers it when asked for and one comes within `wait_ms`, else
-    /// against `head`. Says whether it is cosigned.
+    /// A receipt for entry `index`, logged in the batch `receipts` holds
+    /// or before it at `head`: against a cosigned checkpoint that covers it
+    /// when asked for and one comes within `wait_ms`, else against `head`.
+    /// Says whether it is cosigned.
     async fn receipt(
         &self,
         index: u64,
         head: &Head,
+        receipts: &BatchReceipts,
         cosigned: bool,
         wait_ms: u32,
     ) -> Result<(String, bool), Status> {
@@ -81,6 +84,15 @@ impl LogService {
             if let Some(c) = witnessing::wait_covering(view, index + 1, wait_ms).await? {
                 return Ok((self.tlog_proof(index, c.tree_size, c.note).await?, true));
             }
+        }
+        // An entry of this batch: its receipt is in memory.
+        if receipts.tree_size() == head.tree_size
+            && let Some((entry, hashes)) = receipts.receipt(index)
+        {
+            return Ok((
+                tlog_proof_text(index, entry.to_vec(), hashes, receipts.checkpoint()),
+                false,
+            ));
         }
         let note = Arc::clone(&head.checkpoint);
         Ok((self.tlog_proof(index, head.tree_size, note).await?, false))
@@ -262,7 +274,13 @@ impl Log for LogService {
         let appended = sequenced.outcome.map_err(|e| status::refusal(&e))?;
         let head = sequenced.head;
         let (proof, cosigned) = self
-            .receipt(appended.index, &head, request.cosigned, request.wait_ms)
+            .receipt(
+                appended.index,
+                &head,
+                &sequenced.receipts,
+                request.cosigned,
+                request.wait_ms,
+            )
             .await?;
         Ok(Response::new(pb::AppendResponse {
             index: appended.index,

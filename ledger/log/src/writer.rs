@@ -5,21 +5,25 @@
 //! a log. The node runs it on its sequencer thread; tests and benches drive
 //! it directly.
 
+mod overlay;
+mod receipts;
+#[cfg(test)]
+mod tests;
+
 use std::collections::HashMap;
 use std::sync::Arc;
+
+pub use receipts::BatchReceipts;
 
 use ed25519_dalek::VerifyingKey;
 
 use crate::store::{Backend, LogStore, StoreError, WriteBatch};
-use vledger_records::vindex::{IndexKey, VinHead};
+use overlay::{Overlay, Pending, PendingBatches};
 use vledger_records::{
-    Entry, EntryBody, FieldError, Flag, Genesis, KeyState, MAX_RECORD_SIZE, ProtocolId, Reason,
-    RecordEntry, SignedRecord, Vin,
+    Entry, EntryBody, FieldError, Flag, Genesis, MAX_RECORD_SIZE, Reason, RecordEntry, SignedRecord,
 };
-use vledger_rules::transition::{self, Decision, LogState};
-use vledger_rules::{
-    DeclaredProtocol, FactChange, LoggedRecord, Refusal, StateView, VehicleFacts, VehicleState,
-};
+use vledger_rules::Refusal;
+use vledger_rules::transition::{self, Decision};
 use vledger_tlog::hash::{Hash, leaf_hash};
 use vledger_tlog::merkle::{
     Frontier, HashReader, LeafIndex, NodeId, ProofError, TreeSize, tree_hash,
@@ -106,6 +110,8 @@ pub struct BatchResult {
     pub tree_size: u64,
     /// The signed checkpoint at that size.
     pub checkpoint: Arc<str>,
+    /// The receipts of the entries the batch logged, from memory.
+    pub receipts: Arc<BatchReceipts>,
 }
 
 /// The single writer of a log.
@@ -123,6 +129,8 @@ pub struct LogWriter<B> {
     checkpoint: Arc<str>,
     /// Set when a commit failed: the store may hold part of a batch.
     poisoned: bool,
+    /// The batches sequenced whose commit is not known to have returned.
+    pending: PendingBatches,
 }
 
 impl<B: Backend> LogWriter<B> {
@@ -149,7 +157,8 @@ impl<B: Backend> LogWriter<B> {
             log_key: *signer.verifier_key().public_key(),
             admin_key,
         };
-        let mut overlay = Overlay::new(&store);
+        let pending = PendingBatches::new();
+        let mut overlay = Overlay::new(&store, &pending);
         transition::genesis(&mut overlay, &genesis);
         let bytes = Entry {
             logged_at_ms: now_ms,
@@ -161,6 +170,7 @@ impl<B: Backend> LogWriter<B> {
         // Every batch ends with an index entry; the first covers the genesis
         // entry alone, under an empty index.
         let (commitment, changes) = transition::close_batch(&overlay, &store, 1)?;
+        let keys = overlay.layer.keys.into_values().collect();
         let index = Entry {
             logged_at_ms: now_ms,
             body: EntryBody::Index(commitment),
@@ -170,7 +180,6 @@ impl<B: Backend> LogWriter<B> {
         let checkpoint = Checkpoint::new(origin.clone(), TreeSize(2), frontier.root())
             .map_err(WriterError::Origin)?;
         let note = sign_checkpoint(&checkpoint, &signer);
-        let keys = overlay.keys.into_values().collect();
         store.commit(WriteBatch {
             entries: vec![(0, bytes), (1, index)],
             hashes,
@@ -188,6 +197,7 @@ impl<B: Backend> LogWriter<B> {
             last_logged_at: now_ms,
             checkpoint: note.into(),
             poisoned: false,
+            pending: PendingBatches::new(),
         })
     }
 
@@ -252,6 +262,7 @@ impl<B: Backend> LogWriter<B> {
             last_logged_at,
             checkpoint: note.into(),
             poisoned: false,
+            pending: PendingBatches::new(),
         })
     }
 
@@ -279,14 +290,9 @@ impl<B: Backend> LogWriter<B> {
         Arc::clone(&self.checkpoint)
     }
 
-    /// Sequences a batch: decides each record against the log's state and
-    /// the records before it in the batch, writes the accepted ones with
-    /// their stored hashes, VIN heads and deduplication keys, signs one
-    /// checkpoint, and makes it all durable in one commit. Only after that
-    /// commit returns does the caller learn the outcomes.
-    ///
-    /// A record logged before (in an earlier batch or earlier in this one)
-    /// is not logged again; its outcome names the first entry.
+    /// Sequences a batch and commits it: see [`sequence`](Self::sequence)
+    /// and [`commit`](Self::commit). Only after the commit returns does the
+    /// caller learn the outcomes.
     ///
     /// # Errors
     /// A store error; the writer is then poisoned and refuses every later
@@ -296,11 +302,40 @@ impl<B: Backend> LogWriter<B> {
         records: &[SignedRecord],
         now_ms: i64,
     ) -> Result<BatchResult, WriterError> {
+        let submissions = records.iter().cloned().map(Submission::new).collect();
+        let staged = self.sequence(submissions, now_ms)?;
+        self.commit(staged)
+    }
+
+    /// Decides each record against the log's state and the records before
+    /// it (in this batch and in the batches sequenced but not yet
+    /// committed), assigns the accepted ones their indices, and prepares
+    /// their entries, stored hashes, VIN heads and deduplication keys, the
+    /// index entry that closes the batch and its signed checkpoint: the
+    /// [`Staged`] batch, to be committed in the order sequenced.
+    ///
+    /// A record logged before (in an earlier batch or earlier in this one)
+    /// is not logged again; its outcome names the first entry.
+    ///
+    /// The writer moves on at once: the next batch is decided against this
+    /// one's changes, held in memory until [`committed`](Self::committed)
+    /// says the store has them. Nobody may learn an outcome or see the
+    /// checkpoint before the batch, and every batch before it, is
+    /// committed.
+    ///
+    /// # Errors
+    /// [`WriterError::Poisoned`] after a failed commit; a store error when
+    /// the state cannot be read.
+    pub fn sequence(
+        &mut self,
+        records: Vec<Submission>,
+        now_ms: i64,
+    ) -> Result<Staged, WriterError> {
         if self.poisoned {
             return Err(WriterError::Poisoned);
         }
         let logged_at_ms = now_ms.max(self.last_logged_at);
-        let mut overlay = Overlay::new(&self.store);
+        let mut overlay = Overlay::new(&self.store, &self.pending);
         let mut frontier = self.frontier.clone();
         let mut batch = WriteBatch {
             previous_tree_size: self.tree_size(),
@@ -310,27 +345,27 @@ impl<B: Backend> LogWriter<B> {
         let mut logged: HashMap<u64, Appended> = HashMap::new();
         let mut outcomes = Vec::with_capacity(records.len());
 
-        for signed in records {
+        for Submission { signed, dedup_key } in records {
             let index = frontier.size().0;
-            let key = signed.dedup_key();
-            let effects = match transition::decide(&overlay, index, logged_at_ms, signed, &key)? {
-                Decision::Log(effects) => effects,
-                Decision::Refuse(refusal) => {
-                    outcomes.push(Err(refusal));
-                    continue;
-                }
-                Decision::Duplicate { first } => {
-                    let appended = match logged.get(&first) {
-                        Some(a) => a.clone(),
-                        None => self.logged(first)?,
-                    };
-                    outcomes.push(Ok(Appended {
-                        duplicate: true,
-                        ..appended
-                    }));
-                    continue;
-                }
-            };
+            let effects =
+                match transition::decide(&overlay, index, logged_at_ms, &signed, &dedup_key)? {
+                    Decision::Log(effects) => effects,
+                    Decision::Refuse(refusal) => {
+                        outcomes.push(Err(refusal));
+                        continue;
+                    }
+                    Decision::Duplicate { first } => {
+                        let appended = match logged.get(&first) {
+                            Some(a) => a.clone(),
+                            None => self.logged(first)?,
+                        };
+                        outcomes.push(Ok(Appended {
+                            duplicate: true,
+                            ..appended
+                        }));
+                        continue;
+                    }
+                };
             let entry = Entry {
                 logged_at_ms,
                 body: EntryBody::Record(Box::new(RecordEntry {
@@ -354,7 +389,7 @@ impl<B: Backend> LogWriter<B> {
             let leaf = leaf_hash(&bytes);
             frontier.append_into(leaf, &mut batch.hashes);
             batch.entries.push((index, bytes));
-            let flags = transition::apply(&mut overlay, index, leaf, signed, key, effects);
+            let flags = transition::apply(&mut overlay, index, leaf, &signed, dedup_key, effects);
             let appended = Appended {
                 index,
                 leaf_hash: leaf,
@@ -366,15 +401,23 @@ impl<B: Backend> LogWriter<B> {
         }
 
         if batch.entries.is_empty() {
-            return Ok(BatchResult {
-                outcomes,
-                tree_size: self.tree_size(),
-                checkpoint: self.checkpoint(),
+            let checkpoint = self.checkpoint();
+            return Ok(Staged {
+                result: BatchResult {
+                    outcomes,
+                    tree_size: self.tree_size(),
+                    receipts: Arc::new(BatchReceipts::empty(
+                        self.tree_size(),
+                        Arc::clone(&checkpoint),
+                    )),
+                    checkpoint,
+                },
+                write: None,
             });
         }
         // The batch ends with the VIN index root over every entry before it.
         let index_at = frontier.size().0;
-        let (commitment, changes) = transition::close_batch(&overlay, &self.store, index_at)?;
+        let (commitment, changes) = transition::close_batch(&overlay, &overlay.index(), index_at)?;
         let index_entry = Entry {
             logged_at_ms,
             body: EntryBody::Index(commitment),
@@ -386,34 +429,100 @@ impl<B: Backend> LogWriter<B> {
         let size = frontier.size().0;
         let checkpoint = Checkpoint::new(self.signer.name(), TreeSize(size), frontier.root())
             .map_err(WriterError::Origin)?;
-        let note = sign_checkpoint(&checkpoint, &self.signer);
-        batch.index = changes;
+        let note: Arc<str> = sign_checkpoint(&checkpoint, &self.signer).into();
+        let layer = overlay.layer;
         batch.vin_count = commitment.vin_count;
-        batch.vin_heads = overlay.vins.into_iter().collect();
-        batch.keys = overlay.keys.into_values().collect();
-        batch.vehicles = overlay.vehicles.into_iter().collect();
-        batch.facts = overlay.facts;
-        batch.protocols = overlay.protocols.into_iter().collect();
-        batch.dedup = overlay.dedup.into_iter().collect();
-        batch.checkpoint = Some((size, note.clone()));
+        batch.vin_heads = layer.vins.iter().map(|(v, h)| (v.clone(), *h)).collect();
+        batch.keys = layer.keys.values().cloned().collect();
+        batch.vehicles = layer
+            .vehicles
+            .iter()
+            .map(|(v, s)| (v.clone(), s.clone()))
+            .collect();
+        batch.facts = layer.facts.clone();
+        batch.protocols = layer
+            .protocols
+            .iter()
+            .map(|(id, p)| (id.clone(), p.clone()))
+            .collect();
+        batch.dedup = layer.dedup.iter().map(|(k, i)| (*k, *i)).collect();
+        batch.checkpoint = Some((size, note.to_string()));
         batch.tree_size = size;
-        if let Err(e) = self.store.commit(batch) {
-            self.poisoned = true;
-            return Err(e.into());
-        }
+        let receipts = BatchReceipts::new(
+            &self.frontier,
+            &batch.hashes,
+            batch.entries.iter().map(|(_, e)| e.clone()).collect(),
+            size,
+            Arc::clone(&note),
+        );
+        self.pending.push_back(Pending::new(
+            size,
+            commitment.vin_count,
+            layer,
+            &changes,
+            logged,
+        ));
+        batch.index = changes;
         self.frontier = frontier;
         self.last_logged_at = logged_at_ms;
-        self.checkpoint = note.into();
-        Ok(BatchResult {
-            outcomes,
-            tree_size: size,
-            checkpoint: self.checkpoint(),
+        self.checkpoint = Arc::clone(&note);
+        Ok(Staged {
+            result: BatchResult {
+                outcomes,
+                tree_size: size,
+                checkpoint: note,
+                receipts: Arc::new(receipts),
+            },
+            write: Some(batch),
         })
+    }
+
+    /// Commits `staged`, the oldest batch sequenced and not yet committed,
+    /// here and now, and gives its outcomes.
+    ///
+    /// # Errors
+    /// A store error; the writer is then poisoned, and refuses to commit
+    /// any batch with [`WriterError::Poisoned`].
+    pub fn commit(&mut self, staged: Staged) -> Result<BatchResult, WriterError> {
+        if self.poisoned {
+            return Err(WriterError::Poisoned);
+        }
+        match staged.commit(&self.store) {
+            Ok(result) => {
+                self.committed(result.tree_size);
+                Ok(result)
+            }
+            Err(e) => {
+                self.poison();
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Says that the store holds every batch up to tree size `tree_size`:
+    /// the writer stops holding their changes in memory.
+    pub fn committed(&mut self, tree_size: u64) {
+        while self
+            .pending
+            .front()
+            .is_some_and(|p| p.tree_size <= tree_size)
+        {
+            self.pending.pop_front();
+        }
+    }
+
+    /// Says that a commit failed: the store may hold part of a batch, and
+    /// the writer refuses every later batch.
+    pub fn poison(&mut self) {
+        self.poisoned = true;
     }
 
     /// The receipt data of the record logged at leaf `index` before this
     /// batch.
     fn logged(&self, index: u64) -> Result<Appended, StoreError> {
+        if let Some(a) = self.pending.iter().find_map(|p| p.appended.get(&index)) {
+            return Ok(a.clone());
+        }
         let leaf = self
             .store
             .read_hashes(&[NodeId::leaf(LeafIndex(index))])?
@@ -429,134 +538,53 @@ impl<B: Backend> LogWriter<B> {
     }
 }
 
-/// The store's state with the batch's changes laid over it: the
-/// [`LogState`] the writer runs the transition on.
-struct Overlay<'a, B> {
-    store: &'a LogStore<B>,
-    keys: HashMap<[u8; 32], (VerifyingKey, KeyState)>,
-    vins: HashMap<Vin, VinHead>,
-    /// VINs whose first record is in this batch.
-    new_vins: u64,
-    vehicles: HashMap<Vin, VehicleState>,
-    /// Changes to vehicle facts, in the order made.
-    facts: Vec<(Vin, FactChange)>,
-    protocols: HashMap<ProtocolId, DeclaredProtocol>,
-    /// Vehicle records sequenced in this batch, by leaf index.
-    records: HashMap<u64, LoggedRecord>,
-    /// Deduplication keys of the records sequenced in this batch.
-    dedup: HashMap<Hash, u64>,
+/// A record to sequence, with its deduplication key (computed where the
+/// record arrived, off the writer's thread).
+#[derive(Debug, Clone)]
+pub struct Submission {
+    /// The record, checked for syntax and signature.
+    pub signed: SignedRecord,
+    /// `signed.dedup_key()`.
+    pub dedup_key: Hash,
 }
 
-impl<'a, B: Backend> Overlay<'a, B> {
-    fn new(store: &'a LogStore<B>) -> Self {
-        Self {
-            store,
-            keys: HashMap::new(),
-            vins: HashMap::new(),
-            new_vins: 0,
-            vehicles: HashMap::new(),
-            facts: Vec::new(),
-            protocols: HashMap::new(),
-            records: HashMap::new(),
-            dedup: HashMap::new(),
-        }
+impl Submission {
+    /// `signed` with its deduplication key.
+    #[must_use]
+    pub fn new(signed: SignedRecord) -> Self {
+        let dedup_key = signed.dedup_key();
+        Self { signed, dedup_key }
     }
 }
 
-impl<B: Backend> LogState for Overlay<'_, B> {
-    fn dedup(&self, key: &Hash) -> Result<Option<u64>, StoreError> {
-        match self.dedup.get(key) {
-            Some(&i) => Ok(Some(i)),
-            None => self.store.dedup(key),
-        }
-    }
-
-    fn vin_count(&self) -> Result<u64, StoreError> {
-        Ok(self.store.vin_count()? + self.new_vins)
-    }
-
-    fn changed_heads(&self) -> Vec<(IndexKey, VinHead)> {
-        self.vins
-            .iter()
-            .map(|(vin, head)| (IndexKey::for_vin(vin), *head))
-            .collect()
-    }
-
-    fn set_key_state(&mut self, key: VerifyingKey, state: KeyState) {
-        self.keys.insert(key.to_bytes(), (key, state));
-    }
-
-    fn set_vin_head(&mut self, vin: &Vin, head: VinHead, new_vin: bool) {
-        self.vins.insert(vin.clone(), head);
-        self.new_vins += u64::from(new_vin);
-    }
-
-    fn set_vehicle(
-        &mut self,
-        vin: &Vin,
-        state: VehicleState,
-        facts: Vec<FactChange>,
-        index: u64,
-        record: LoggedRecord,
-    ) {
-        self.vehicles.insert(vin.clone(), state);
-        self.facts
-            .extend(facts.into_iter().map(|change| (vin.clone(), change)));
-        self.records.insert(index, record);
-    }
-
-    fn set_protocol(&mut self, id: ProtocolId, protocol: DeclaredProtocol) {
-        self.protocols.insert(id, protocol);
-    }
-
-    fn set_dedup(&mut self, key: Hash, index: u64) {
-        self.dedup.insert(key, index);
-    }
+/// A batch sequenced and not yet committed: its outcomes, and what the
+/// store must take in before anyone learns them.
+#[derive(Debug)]
+#[must_use = "a staged batch must be committed before its outcomes are told"]
+pub struct Staged {
+    result: BatchResult,
+    /// `None` when the batch logged nothing.
+    write: Option<WriteBatch>,
 }
 
-impl<B: Backend> StateView for Overlay<'_, B> {
-    type Error = StoreError;
-
-    fn key_state(&self, key: &VerifyingKey) -> Result<Option<KeyState>, StoreError> {
-        match self.keys.get(key.as_bytes()) {
-            Some((_, s)) => Ok(Some(s.clone())),
-            None => self.store.key_state(key),
-        }
+impl Staged {
+    /// The tree size after the batch.
+    #[must_use]
+    pub const fn tree_size(&self) -> u64 {
+        self.result.tree_size
     }
 
-    fn vin_head(&self, vin: &Vin) -> Result<Option<VinHead>, StoreError> {
-        match self.vins.get(vin) {
-            Some(h) => Ok(Some(*h)),
-            None => self.store.vin_head(vin),
+    /// Writes the batch atomically and durably to `store` (the writer's
+    /// store, or a clone of it) and gives its outcomes. Batches are
+    /// committed in the order they were sequenced; after a failure, none
+    /// that was sequenced after it may be.
+    ///
+    /// # Errors
+    /// The store's.
+    pub fn commit<B: Backend>(self, store: &LogStore<B>) -> Result<BatchResult, StoreError> {
+        if let Some(batch) = self.write {
+            store.commit(batch)?;
         }
-    }
-
-    fn vehicle(&self, vin: &Vin) -> Result<Option<VehicleState>, StoreError> {
-        match self.vehicles.get(vin) {
-            Some(v) => Ok(Some(v.clone())),
-            None => self.store.vehicle(vin),
-        }
-    }
-
-    fn vehicle_facts(&self, vin: &Vin) -> Result<VehicleFacts, StoreError> {
-        let mut facts = self.store.vehicle_facts(vin)?;
-        for (_, change) in self.facts.iter().filter(|(v, _)| v == vin) {
-            facts.apply(change);
-        }
-        Ok(facts)
-    }
-
-    fn protocol(&self, id: &ProtocolId) -> Result<Option<DeclaredProtocol>, StoreError> {
-        match self.protocols.get(id) {
-            Some(p) => Ok(Some(p.clone())),
-            None => self.store.protocol(id),
-        }
-    }
-
-    fn logged_record(&self, index: u64) -> Result<Option<LoggedRecord>, StoreError> {
-        if let Some(r) = self.records.get(&index) {
-            return Ok(Some(r.clone()));
-        }
-        self.store.logged_record(index)
+        Ok(self.result)
     }
 }
