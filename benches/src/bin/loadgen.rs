@@ -3,7 +3,7 @@
 //! in the same run.
 //!
 //! ```text
-//! loadgen [--node URL | --spawn [--store postgres://…]] [--data DIR] --records N --concurrency C [--vins V]
+//! loadgen [--node URL | --spawn [--store postgres://…]] [--data DIR] --records N --concurrency C [--rate R] [--vins V]
 //!         [--rounds R] [--channels K] [--warmup W] [--threads T]
 //!         [--vledger PATH] [--node-log FILE] [--node-arg ARG]...
 //!         [--read proofs|tiles [--requests M] [--verify-every E] [--http URL]]
@@ -22,6 +22,13 @@
 //! request, and the ratio of the median rate to the rate at which one core
 //! of this machine runs `SignedRecord::from_proto` (decode and
 //! `verify_strict`), measured in this run while the node is idle.
+//!
+//! With `--rate N`, the timed rounds are open loop instead: the appends
+//! are offered at N per second, each sent at its scheduled time whatever
+//! the answers before it, and each latency counts from that time, so
+//! queueing in the node shows in p99 and max rather than lowering the
+//! offered load. Either way it prints the CPU time this process and a
+//! spawned node spent over the timed rounds, per append.
 //!
 //! With `--read`, the appends above fill the log, and then M reads are
 //! sent in R timed rounds with C in flight (`vledger_benches::reads`):
@@ -93,9 +100,16 @@ struct Args {
     /// Records to append in the timed rounds, in all.
     #[arg(long)]
     records: u64,
-    /// Appends in flight at once.
+    /// Appends in flight at once (closed loop: each sends its next append
+    /// when the last is answered).
     #[arg(long)]
     concurrency: usize,
+    /// Open loop: offer this many appends per second, each sent at its
+    /// scheduled time whatever the answers before it, with latency counted
+    /// from that time (so a node that falls behind shows it). Replaces
+    /// --concurrency's closed loop for the timed rounds.
+    #[arg(long)]
+    rate: Option<f64>,
     /// Distinct VINs the records cycle through.
     #[arg(long, default_value_t = 1000)]
     vins: u64,
@@ -166,6 +180,9 @@ fn main() -> anyhow::Result<()> {
     if args.records == 0 || args.concurrency == 0 || args.channels == 0 {
         bail!("--records, --concurrency and --channels must be positive");
     }
+    if args.rate.is_some_and(|r| !(r.is_finite() && r > 0.0)) {
+        bail!("--rate must be a positive number of appends per second");
+    }
     if args.rounds < 3 || args.records < args.rounds {
         bail!("--rounds must be at least 3 (for a median and a spread) and at most --records");
     }
@@ -235,7 +252,7 @@ fn main() -> anyhow::Result<()> {
         .context("cannot start the async runtime")?;
     let node_pid = node.as_ref().map(NodeProcess::pid);
     let result = runtime.block_on(async {
-        run(&args, &url, &data).await?;
+        run(&args, &url, &data, node_pid).await?;
         match args.read {
             Some(mode) => read(&args, mode, &url, &data, http, node_pid).await,
             None => Ok(()),
@@ -309,10 +326,18 @@ fn from_proto_rate(protos: &[pb::SignedRecord]) -> anyhow::Result<f64> {
     Ok(median(&rates).unwrap_or(0.0))
 }
 
-async fn run(args: &Args, url: &str, data: &std::path::Path) -> anyhow::Result<()> {
+async fn run(
+    args: &Args,
+    url: &str,
+    data: &std::path::Path,
+    node_pid: Option<u32>,
+) -> anyhow::Result<()> {
     let timeout = Duration::from_secs(args.timeout.max(1));
     let limit = Duration::from_secs(args.round_limit.max(1));
-    let channels = args.channels.min(args.concurrency);
+    let channels = match args.rate {
+        Some(_) => args.channels,
+        None => args.channels.min(args.concurrency),
+    };
     let mut clients = connect(url, channels, args.concurrency, timeout).await?;
     let admin = read_admin_key(data)?;
 
@@ -370,10 +395,14 @@ async fn run(args: &Args, url: &str, data: &std::path::Path) -> anyhow::Result<(
     let mut first_error = None;
     let mut rest = timed;
     let mut n = 0;
+    let cpu_before = (reads::cpu_time(None), reads::cpu_time(node_pid));
     while !rest.is_empty() {
         n += 1;
         let tail = rest.split_off(per_round.min(rest.len()));
-        let r = round(&clients, rest, args.concurrency, limit).await;
+        let r = match args.rate {
+            Some(rate) => open_round(&clients, rest, rate, limit).await,
+            None => round(&clients, rest, args.concurrency, limit).await,
+        };
         rest = tail;
         let rate = r.ok as f64 / r.elapsed.as_secs_f64();
         println!(
@@ -388,13 +417,17 @@ async fn run(args: &Args, url: &str, data: &std::path::Path) -> anyhow::Result<(
         duplicates += r.duplicates;
         first_error = first_error.or(r.first_error);
     }
+    let cpu_after = (reads::cpu_time(None), reads::cpu_time(node_pid));
     clients.clear();
 
     let med = median(&rates).unwrap_or(0.0);
     let (lo, hi) = min_max(&rates).unwrap_or((0.0, 0.0));
+    let load = match args.rate {
+        Some(rate) => format!("open loop at {rate:.0} appends/s offered"),
+        None => format!("concurrency {}", args.concurrency),
+    };
     println!(
-        "concurrency {}, {} channel(s), {} client threads, {} VINs: median {med:.0} appends/s over {} rounds (min {lo:.0}, max {hi:.0}, spread {:.0}%)",
-        args.concurrency,
+        "{load}, {} channel(s), {} client threads, {} VINs: median {med:.0} appends/s over {} rounds (min {lo:.0}, max {hi:.0}, spread {:.0}%)",
         channels,
         args.threads,
         args.vins,
@@ -408,6 +441,23 @@ async fn run(args: &Args, url: &str, data: &std::path::Path) -> anyhow::Result<(
     if let Some(l) = Latencies::of(&latencies) {
         println!("latency: {l}");
     }
+    let appends = latencies.len().max(1) as f64;
+    let per_append = |before: Option<Duration>, after: Option<Duration>| {
+        let (Some(b), Some(a)) = (before, after) else {
+            return "not measured".to_owned();
+        };
+        let spent = a.saturating_sub(b);
+        format!(
+            "{:.2} s ({:.1} µs per append)",
+            spent.as_secs_f64(),
+            spent.as_secs_f64() * 1e6 / appends
+        )
+    };
+    println!(
+        "cpu over the timed rounds: client {}, node {}",
+        per_append(cpu_before.0, cpu_after.0),
+        per_append(cpu_before.1, cpu_after.1)
+    );
     println!(
         "baseline: SignedRecord::from_proto {baseline:.0}/s on one core; ratio appends/s / baseline = {:.2}",
         med / baseline
@@ -419,6 +469,47 @@ async fn run(args: &Args, url: &str, data: &std::path::Path) -> anyhow::Result<(
         bail!("{errors} appends failed; the first: {e}");
     }
     Ok(())
+}
+
+impl Round {
+    fn new() -> Self {
+        Self {
+            ok: 0,
+            duplicates: 0,
+            errors: 0,
+            first_error: None,
+            elapsed: Duration::ZERO,
+            latencies: Vec::new(),
+        }
+    }
+
+    /// Counts one answer, `latency` after it was due.
+    fn answer(
+        &mut self,
+        answer: Result<tonic::Response<pb::AppendResponse>, tonic::Status>,
+        latency: Duration,
+    ) {
+        match answer {
+            Ok(resp) => {
+                self.latencies.push(latency);
+                self.ok += 1;
+                self.duplicates += usize::from(resp.into_inner().duplicate);
+            }
+            Err(status) => {
+                self.errors += 1;
+                self.first_error
+                    .get_or_insert_with(|| format!("{:?}: {}", status.code(), status.message()));
+            }
+        }
+    }
+
+    fn add(&mut self, other: Self) {
+        self.ok += other.ok;
+        self.duplicates += other.duplicates;
+        self.errors += other.errors;
+        self.first_error = self.first_error.take().or(other.first_error);
+        self.latencies.extend(other.latencies);
+    }
 }
 
 /// Sends every record in `protos` with `concurrency` appends in flight,
@@ -438,14 +529,7 @@ async fn round(
         let mut client = clients[t % clients.len()].clone();
         let (protos, next) = (Arc::clone(&protos), Arc::clone(&next));
         tasks.spawn(async move {
-            let mut r = Round {
-                ok: 0,
-                duplicates: 0,
-                errors: 0,
-                first_error: None,
-                elapsed: Duration::ZERO,
-                latencies: Vec::new(),
-            };
+            let mut r = Round::new();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(p) = protos.get(i) else { break };
@@ -454,41 +538,66 @@ async fn round(
                     ..Default::default()
                 };
                 let sent = Instant::now();
-                match client.append(request).await {
-                    Ok(resp) => {
-                        r.latencies.push(sent.elapsed());
-                        r.ok += 1;
-                        r.duplicates += usize::from(resp.into_inner().duplicate);
-                    }
-                    Err(status) => {
-                        r.errors += 1;
-                        r.first_error.get_or_insert_with(|| {
-                            format!("{:?}: {}", status.code(), status.message())
-                        });
-                    }
-                }
+                let answer = client.append(request).await;
+                r.answer(answer, sent.elapsed());
             }
             r
         });
     }
-    let mut total = Round {
-        ok: 0,
-        duplicates: 0,
-        errors: 0,
-        first_error: None,
-        elapsed: Duration::ZERO,
-        latencies: Vec::with_capacity(protos.len()),
-    };
-    // Every task ends once the records run out; the per-request timeout
-    // bounds each append and `limit` the whole round.
-    let deadline = tokio::time::Instant::now() + limit;
+    gather(tasks, protos.len(), start, limit).await
+}
+
+/// Sends the records in `protos` at `rate` per second, each at its
+/// scheduled time whatever the answers before it (open loop), spread
+/// round-robin over `clients`; each latency counts from the scheduled
+/// time.
+async fn open_round(
+    clients: &[LogClient<Channel>],
+    protos: Vec<pb::SignedRecord>,
+    rate: f64,
+    limit: Duration,
+) -> Round {
+    let count = protos.len();
+    let start = Instant::now();
+    let due = tokio::time::Instant::from_std(start);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, p) in protos.into_iter().enumerate() {
+        let at = due + Duration::from_secs_f64(i as f64 / rate);
+        tokio::time::sleep_until(at).await;
+        let mut client = clients[i % clients.len()].clone();
+        tasks.spawn(async move {
+            let mut r = Round::new();
+            let request = pb::AppendRequest {
+                signed: Some(p),
+                ..Default::default()
+            };
+            let answer = client.append(request).await;
+            r.answer(answer, at.elapsed());
+            r
+        });
+    }
+    gather(tasks, count, start, limit).await
+}
+
+/// Waits for every task of a round that began at `start` and sends
+/// `count` appends; the per-request timeout bounds each append and `limit`
+/// the whole round.
+async fn gather(
+    mut tasks: tokio::task::JoinSet<Round>,
+    count: usize,
+    start: Instant,
+    limit: Duration,
+) -> Round {
+    let mut total = Round::new();
+    total.latencies.reserve(count);
+    let deadline = tokio::time::Instant::from_std(start) + limit;
     loop {
         let joined = match tokio::time::timeout_at(deadline, tasks.join_next()).await {
             Ok(Some(joined)) => joined,
             Ok(None) => break,
             Err(_) => {
                 tasks.abort_all();
-                let left = protos.len().saturating_sub(total.ok + total.errors);
+                let left = count.saturating_sub(total.ok + total.errors);
                 total.errors += left;
                 total.first_error = Some(format!(
                     "the round took longer than {limit:?}; {left} appends unaccounted for"
@@ -497,13 +606,7 @@ async fn round(
             }
         };
         match joined {
-            Ok(r) => {
-                total.ok += r.ok;
-                total.duplicates += r.duplicates;
-                total.errors += r.errors;
-                total.first_error = total.first_error.or(r.first_error);
-                total.latencies.extend(r.latencies);
-            }
+            Ok(r) => total.add(r),
             Err(e) => {
                 total.errors += 1;
                 total
@@ -569,7 +672,10 @@ async fn read(
 ) -> anyhow::Result<()> {
     let timeout = Duration::from_secs(args.timeout.max(1));
     let limit = Duration::from_secs(args.round_limit.max(1));
-    let channels = args.channels.min(args.concurrency);
+    let channels = match args.rate {
+        Some(_) => args.channels,
+        None => args.channels.min(args.concurrency),
+    };
     let clients = connect(url, channels, args.concurrency, timeout).await?;
     let (target, (index, entry, hashes)) = target(&mut clients[0].clone(), data).await?;
     let target = Arc::new(target);
