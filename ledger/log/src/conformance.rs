@@ -124,7 +124,8 @@ fn all(b: &dyn Backend) -> Pairs {
 }
 
 /// Keys come back in byte order (unsigned, shorter prefix first), whatever
-/// order they were written in, with their exact values.
+/// order they were written in, with their exact values; many read together
+/// come back as each read alone.
 fn get_and_scan_in_byte_order(open: Open<'_>) {
     let b = open();
     assert_eq!(b.get(b"absent").unwrap(), None);
@@ -163,8 +164,45 @@ fn get_and_scan_in_byte_order(open: Open<'_>) {
     let every: Vec<u8> = (0..=255).collect();
     b.apply(vec![set(b"every", &every), set(b"empty", b"")], None)
         .unwrap();
-    assert_eq!(b.get(b"every").unwrap(), Some(every));
+    assert_eq!(b.get(b"every").unwrap(), Some(every.clone()));
     assert_eq!(b.get(b"empty").unwrap(), Some(Vec::new()));
+    // Many keys read together answer as one `get` each, in the order
+    // asked, absent and repeated keys included.
+    let asked: Vec<Vec<u8>> = vec![
+        b"every".to_vec(),
+        b"absent".to_vec(),
+        keys[3].clone(),
+        b"empty".to_vec(),
+        b"every".to_vec(),
+    ];
+    assert_eq!(
+        b.get_many(&asked).unwrap(),
+        vec![
+            Some(every.clone()),
+            None,
+            Some(vec![3; 21]),
+            Some(Vec::new()),
+            Some(every)
+        ]
+    );
+    assert!(b.get_many(&[]).unwrap().is_empty());
+    // The first pair of many ranges, read together, is each one's.
+    let ranges: Vec<(Vec<u8>, Vec<u8>)> = vec![
+        (b"a".to_vec(), b"b".to_vec()),
+        (b"c".to_vec(), b"e".to_vec()),
+        (vec![0x00], vec![0x00, 0x01]),
+        (b"e".to_vec(), b"ev".to_vec()),
+        (b"e".to_vec(), b"f".to_vec()),
+        (b"a".to_vec(), b"b".to_vec()),
+    ];
+    let expected: Vec<_> = ranges
+        .iter()
+        .map(|(s, e)| b.scan(s, e, 1).unwrap().into_iter().next())
+        .collect();
+    assert_eq!(b.first_in_ranges(&ranges).unwrap(), expected);
+    assert_eq!(expected[0], Some((b"a".to_vec(), vec![6; 42])));
+    assert_eq!(expected[1], None);
+    assert!(b.first_in_ranges(&[]).unwrap().is_empty());
 }
 
 /// A scan is `start <= key < end`, at most `limit` pairs, the first ones.

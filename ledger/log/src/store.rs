@@ -179,6 +179,18 @@ pub struct WriteBatch {
     pub origin: Option<String>,
 }
 
+/// What [`LogStore::prefetch`] read, by what was asked: `None` for what
+/// the store does not hold.
+#[derive(Debug, Default)]
+pub struct Prefetched {
+    /// Deduplication keys and the entries they name.
+    pub dedup: std::collections::HashMap<Hash, Option<u64>>,
+    /// Key states, by public key.
+    pub keys: std::collections::HashMap<[u8; 32], Option<KeyState>>,
+    /// Chain heads and vehicle states, by VIN.
+    pub vins: std::collections::HashMap<Vin, (Option<VinHead>, Option<VehicleState>)>,
+}
+
 /// The typed view of a vledger store.
 #[derive(Debug, Clone)]
 pub struct LogStore<B> {
@@ -561,6 +573,52 @@ impl<B: Backend> LogStore<B> {
             .get(&bytes_key(KEY, key.as_bytes()))?
             .map(|v| Ok(decode_key_state(&v)?))
             .transpose()
+    }
+
+    /// Reads together what a batch of records is about to look up: the
+    /// entries with deduplication keys `dedup` (when the index is kept as
+    /// keys in the backend; the run files answer from memory and disk
+    /// otherwise, and are not read here), the states of `keys`, and the
+    /// chain heads and vehicle states of `vins`: one
+    /// [`Backend::get_many`], one round trip to a database.
+    ///
+    /// # Errors
+    /// When the backend fails or a value is malformed.
+    pub fn prefetch(
+        &self,
+        dedup: &[Hash],
+        keys: &[VerifyingKey],
+        vins: &[Vin],
+    ) -> Result<Prefetched, StoreError> {
+        let dedup = if self.dedup_index.is_some() {
+            &[]
+        } else {
+            dedup
+        };
+        let mut wanted = Vec::with_capacity(dedup.len() + keys.len() + 2 * vins.len());
+        wanted.extend(dedup.iter().map(|k| bytes_key(DEDUP, k.as_bytes())));
+        wanted.extend(keys.iter().map(|k| bytes_key(KEY, k.as_bytes())));
+        for vin in vins {
+            wanted.push(bytes_key(VIN_HEAD, vin.as_str().as_bytes()));
+            wanted.push(layout::vehicle_key(vin));
+        }
+        let mut values = self.backend.get_many(&wanted)?.into_iter();
+        let mut out = Prefetched::default();
+        for (k, v) in dedup.iter().zip(values.by_ref()) {
+            let index = v.map(|v| read_u64(&v, "dedup index")).transpose()?;
+            out.dedup.insert(*k, index);
+        }
+        for (k, v) in keys.iter().zip(values.by_ref()) {
+            let state = v.map(|v| decode_key_state(&v)).transpose()?;
+            out.keys.insert(k.to_bytes(), state);
+        }
+        for vin in vins {
+            let (head, vehicle) = (values.next().flatten(), values.next().flatten());
+            let head = head.map(|v| decode_vin_head(&v)).transpose()?;
+            let vehicle = vehicle.map(|v| decode_vehicle(&v)).transpose()?;
+            out.vins.insert(vin.clone(), (head, vehicle));
+        }
+        Ok(out)
     }
 
     /// Writes a batch atomically and durably, if the stored tree size is

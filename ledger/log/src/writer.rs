@@ -5,19 +5,22 @@
 //! a log. The node runs it on its sequencer thread; tests and benches drive
 //! it directly.
 
+mod cache;
 mod overlay;
 mod receipts;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+pub use cache::{CACHED_KEYS, CACHED_TILES, CACHED_VINS};
 pub use receipts::BatchReceipts;
 
 use ed25519_dalek::VerifyingKey;
 
 use crate::store::{Backend, LogStore, StoreError, WriteBatch};
+use cache::StateCache;
 use overlay::{Overlay, Pending, PendingBatches};
 use vledger_records::{
     Entry, EntryBody, FieldError, Flag, Genesis, MAX_RECORD_SIZE, Reason, RecordEntry, SignedRecord,
@@ -131,6 +134,8 @@ pub struct LogWriter<B> {
     poisoned: bool,
     /// The batches sequenced whose commit is not known to have returned.
     pending: PendingBatches,
+    /// What the writer holds of the committed state.
+    cache: StateCache,
 }
 
 impl<B: Backend> LogWriter<B> {
@@ -157,8 +162,8 @@ impl<B: Backend> LogWriter<B> {
             log_key: *signer.verifier_key().public_key(),
             admin_key,
         };
-        let pending = PendingBatches::new();
-        let mut overlay = Overlay::new(&store, &pending);
+        let (pending, cache, dedup) = Default::default();
+        let mut overlay = Overlay::new(&store, &pending, &cache, &dedup);
         transition::genesis(&mut overlay, &genesis);
         let bytes = Entry {
             logged_at_ms: now_ms,
@@ -198,6 +203,7 @@ impl<B: Backend> LogWriter<B> {
             checkpoint: note.into(),
             poisoned: false,
             pending: PendingBatches::new(),
+            cache: StateCache::default(),
         })
     }
 
@@ -263,6 +269,7 @@ impl<B: Backend> LogWriter<B> {
             checkpoint: note.into(),
             poisoned: false,
             pending: PendingBatches::new(),
+            cache: StateCache::default(),
         })
     }
 
@@ -335,7 +342,8 @@ impl<B: Backend> LogWriter<B> {
             return Err(WriterError::Poisoned);
         }
         let logged_at_ms = now_ms.max(self.last_logged_at);
-        let mut overlay = Overlay::new(&self.store, &self.pending);
+        let dedup = self.prefetch(&records)?;
+        let mut overlay = Overlay::new(&self.store, &self.pending, &self.cache, &dedup);
         let mut frontier = self.frontier.clone();
         let mut batch = WriteBatch {
             previous_tree_size: self.tree_size(),
@@ -507,8 +515,39 @@ impl<B: Backend> LogWriter<B> {
             .front()
             .is_some_and(|p| p.tree_size <= tree_size)
         {
-            self.pending.pop_front();
+            if let Some(batch) = self.pending.pop_front() {
+                self.cache.take(batch);
+            }
         }
+    }
+
+    /// Reads together the states `records` are about to look up and the
+    /// writer does not hold: it then holds them. Returns what was read of
+    /// the deduplication index, which only this batch uses.
+    fn prefetch(
+        &mut self,
+        records: &[Submission],
+    ) -> Result<HashMap<Hash, Option<u64>>, StoreError> {
+        let mut keys = Vec::new();
+        let mut vins = Vec::new();
+        let (mut seen_keys, mut seen_vins) = (HashSet::new(), HashSet::new());
+        for Submission { signed, .. } in records {
+            let key = signed.public_key();
+            if !self.cache.keys.contains_key(key.as_bytes()) && seen_keys.insert(key.to_bytes()) {
+                keys.push(*key);
+            }
+            if let Some(vin) = &signed.record().vin
+                && !self.cache.vins.contains_key(vin)
+                && seen_vins.insert(vin)
+            {
+                vins.push(vin.clone());
+            }
+        }
+        let dedup: Vec<Hash> = records.iter().map(|s| s.dedup_key).collect();
+        let mut read = self.store.prefetch(&dedup, &keys, &vins)?;
+        let dedup = std::mem::take(&mut read.dedup);
+        self.cache.fill(read);
+        Ok(dedup)
     }
 
     /// Says that a commit failed: the store may hold part of a batch, and

@@ -25,11 +25,39 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     /// [`StoreError::Backend`] when the backend fails.
     fn get(&self, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
 
+    /// The values at `keys`, in the same order: what `get` of each gives,
+    /// read together. A backend across a network reads them in one round
+    /// trip (the writer reads a batch's states this way); this default
+    /// reads them one at a time.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the backend fails.
+    fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        keys.iter().map(|k| self.get(k)).collect()
+    }
+
     /// Up to `limit` pairs with `start <= key < end`, in key order.
     ///
     /// # Errors
     /// [`StoreError::Backend`] when the backend fails.
     fn scan(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Pairs, StoreError>;
+
+    /// The first pair of each range `start <= key < end`, in the order
+    /// asked: what `scan(start, end, 1)` of each gives, read together (a
+    /// batch's newest fact chunks are read this way). This default scans
+    /// them one at a time.
+    ///
+    /// # Errors
+    /// [`StoreError::Backend`] when the backend fails.
+    fn first_in_ranges(
+        &self,
+        ranges: &[(Vec<u8>, Vec<u8>)],
+    ) -> Result<Vec<Option<(Vec<u8>, Vec<u8>)>>, StoreError> {
+        ranges
+            .iter()
+            .map(|(start, end)| Ok(self.scan(start, end, 1)?.into_iter().next()))
+            .collect()
+    }
 
     /// Applies every write, or none, and returns only once they are
     /// durable: after a crash, either all of them are there or none is.
@@ -152,8 +180,19 @@ impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
         (**self).get(key)
     }
 
+    fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        (**self).get_many(keys)
+    }
+
     fn scan(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Pairs, StoreError> {
         (**self).scan(start, end, limit)
+    }
+
+    fn first_in_ranges(
+        &self,
+        ranges: &[(Vec<u8>, Vec<u8>)],
+    ) -> Result<Vec<Option<(Vec<u8>, Vec<u8>)>>, StoreError> {
+        (**self).first_in_ranges(ranges)
     }
 
     fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {

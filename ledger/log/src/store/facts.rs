@@ -44,6 +44,11 @@ type StoredChange<'a> = (u64, Option<&'a [u8]>);
 const CHUNK: &str = "vehicle fact chunk";
 const CHUNK_KEY: &str = "vehicle fact chunk key";
 
+/// Whether `changes` remove a fact: the whole series is then rewritten.
+fn removes(changes: &[Change]) -> bool {
+    changes.iter().any(|(_, value)| value.is_none())
+}
+
 /// The kind, the entry and the stored value of a change.
 fn split(change: &FactChange) -> (u8, Change) {
     match change {
@@ -313,13 +318,20 @@ impl<B: Backend> LogStore<B> {
             let (kind, change) = split(change);
             series.entry((vin, kind)).or_default().push(change);
         }
+        // A series that only grows needs its newest chunk: those of every
+        // such series are read together.
+        let newest: Vec<(Vec<u8>, Vec<u8>)> = series
+            .iter()
+            .filter(|(_, changes)| !removes(changes))
+            .map(|((vin, kind), _)| (fact_prefix(vin, *kind), fact_prefix(vin, *kind + 1)))
+            .collect();
+        let mut newest = self.backend.first_in_ranges(&newest)?.into_iter();
         for ((vin, kind), changes) in series {
-            let complete = changes.iter().any(|(_, value)| value.is_none());
-            let (start, end) = (fact_prefix(vin, kind), fact_prefix(vin, kind + 1));
+            let complete = removes(&changes);
             let pairs = if complete {
-                self.scan_all(start, &end)?
+                self.scan_all(fact_prefix(vin, kind), &fact_prefix(vin, kind + 1))?
             } else {
-                self.backend.scan(&start, &end, 1)?
+                newest.next().flatten().into_iter().collect()
             };
             let stored = pairs
                 .into_iter()

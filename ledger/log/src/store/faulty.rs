@@ -59,6 +59,17 @@ impl<B: Backend> Backend for FaultyBackend<B> {
         self.inner.get(key)
     }
 
+    fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        self.inner.get_many(keys)
+    }
+
+    fn first_in_ranges(
+        &self,
+        ranges: &[(Vec<u8>, Vec<u8>)],
+    ) -> Result<Vec<Option<(Vec<u8>, Vec<u8>)>>, StoreError> {
+        self.inner.first_in_ranges(ranges)
+    }
+
     fn close(&self) -> Result<(), StoreError> {
         self.inner.close()
     }

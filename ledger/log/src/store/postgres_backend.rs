@@ -141,6 +141,8 @@ impl std::fmt::Debug for Session {
 #[derive(Clone)]
 struct Statements {
     get: Statement,
+    get_many: Statement,
+    first_in_ranges: Statement,
     scan: Statement,
     ensure_size: Statement,
     lock_size: Statement,
@@ -156,6 +158,17 @@ impl Session {
         let c = &self.client;
         let st = Statements {
             get: c.prepare("SELECT v FROM vledger_kv WHERE k = $1").await?,
+            get_many: c
+                .prepare("SELECT k, v FROM vledger_kv WHERE k = ANY($1::bytea[])")
+                .await?,
+            first_in_ranges: c
+                .prepare(
+                    "SELECT r.i, kv.k, kv.v \
+                     FROM UNNEST($1::bytea[], $2::bytea[]) WITH ORDINALITY AS r(s, e, i) \
+                     CROSS JOIN LATERAL (SELECT k, v FROM vledger_kv \
+                         WHERE k >= r.s AND k < r.e ORDER BY k LIMIT 1) AS kv",
+                )
+                .await?,
             scan: c
                 .prepare("SELECT k, v FROM vledger_kv WHERE k >= $1 AND k < $2 ORDER BY k LIMIT $3")
                 .await?,
@@ -474,6 +487,29 @@ impl Backend for PostgresBackend {
         })
     }
 
+    fn get_many(&self, keys: &[Vec<u8>]) -> Result<Vec<Option<Vec<u8>>>, StoreError> {
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let wanted = keys.to_vec();
+        let found: std::collections::HashMap<Vec<u8>, Vec<u8>> =
+            self.with_conn(|mut conn| async move {
+                let session = conn.session();
+                let st = session.statements().await.map_err(|e| store_error(&e))?;
+                let rows = session
+                    .client
+                    .query(&st.get_many, &[&wanted])
+                    .await
+                    .map_err(|e| store_error(&e))?;
+                Ok(rows
+                    .into_iter()
+                    .map(|r| (r.get::<_, Vec<u8>>(0), r.get::<_, Vec<u8>>(1)))
+                    .collect())
+            })?;
+        // A key asked for twice is answered twice.
+        Ok(keys.iter().map(|k| found.get(k).cloned()).collect())
+    }
+
     fn scan(&self, start: &[u8], end: &[u8], limit: usize) -> Result<Pairs, StoreError> {
         if start >= end || limit == 0 {
             return Ok(Vec::new());
@@ -495,6 +531,36 @@ impl Backend for PostgresBackend {
                 .map(|r| (r.get::<_, Vec<u8>>(0), r.get::<_, Vec<u8>>(1)))
                 .collect())
         })
+    }
+
+    fn first_in_ranges(
+        &self,
+        ranges: &[(Vec<u8>, Vec<u8>)],
+    ) -> Result<Vec<Option<(Vec<u8>, Vec<u8>)>>, StoreError> {
+        if ranges.is_empty() {
+            return Ok(Vec::new());
+        }
+        let starts: Vec<Vec<u8>> = ranges.iter().map(|(s, _)| s.clone()).collect();
+        let ends: Vec<Vec<u8>> = ranges.iter().map(|(_, e)| e.clone()).collect();
+        let rows = self.with_conn(move |mut conn| async move {
+            let session = conn.session();
+            let st = session.statements().await.map_err(|e| store_error(&e))?;
+            session
+                .client
+                .query(&st.first_in_ranges, &[&starts, &ends])
+                .await
+                .map_err(|e| store_error(&e))
+        })?;
+        let mut out = vec![None; ranges.len()];
+        for row in rows {
+            // ORDINALITY counts from 1.
+            let at = usize::try_from(row.get::<_, i64>(0) - 1)
+                .ok()
+                .filter(|&at| at < out.len())
+                .ok_or(StoreError::Corrupt("range number"))?;
+            out[at] = Some((row.get::<_, Vec<u8>>(1), row.get::<_, Vec<u8>>(2)));
+        }
+        Ok(out)
     }
 
     fn apply(&self, writes: Writes, expected_tree_size: Option<u64>) -> Result<(), StoreError> {

@@ -1,6 +1,6 @@
-//! The state the writer decides a batch against: the store, with the
-//! batches sequenced but not yet committed laid over it, and the batch
-//! being sequenced over those.
+//! The state the writer decides a batch against: the store (and what the
+//! writer holds of it, [`StateCache`]), with the batches sequenced but not
+//! yet committed laid over it, and the batch being sequenced over those.
 
 use std::borrow::Cow;
 use std::collections::{HashMap, VecDeque};
@@ -18,6 +18,7 @@ use vledger_rules::{
 use vledger_tlog::hash::Hash;
 
 use super::Appended;
+use super::cache::StateCache;
 
 /// What one batch changed in the log's state, by key.
 #[derive(Debug, Default)]
@@ -68,14 +69,25 @@ pub(super) type PendingBatches = VecDeque<Pending>;
 pub(super) struct Overlay<'a, B> {
     store: &'a LogStore<B>,
     pending: &'a PendingBatches,
+    /// The committed state the writer holds.
+    cache: &'a StateCache,
+    /// The deduplication keys read for this batch, by key.
+    dedup: &'a HashMap<Hash, Option<u64>>,
     pub(super) layer: Layer,
 }
 
 impl<'a, B: Backend> Overlay<'a, B> {
-    pub(super) fn new(store: &'a LogStore<B>, pending: &'a PendingBatches) -> Self {
+    pub(super) fn new(
+        store: &'a LogStore<B>,
+        pending: &'a PendingBatches,
+        cache: &'a StateCache,
+        dedup: &'a HashMap<Hash, Option<u64>>,
+    ) -> Self {
         Self {
             store,
             pending,
+            cache,
+            dedup,
             layer: Layer::default(),
         }
     }
@@ -102,13 +114,20 @@ impl<'a, B: Backend> Overlay<'a, B> {
         PendingIndex {
             store: self.store,
             pending: self.pending,
+            cache: self.cache,
         }
     }
 }
 
 impl<B: Backend> LogState for Overlay<'_, B> {
     fn dedup(&self, key: &Hash) -> Result<Option<u64>, StoreError> {
-        self.newest(|l| l.dedup.get(key).copied(), || self.store.dedup(key))
+        self.newest(
+            |l| l.dedup.get(key).copied(),
+            || match self.dedup.get(key) {
+                Some(read) => Ok(*read),
+                None => self.store.dedup(key),
+            },
+        )
     }
 
     fn vin_count(&self) -> Result<u64, StoreError> {
@@ -168,16 +187,31 @@ impl<B: Backend> StateView for Overlay<'_, B> {
     fn key_state(&self, key: &VerifyingKey) -> Result<Option<KeyState>, StoreError> {
         self.newest(
             |l| l.keys.get(key.as_bytes()).map(|(_, s)| s.clone()),
-            || self.store.key_state(key),
+            || match self.cache.keys.get(key.as_bytes()) {
+                Some(held) => Ok(held.clone()),
+                None => self.store.key_state(key),
+            },
         )
     }
 
     fn vin_head(&self, vin: &Vin) -> Result<Option<VinHead>, StoreError> {
-        self.newest(|l| l.vins.get(vin).copied(), || self.store.vin_head(vin))
+        self.newest(
+            |l| l.vins.get(vin).copied(),
+            || match self.cache.vins.get(vin) {
+                Some((head, _)) => Ok(*head),
+                None => self.store.vin_head(vin),
+            },
+        )
     }
 
     fn vehicle(&self, vin: &Vin) -> Result<Option<VehicleState>, StoreError> {
-        self.newest(|l| l.vehicles.get(vin).cloned(), || self.store.vehicle(vin))
+        self.newest(
+            |l| l.vehicles.get(vin).cloned(),
+            || match self.cache.vins.get(vin) {
+                Some((_, vehicle)) => Ok(vehicle.clone()),
+                None => self.store.vehicle(vin),
+            },
+        )
     }
 
     fn vehicle_facts(&self, vin: &Vin) -> Result<VehicleFacts, StoreError> {
@@ -212,6 +246,7 @@ impl<B: Backend> StateView for Overlay<'_, B> {
 pub(super) struct PendingIndex<'a, B> {
     store: &'a LogStore<B>,
     pending: &'a PendingBatches,
+    cache: &'a StateCache,
 }
 
 impl<B: Backend> TileReader for PendingIndex<'_, B> {
@@ -220,14 +255,20 @@ impl<B: Backend> TileReader for PendingIndex<'_, B> {
     fn read_root(&self) -> Result<Option<Node>, StoreError> {
         match self.pending.iter().rev().find_map(|p| p.root.as_ref()) {
             Some(root) => Ok(Some(*root)),
-            None => self.store.read_root(),
+            None => match self.cache.root {
+                Some(root) => Ok(root),
+                None => self.store.read_root(),
+            },
         }
     }
 
     fn read_tile(&self, addr: &TileAddr) -> Result<Option<Cow<'_, Tile>>, StoreError> {
         match self.pending.iter().rev().find_map(|p| p.tiles.get(addr)) {
             Some(tile) => Ok(Some(Cow::Borrowed(tile))),
-            None => self.store.read_tile(addr),
+            None => match self.cache.tiles.get(addr) {
+                Some(tile) => Ok(Some(Cow::Borrowed(tile))),
+                None => self.store.read_tile(addr),
+            },
         }
     }
 }

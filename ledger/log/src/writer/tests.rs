@@ -55,7 +55,8 @@ fn a_batch_committed_and_still_held_counts_once() {
     let staged = log.sequence(readings, NOW_MS).unwrap();
     let vin = Vin::parse(VIN).unwrap();
     let held = |log: &LogWriter<MemoryBackend>| {
-        let overlay = Overlay::new(&log.store, &log.pending);
+        let dedup = std::collections::HashMap::new();
+        let overlay = Overlay::new(&log.store, &log.pending, &log.cache, &dedup);
         (
             overlay.vehicle_facts(&vin).unwrap(),
             overlay.vin_count().unwrap(),
