@@ -31,7 +31,7 @@ mod sled_backend;
 use ed25519_dalek::VerifyingKey;
 
 pub use archive::{Archived, TileArchive, TileDirectory};
-pub use backend::{Backend, Pairs, Writes, check_fence, scan_pages, stored_tree_size};
+pub use backend::{Backend, Pair, Pairs, Writes, check_fence, scan_pages, stored_tree_size};
 pub use dedup::{RUN_ENTRIES, move_dedup_keys};
 pub use facts::{CHUNK_CHANGES, StoredFacts, WITHDRAWN};
 pub(crate) use facts::{Change as FactChunkChange, series_writes};

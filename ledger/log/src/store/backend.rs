@@ -2,8 +2,10 @@
 
 use super::StoreError;
 
+/// A key and its value.
+pub type Pair = (Vec<u8>, Vec<u8>);
 /// Key-value pairs, in key order.
-pub type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+pub type Pairs = Vec<Pair>;
 /// Writes to apply together: a `None` value removes the key.
 pub type Writes = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
@@ -52,7 +54,7 @@ pub trait Backend: Send + Sync + std::fmt::Debug {
     fn first_in_ranges(
         &self,
         ranges: &[(Vec<u8>, Vec<u8>)],
-    ) -> Result<Vec<Option<(Vec<u8>, Vec<u8>)>>, StoreError> {
+    ) -> Result<Vec<Option<Pair>>, StoreError> {
         ranges
             .iter()
             .map(|(start, end)| Ok(self.scan(start, end, 1)?.into_iter().next()))
@@ -191,7 +193,7 @@ impl<B: Backend + ?Sized> Backend for std::sync::Arc<B> {
     fn first_in_ranges(
         &self,
         ranges: &[(Vec<u8>, Vec<u8>)],
-    ) -> Result<Vec<Option<(Vec<u8>, Vec<u8>)>>, StoreError> {
+    ) -> Result<Vec<Option<Pair>>, StoreError> {
         (**self).first_in_ranges(ranges)
     }
 

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::{Backend, Pairs, StoreError, Writes};
+use super::{Backend, Pair, Pairs, StoreError, Writes};
 
 /// Wraps a backend and makes its `apply` fail once a budget of successful
 /// applies is spent, without writing anything — as a disk that fills up or
@@ -66,7 +66,7 @@ impl<B: Backend> Backend for FaultyBackend<B> {
     fn first_in_ranges(
         &self,
         ranges: &[(Vec<u8>, Vec<u8>)],
-    ) -> Result<Vec<Option<(Vec<u8>, Vec<u8>)>>, StoreError> {
+    ) -> Result<Vec<Option<Pair>>, StoreError> {
         self.inner.first_in_ranges(ranges)
     }
 

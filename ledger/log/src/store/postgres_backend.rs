@@ -24,7 +24,7 @@ use tokio_postgres::{Client, Config, NoTls, Statement};
 
 use super::backend::check_fence;
 use super::layout::META_TREE_SIZE;
-use super::{Backend, Pairs, StoreError, Writes};
+use super::{Backend, Pair, Pairs, StoreError, Writes};
 
 /// The schema versions this build knows, in order: each is applied once,
 /// in one transaction, and recorded in `vledger_schema`.
@@ -536,7 +536,7 @@ impl Backend for PostgresBackend {
     fn first_in_ranges(
         &self,
         ranges: &[(Vec<u8>, Vec<u8>)],
-    ) -> Result<Vec<Option<(Vec<u8>, Vec<u8>)>>, StoreError> {
+    ) -> Result<Vec<Option<Pair>>, StoreError> {
         if ranges.is_empty() {
             return Ok(Vec::new());
         }
