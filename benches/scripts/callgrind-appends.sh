@@ -37,13 +37,13 @@ work=$(mktemp -d)
 # callgrind, one output file per process.
 cat >"$work/vledger" <<SHIM
 #!/bin/sh
-exec valgrind -q --tool=callgrind --callgrind-out-file="$work/callgrind.out.\$\$" "$PWD/$bin/vledger" "\$@"
+exec valgrind -q --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/callgrind.out.\$\$" "$PWD/$bin/vledger" "\$@"
 SHIM
 chmod +x "$work/vledger"
 
 # Prints "total sequencer commit" instructions for one run of N appends.
 count() {
-    local n=$1 out
+    local n=$1
     rm -f "$work"/callgrind.out.*
     "$bin/loadgen" --spawn --vledger "$work/vledger" --data "$work/data-$n" \
         --records "$n" --concurrency "$CONCURRENCY" --vins 1000 --rounds 3 --warmup 0 \
@@ -51,13 +51,22 @@ count() {
         cat "$work/loadgen-$n.txt" >&2
         exit 1
     }
-    out=$(ls "$work"/callgrind.out.*)
-    callgrind_annotate --inclusive=yes --threshold=100 "$out" >"$work/annotate-$n.txt"
-    local total seq commit
-    total=$(awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' "$work/annotate-$n.txt")
-    seq=$(awk '/vledger_node::sequencer::run/ { gsub(",", "", $1); print $1; exit }' "$work/annotate-$n.txt")
-    commit=$(awk '/vledger_node::sequencer::commit_in_order/ { gsub(",", "", $1); print $1; exit }' "$work/annotate-$n.txt")
-    echo "${total:-0} ${seq:-0} ${commit:-0}"
+    # One file per thread: the sequencer's is the one that runs
+    # `LogWriter::sequence`, the commit thread's the one that runs
+    # `LogStore::commit` (callgrind names them by their generic form).
+    local total=0 seq=0 commit=0 file ir
+    for file in "$work"/callgrind.out.*; do
+        callgrind_annotate --inclusive=yes "$file" >"$file.txt" 2>/dev/null || true
+        ir=$(awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1; exit }' "$file.txt")
+        ir=${ir:-0}
+        total=$((total + ir))
+        if grep -qF 'LogWriter<B>::sequence' "$file.txt"; then
+            seq=$((seq + ir))
+        elif grep -qF 'LogStore<B>::commit' "$file.txt"; then
+            commit=$((commit + ir))
+        fi
+    done
+    echo "$total $seq $commit"
 }
 
 read -r t1 s1 c1 < <(count "$N1")
