@@ -516,7 +516,14 @@ impl<B: Backend> LogWriter<B> {
             .is_some_and(|p| p.tree_size <= tree_size)
         {
             if let Some(batch) = self.pending.pop_front() {
-                self.cache.take(batch);
+                let layer = batch.layer;
+                self.cache.take(
+                    layer.keys,
+                    layer.vins,
+                    layer.vehicles,
+                    batch.root,
+                    batch.tiles,
+                );
             }
         }
     }

@@ -15,12 +15,12 @@
 
 use std::collections::HashMap;
 
+use ed25519_dalek::VerifyingKey;
 use vledger_records::vindex::VinHead;
 use vledger_records::{KeyState, Vin};
 use vledger_rules::VehicleState;
 use vledger_rules::index_tree::{Node, Tile, TileAddr};
 
-use super::overlay::Pending;
 use crate::store::Prefetched;
 
 /// Most VINs whose chain head and vehicle state the writer holds: about
@@ -51,16 +51,23 @@ impl StateCache {
         self.vins.extend(read.vins);
     }
 
-    /// Takes in the changes of `batch`, whose commit has returned.
-    pub(super) fn take(&mut self, batch: Pending) {
-        let layer = batch.layer;
-        make_room(&mut self.keys, layer.keys.len(), CACHED_KEYS);
-        for (key, (_, state)) in layer.keys {
+    /// Takes in the changes of a batch whose commit has returned: its key
+    /// states, VIN heads and vehicle states, and its VIN index root (when
+    /// it changed) and tiles.
+    pub(super) fn take(
+        &mut self,
+        keys: HashMap<[u8; 32], (VerifyingKey, KeyState)>,
+        heads: HashMap<Vin, VinHead>,
+        mut vehicles: HashMap<Vin, VehicleState>,
+        root: Option<Node>,
+        tiles: HashMap<TileAddr, Tile>,
+    ) {
+        make_room(&mut self.keys, keys.len(), CACHED_KEYS);
+        for (key, (_, state)) in keys {
             self.keys.insert(key, Some(state));
         }
-        make_room(&mut self.vins, layer.vins.len(), CACHED_VINS);
-        let mut vehicles = layer.vehicles;
-        for (vin, head) in layer.vins {
+        make_room(&mut self.vins, heads.len(), CACHED_VINS);
+        for (vin, head) in heads {
             let vehicle = vehicles.remove(&vin);
             match self.vins.get_mut(&vin) {
                 Some(cached) => {
@@ -83,11 +90,11 @@ impl StateCache {
         for vin in vehicles.into_keys() {
             self.vins.remove(&vin);
         }
-        if batch.root.is_some() {
-            self.root = Some(batch.root);
+        if root.is_some() {
+            self.root = Some(root);
         }
-        make_room(&mut self.tiles, batch.tiles.len(), CACHED_TILES);
-        self.tiles.extend(batch.tiles);
+        make_room(&mut self.tiles, tiles.len(), CACHED_TILES);
+        self.tiles.extend(tiles);
     }
 }
 
