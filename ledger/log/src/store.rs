@@ -488,7 +488,9 @@ impl<B: Backend> LogStore<B> {
     }
 
     /// The vehicle record logged at leaf `index`, summarised for the
-    /// rules; `None` when that entry is not a record about a vehicle.
+    /// rules; `None` when that entry is not a record about a vehicle. The
+    /// record's signature is not checked again: the sequencer checked it
+    /// when it logged the entry ([`Entry::decode_logged_record`]).
     ///
     /// # Errors
     /// When the backend fails or the entry does not decode.
@@ -496,14 +498,15 @@ impl<B: Backend> LogStore<B> {
         let Some(bytes) = self.entry(index)? else {
             return Ok(None);
         };
-        let entry = Entry::decode(&bytes).map_err(|_| StoreError::Corrupt("entry"))?;
-        Ok(entry
-            .record()
-            .filter(|r| r.signed.record().vin.is_some())
-            .map(|r| LoggedRecord::of(r.signed.record(), r.signed.public_key())))
+        let logged =
+            Entry::decode_logged_record(&bytes).map_err(|_| StoreError::Corrupt("entry"))?;
+        Ok(logged
+            .filter(|(record, _, _)| record.vin.is_some())
+            .map(|(record, key, _)| LoggedRecord::of(&record, &key)))
     }
 
-    /// The flags of the record entry at leaf `index` (none for other entries).
+    /// The flags of the record entry at leaf `index` (none for other
+    /// entries), read without checking the record's signature again.
     ///
     /// # Errors
     /// When the backend fails or the entry is missing or does not decode.
@@ -512,8 +515,9 @@ impl<B: Backend> LogStore<B> {
             what: "entry",
             index,
         })?;
-        let entry = Entry::decode(&bytes).map_err(|_| StoreError::Corrupt("entry"))?;
-        Ok(entry.record().map(|r| r.flags.clone()).unwrap_or_default())
+        let logged =
+            Entry::decode_logged_record(&bytes).map_err(|_| StoreError::Corrupt("entry"))?;
+        Ok(logged.map(|(_, _, flags)| flags).unwrap_or_default())
     }
 
     /// What the rules know about `vin`'s vehicle, if it has records.

@@ -4,6 +4,7 @@ use ed25519_dalek::VerifyingKey;
 use prost::Message as _;
 use vledger_proto::v1 as pb;
 
+use super::body::Record;
 use super::error::{FieldError, Reason};
 use super::flag::{Flag, flags_from_proto};
 use super::keys::public_key_from_bytes;
@@ -109,6 +110,32 @@ impl Entry {
             return Err(FieldError::new("entry", Reason::NonCanonical));
         }
         Ok(entry)
+    }
+
+    /// The record, its signer's key and its flags in logged entry
+    /// `bytes`, decoded without checking the record's signature: for the
+    /// sequencer, which checked it when it logged the entry and reads it
+    /// back to answer a duplicate or to check a correction. Audits and
+    /// `vledger check` use [`Entry::decode`], which checks everything
+    /// again. `Ok(None)` for an entry that holds no record.
+    ///
+    /// # Errors
+    /// A [`FieldError`] when the entry, the record, the key or the flags
+    /// do not decode.
+    pub fn decode_logged_record(
+        bytes: &[u8],
+    ) -> Result<Option<(Record, VerifyingKey, Vec<Flag>)>, FieldError> {
+        let msg =
+            pb::Entry::decode(bytes).map_err(|_| FieldError::new("entry", Reason::Encoding))?;
+        let Some(pb::entry::Body::Record(r)) = msg.body else {
+            return Ok(None);
+        };
+        let signed = r
+            .signed
+            .ok_or_else(|| FieldError::new("entry.record.signed", Reason::Missing))?;
+        let key = public_key_from_bytes("signed.public_key", &signed.public_key)?;
+        let record = Record::decode(&signed.record)?;
+        Ok(Some((record, key, flags_from_proto(r.flags)?)))
     }
 
     /// The deduplication key of the record in logged entry `bytes`

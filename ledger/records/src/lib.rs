@@ -271,6 +271,36 @@ mod tests {
             })),
         };
         assert_eq!(Entry::decode(&e.encode()).unwrap(), e);
+        let EntryBody::Record(logged) = &e.body else {
+            unreachable!()
+        };
+        assert_eq!(
+            Entry::decode_logged_record(&e.encode()).unwrap(),
+            Some((odometer(), key.verifying_key(), logged.flags.clone()))
+        );
+
+        // The sequencer's read of its own entries does not check the
+        // signature again; a full decode does.
+        let mut msg =
+            <vledger_proto::v1::Entry as prost::Message>::decode(e.encode().as_slice()).unwrap();
+        if let Some(vledger_proto::v1::entry::Body::Record(r)) = &mut msg.body {
+            r.signed.as_mut().unwrap().signature[0] ^= 1;
+        }
+        let bytes = prost::Message::encode_to_vec(&msg);
+        assert_eq!(
+            Entry::decode(&bytes).unwrap_err(),
+            FieldError::new("signed.signature", Reason::BadSignature)
+        );
+        assert!(Entry::decode_logged_record(&bytes).unwrap().is_some());
+        let index = Entry {
+            logged_at_ms: 5,
+            body: EntryBody::Index(IndexCommitment {
+                root: vledger_tlog::leaf_hash(b"root"),
+                tree_size: 3,
+                vin_count: 1,
+            }),
+        };
+        assert_eq!(Entry::decode_logged_record(&index.encode()).unwrap(), None);
     }
 
     trait EncodeForTest {
