@@ -63,19 +63,26 @@ pub struct ReadRound {
     pub latencies: Vec<Duration>,
 }
 
-impl ReadRound {
-    fn fail(&mut self, e: String) {
-        self.errors += 1;
-        self.first_error.get_or_insert(e);
-    }
-
-    /// Adds `other`'s counts and latencies to these.
-    pub fn add(&mut self, other: Self) {
+impl Tally for ReadRound {
+    fn add(&mut self, other: Self) {
         self.ok += other.ok;
         self.checked += other.checked;
         self.errors += other.errors;
         self.first_error = self.first_error.take().or(other.first_error);
         self.latencies.extend(other.latencies);
+    }
+
+    fn fail(&mut self, count: usize, error: String) {
+        self.errors += count;
+        self.first_error.get_or_insert(error);
+    }
+
+    fn answered(&self) -> usize {
+        self.ok + self.errors
+    }
+
+    fn finish(&mut self, elapsed: Duration) {
+        self.elapsed = elapsed;
     }
 }
 
@@ -187,14 +194,14 @@ pub async fn proof_round(
                         if (r.ok + r.errors).is_multiple_of(verify_every.max(1)) {
                             r.checked += 1;
                             if let Err(e) = check_proof(&resp.into_inner().proof, index, &target) {
-                                r.fail(e);
+                                r.fail(1, e);
                                 continue;
                             }
                         }
                         r.ok += 1;
                         r.latencies.push(latency);
                     }
-                    Err(s) => r.fail(format!("{:?}: {}", s.code(), s.message())),
+                    Err(s) => r.fail(1, format!("{:?}: {}", s.code(), s.message())),
                 }
             }
             r
@@ -203,35 +210,48 @@ pub async fn proof_round(
     gather(tasks, requests, start, limit).await
 }
 
-/// Collects the tasks' rounds, abandoning them after `limit`.
-async fn gather(
-    mut tasks: tokio::task::JoinSet<ReadRound>,
+/// What a timed round counts, as its tasks report it.
+pub trait Tally: Default + Send + 'static {
+    /// Adds `other`'s counts and latencies to these.
+    fn add(&mut self, other: Self);
+    /// Counts `count` requests as failed, the first with `error`.
+    fn fail(&mut self, count: usize, error: String);
+    /// Requests answered so far, well or not.
+    fn answered(&self) -> usize;
+    /// Sets the round's wall time.
+    fn finish(&mut self, elapsed: Duration);
+}
+
+/// Collects the rounds of `tasks`, which send `requests` in all from
+/// `start`, abandoning them after `limit`; the per-request timeout bounds
+/// each request.
+pub async fn gather<T: Tally>(
+    mut tasks: tokio::task::JoinSet<T>,
     requests: usize,
     start: Instant,
     limit: Duration,
-) -> ReadRound {
-    let mut total = ReadRound {
-        latencies: Vec::with_capacity(requests),
-        ..ReadRound::default()
-    };
+) -> T {
+    let mut total = T::default();
     let deadline = tokio::time::Instant::from_std(start) + limit;
     loop {
         match tokio::time::timeout_at(deadline, tasks.join_next()).await {
             Ok(Some(Ok(r))) => total.add(r),
-            Ok(Some(Err(e))) => total.fail(format!("a client task failed: {e}")),
+            Ok(Some(Err(e))) => total.fail(1, format!("a client task failed: {e}")),
             Ok(None) => break,
             Err(_) => {
                 tasks.abort_all();
-                let left = requests.saturating_sub(total.ok + total.errors);
-                total.errors += left;
-                total.first_error = Some(format!(
-                    "the round took longer than {limit:?}; {left} requests unaccounted for"
-                ));
+                let left = requests.saturating_sub(total.answered());
+                total.fail(
+                    left,
+                    format!(
+                        "the round took longer than {limit:?}; {left} requests unaccounted for"
+                    ),
+                );
                 break;
             }
         }
     }
-    total.elapsed = start.elapsed();
+    total.finish(start.elapsed());
     total
 }
 
@@ -374,10 +394,13 @@ pub async fn tile_round(
                         r.checked += 1;
                     }
                     Ok((status, _)) => {
-                        r.fail(format!("{}: status {status} or a wrong body", set.paths[i]));
+                        r.fail(
+                            1,
+                            format!("{}: status {status} or a wrong body", set.paths[i]),
+                        );
                     }
                     Err(e) => {
-                        r.fail(format!("{}: {e}", set.paths[i]));
+                        r.fail(1, format!("{}: {e}", set.paths[i]));
                         break;
                     }
                 }

@@ -59,7 +59,7 @@ use clap::{Parser, ValueEnum};
 use ed25519_dalek::SigningKey;
 use tonic::transport::{Channel, Endpoint};
 use vledger_benches::node::{NodeProcess, find_vledger, is_loopback_url, read_admin_key};
-use vledger_benches::reads::{self, ReadRound, Target};
+use vledger_benches::reads::{self, ReadRound, Tally, Target, gather};
 use vledger_benches::stats::{Latencies, median, min_max};
 use vledger_benches::{OdometerStream, cpu_threads, enrollment};
 use vledger_proto::v1 as pb;
@@ -160,7 +160,7 @@ enum ReadMode {
 }
 
 /// What one timed round measured.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Round {
     /// Appends answered OK.
     ok: usize,
@@ -472,17 +472,6 @@ async fn run(
 }
 
 impl Round {
-    fn new() -> Self {
-        Self {
-            ok: 0,
-            duplicates: 0,
-            errors: 0,
-            first_error: None,
-            elapsed: Duration::ZERO,
-            latencies: Vec::new(),
-        }
-    }
-
     /// Counts one answer, `latency` after it was due.
     fn answer(
         &mut self,
@@ -502,13 +491,28 @@ impl Round {
             }
         }
     }
+}
 
+impl Tally for Round {
     fn add(&mut self, other: Self) {
         self.ok += other.ok;
         self.duplicates += other.duplicates;
         self.errors += other.errors;
         self.first_error = self.first_error.take().or(other.first_error);
         self.latencies.extend(other.latencies);
+    }
+
+    fn fail(&mut self, count: usize, error: String) {
+        self.errors += count;
+        self.first_error.get_or_insert(error);
+    }
+
+    fn answered(&self) -> usize {
+        self.ok + self.errors
+    }
+
+    fn finish(&mut self, elapsed: Duration) {
+        self.elapsed = elapsed;
     }
 }
 
@@ -529,7 +533,7 @@ async fn round(
         let mut client = clients[t % clients.len()].clone();
         let (protos, next) = (Arc::clone(&protos), Arc::clone(&next));
         tasks.spawn(async move {
-            let mut r = Round::new();
+            let mut r = Round::default();
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(p) = protos.get(i) else { break };
@@ -566,7 +570,7 @@ async fn open_round(
         tokio::time::sleep_until(at).await;
         let mut client = clients[i % clients.len()].clone();
         tasks.spawn(async move {
-            let mut r = Round::new();
+            let mut r = Round::default();
             let request = pb::AppendRequest {
                 signed: Some(p),
                 ..Default::default()
@@ -577,46 +581,6 @@ async fn open_round(
         });
     }
     gather(tasks, count, start, limit).await
-}
-
-/// Waits for every task of a round that began at `start` and sends
-/// `count` appends; the per-request timeout bounds each append and `limit`
-/// the whole round.
-async fn gather(
-    mut tasks: tokio::task::JoinSet<Round>,
-    count: usize,
-    start: Instant,
-    limit: Duration,
-) -> Round {
-    let mut total = Round::new();
-    total.latencies.reserve(count);
-    let deadline = tokio::time::Instant::from_std(start) + limit;
-    loop {
-        let joined = match tokio::time::timeout_at(deadline, tasks.join_next()).await {
-            Ok(Some(joined)) => joined,
-            Ok(None) => break,
-            Err(_) => {
-                tasks.abort_all();
-                let left = count.saturating_sub(total.ok + total.errors);
-                total.errors += left;
-                total.first_error = Some(format!(
-                    "the round took longer than {limit:?}; {left} appends unaccounted for"
-                ));
-                break;
-            }
-        };
-        match joined {
-            Ok(r) => total.add(r),
-            Err(e) => {
-                total.errors += 1;
-                total
-                    .first_error
-                    .get_or_insert_with(|| format!("a client task failed: {e}"));
-            }
-        }
-    }
-    total.elapsed = start.elapsed();
-    total
 }
 
 /// A proof of one leaf, for the baseline: the leaf's index, its entry and
