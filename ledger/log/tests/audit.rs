@@ -517,10 +517,7 @@ fn a_bad_signature_mid_page_is_named_alike_on_one_thread_and_on_several() {
     bytes[at + 40] ^= 4;
     let expected = format!(
         "entry {target}: {}",
-        vledger_records::FieldError::new(
-            "signed.signature",
-            vledger_records::Reason::BadSignature
-        )
+        vledger_records::FieldError::new("signed.signature", vledger_records::Reason::BadSignature)
     );
     for threads in [1, 2, 3] {
         let mut source = Source::new(&log);

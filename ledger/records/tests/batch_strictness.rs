@@ -136,10 +136,10 @@ fn verify_strict_accepts_a_mixed_order_r_from_a_mixed_order_key() {
     assert!(!signer.key.is_weak());
     let (mut accepted, mut batch_refused) = (0, 0);
     for nonce in 0..64 {
-        for t in 1..8 {
+        for t in &EIGHT_TORSION[1..] {
             let rec = record(nonce);
             let msg = message(&rec);
-            let sig = signer.sign(&msg, EIGHT_TORSION[t]);
+            let sig = signer.sign(&msg, *t);
             if signer.key.verify_strict(&msg, &sig).is_ok() {
                 let r = curve25519_dalek::edwards::CompressedEdwardsY(*sig.r_bytes())
                     .decompress()

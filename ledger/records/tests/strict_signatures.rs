@@ -130,11 +130,11 @@ fn agrees_on_non_canonical_r() {
         for sign in [false, true] {
             let bytes = y_plus_p(y, sign);
             assert!(!same_verdict(&signer.key, msg, &with_r(&valid, bytes)));
-            if let Some(point) = CompressedEdwardsY(bytes).decompress() {
-                if point.is_small_order() {
-                    let sig = signer.sign_with_nonce(&full, Scalar::ZERO, point);
-                    assert!(!same_verdict(&signer.key, msg, &with_r(&sig, bytes)));
-                }
+            if let Some(point) = CompressedEdwardsY(bytes).decompress()
+                && point.is_small_order()
+            {
+                let sig = signer.sign_with_nonce(&full, Scalar::ZERO, point);
+                assert!(!same_verdict(&signer.key, msg, &with_r(&sig, bytes)));
             }
         }
     }
@@ -172,12 +172,20 @@ fn agrees_on_non_canonical_s() {
     if carry == 0 {
         let mut bytes = valid.to_bytes();
         bytes[32..].copy_from_slice(&sum);
-        assert!(!same_verdict(&signer.key, msg, &Signature::from_bytes(&bytes)));
+        assert!(!same_verdict(
+            &signer.key,
+            msg,
+            &Signature::from_bytes(&bytes)
+        ));
     }
     for high in [0x20u8, 0x40, 0x80, 0xe0] {
         let mut bytes = valid.to_bytes();
         bytes[63] |= high;
-        assert!(!same_verdict(&signer.key, msg, &Signature::from_bytes(&bytes)));
+        assert!(!same_verdict(
+            &signer.key,
+            msg,
+            &Signature::from_bytes(&bytes)
+        ));
     }
 }
 

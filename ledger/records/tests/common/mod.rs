@@ -9,8 +9,7 @@ use curve25519_dalek::scalar::Scalar;
 use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha512};
 use vledger_records::{
-    DistanceUnit, OdometerReading, OdometerSource, RECORD_SIGNATURE_PREFIX, Record, RecordBody,
-    Vin,
+    DistanceUnit, OdometerReading, OdometerSource, RECORD_SIGNATURE_PREFIX, Record, RecordBody, Vin,
 };
 
 /// A signer that controls its secret scalar and nonce directly, so that it
@@ -84,4 +83,3 @@ pub fn record(nonce: u64) -> Record {
 pub fn message(record: &Record) -> Vec<u8> {
     [RECORD_SIGNATURE_PREFIX, &record.encode()].concat()
 }
-
