@@ -287,7 +287,8 @@ impl Replayer {
         let last_is_index = r.flag("last entry kind")?;
 
         let n = r.count(32 + KEY_STATE_LEN, "key states")?;
-        let mut keys: Map<[u8; 32], KeyState> = Map::with_capacity_and_hasher(n, Default::default());
+        let mut keys: Map<[u8; 32], KeyState> =
+            Map::with_capacity_and_hasher(n, Default::default());
         let mut previous: Option<[u8; 32]> = None;
         for _ in 0..n {
             let key: [u8; 32] = r.array("key states")?;
@@ -319,7 +320,8 @@ impl Replayer {
             dedup.insert(key, r.u64("deduplication keys")?);
         }
         let n = r.count(32 + VALUE_LEN + 1, "pending index changes")?;
-        let mut pending: Map<IndexKey, IndexValue> = Map::with_capacity_and_hasher(n, Default::default());
+        let mut pending: Map<IndexKey, IndexValue> =
+            Map::with_capacity_and_hasher(n, Default::default());
         let mut old_values: HashMap<IndexKey, Option<IndexValue>> = HashMap::with_capacity(n);
         let mut previous: Option<[u8; 32]> = None;
         for _ in 0..n {
