@@ -1,13 +1,15 @@
 //! Audit speed, in process and without a network: `vledger_log::audit::audit`
 //! over pre-built entries (1M by default) served from memory with their
 //! stored hashes, as a node would send them. Every entry is decoded, its
-//! record signature checked with `verify_strict`, every authorisation, VIN
+//! record signature checked by the rule of `verify_strict`, every authorisation, VIN
 //! chain, index entry and stored hash recomputed, and the root compared
 //! with the signed checkpoint.
 //!
 //! In the same run, the raw Ed25519 rates it is measured against:
 //!
 //! - `audit/verify_strict`: one `verify_strict` of a record signature;
+//! - `audit/verify_strict_parts`: the same rule as the audit computes it
+//!   (`vledger_records::verify_strict_parts`);
 //! - `audit/verify_batch/64`: `verify_batch` over 64 signatures by 64 keys,
 //!   per signature, on one core;
 //! - `audit/full/<n>` with every core, and `audit/one_thread/<n/10>` on
@@ -30,7 +32,7 @@ use vledger_benches::summary::Summary;
 use vledger_benches::{BenchKeys, OdometerStream, cpu_threads, signing_key};
 use vledger_log::audit::{AuditOptions, LogSource, SourceEntry, audit, completed_nodes};
 use vledger_log::store::{LogStore, MemoryBackend};
-use vledger_records::{RECORD_SIGNATURE_PREFIX, SignedRecord};
+use vledger_records::{RECORD_SIGNATURE_PREFIX, SignedRecord, verify_strict_parts};
 use vledger_tlog::Hash;
 use vledger_tlog::merkle::{HashReader, TreeSize, consistency_proof};
 
@@ -148,6 +150,18 @@ fn main() {
         b.iter(|| black_box(&keys[0]).verify_strict(black_box(msgs[0]), black_box(&sigs[0])));
     });
     summary.add("audit/verify_strict", 1);
+    let record_bytes = signed[0].record_bytes();
+    group.bench_function("verify_strict_parts", |b| {
+        b.iter(|| {
+            verify_strict_parts(
+                black_box(&keys[0]),
+                RECORD_SIGNATURE_PREFIX,
+                black_box(record_bytes),
+                black_box(&sigs[0]),
+            )
+        });
+    });
+    summary.add("audit/verify_strict_parts", 1);
     group.throughput(Throughput::Elements(64));
     group.bench_with_input(BenchmarkId::new("verify_batch", 64), &64, |b, _| {
         b.iter(|| ed25519_dalek::verify_batch(black_box(&msgs), &sigs, &keys));

@@ -3,10 +3,20 @@
 //!
 //! - `signatures/verify`: Ed25519 `verify` of a record signature, the
 //!   lenient check (it accepts weak keys and some malleable signatures);
-//! - `signatures/verify_strict`: `verify_strict`, what vledger uses;
+//! - `signatures/verify_strict`: `verify_strict`, the acceptance rule;
+//! - `signatures/verify_strict_parts`: the same rule as vledger computes
+//!   it (one field exponentiation fewer, the message not copied);
 //! - `signatures/verify_batch/N`: `verify_batch` over N signatures by N
 //!   different keys, per signature (it skips the weak-key and strictness
 //!   checks, which a caller must then do itself);
+//! - `signatures/screened_batch/N`: what an exact replacement of
+//!   `verify_strict` by `verify_batch` would cost, per signature: each R
+//!   decompressed, refused if of small order and checked to be in the
+//!   prime-order subgroup (`is_torsion_free`), then `verify_batch`
+//!   (docs/audit.md, "Batch verification");
+//! - `signatures/decompress_r`, `signatures/compress`,
+//!   `signatures/is_torsion_free`: the parts of that screen, and the point
+//!   compression `verify_strict` ends with;
 //! - `signatures/sign`: Ed25519 signing (the log signs one checkpoint per
 //!   batch; submitters sign every record);
 //! - `signatures/node_hash` and `signatures/leaf_hash_entry`: SHA-256 of an
@@ -24,11 +34,13 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput};
+use curve25519_dalek::edwards::CompressedEdwardsY;
 use ed25519_dalek::{Signature, Signer as _, Verifier as _, VerifyingKey};
 use vledger_benches::summary::Summary;
 use vledger_benches::{OdometerStream, signing_key};
 use vledger_records::{
     Entry, EntryBody, RECORD_SIGNATURE_PREFIX, RecordEntry, SignedRecord, VinChain,
+    verify_strict_parts,
 };
 use vledger_tlog::{leaf_hash, node_hash, sha256};
 
@@ -38,6 +50,25 @@ const VERIFY_BATCHES: [usize; 3] = [16, 64, 256];
 /// What a submitter signs: the prefix and the record bytes.
 fn message(signed: &SignedRecord) -> Vec<u8> {
     [RECORD_SIGNATURE_PREFIX, signed.record_bytes()].concat()
+}
+
+/// `verify_batch` behind the screen that would make it as strict as
+/// `verify_strict`: every R a canonical encoding of a point that is neither
+/// of small order nor has a small-order component.
+fn screened_batch(msgs: &[&[u8]], sigs: &[Signature], keys: &[VerifyingKey]) -> bool {
+    sigs.iter().all(|sig| {
+        let r = CompressedEdwardsY(*sig.r_bytes());
+        canonical_y(&r.0)
+            && r.decompress()
+                .is_some_and(|p| !p.is_small_order() && p.is_torsion_free())
+    }) && ed25519_dalek::verify_batch(msgs, sigs, keys).is_ok()
+}
+
+/// Whether the y coordinate of a point encoding is below p = 2^255 - 19 (the
+/// other non-canonical encodings, x = 0 with the sign bit set, are of
+/// small-order points).
+fn canonical_y(bytes: &[u8; 32]) -> bool {
+    !(bytes[0] >= 0xed && bytes[1..31].iter().all(|&b| b == 0xff) && bytes[31] & 0x7f == 0x7f)
 }
 
 /// `n` signed records, each by its own key (as a batch from many submitters).
@@ -69,8 +100,20 @@ fn main() {
     group.bench_function("verify_strict", |b| {
         b.iter(|| black_box(&key).verify_strict(black_box(&msg), black_box(&sig)));
     });
+    let record_bytes = one.record_bytes();
+    group.bench_function("verify_strict_parts", |b| {
+        b.iter(|| {
+            verify_strict_parts(
+                black_box(&key),
+                RECORD_SIGNATURE_PREFIX,
+                black_box(record_bytes),
+                black_box(&sig),
+            )
+        });
+    });
     summary.add("signatures/verify", 1);
     summary.add("signatures/verify_strict", 1);
+    summary.add("signatures/verify_strict_parts", 1);
 
     let messages: Vec<Vec<u8>> = signed.iter().map(message).collect();
     let sigs: Vec<Signature> = signed.iter().map(|s| *s.signature()).collect();
@@ -85,7 +128,32 @@ fn main() {
         summary.add(format!("signatures/verify_batch/{n}"), n as u64);
     }
 
+    for n in [64, 256] {
+        let msgs: Vec<&[u8]> = messages[..n].iter().map(Vec::as_slice).collect();
+        assert!(screened_batch(&msgs, &sigs[..n], &keys[..n]));
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("screened_batch", n), &n, |b, &n| {
+            b.iter(|| screened_batch(black_box(&msgs), &sigs[..n], &keys[..n]));
+        });
+        summary.add(format!("signatures/screened_batch/{n}"), n as u64);
+    }
+
     group.throughput(Throughput::Elements(1));
+    let r = CompressedEdwardsY(*sig.r_bytes());
+    let point = r.decompress().expect("R is a point");
+    group.bench_function("decompress_r", |b| {
+        b.iter(|| black_box(&r).decompress());
+    });
+    summary.add("signatures/decompress_r", 1);
+    group.bench_function("compress", |b| {
+        b.iter(|| black_box(&point).compress());
+    });
+    summary.add("signatures/compress", 1);
+    group.bench_function("is_torsion_free", |b| {
+        b.iter(|| black_box(&point).is_torsion_free());
+    });
+    summary.add("signatures/is_torsion_free", 1);
+
     let signer = signing_key(7);
     group.bench_function("sign", |b| {
         b.iter(|| signer.sign(black_box(&msg)));

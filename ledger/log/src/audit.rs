@@ -10,10 +10,10 @@
 //!    with it (RFC 9162 consistency proof), so a split view or a rewritten
 //!    history is named before any entry is read;
 //! 3. replays every new entry with the [`Replayer`]: decoding and record
-//!    signatures (`verify_strict`) on several threads, then in order every
-//!    authorisation, VIN chain link, timestamp, deduplication and index
-//!    entry, recomputing every stored hash and comparing it with the one
-//!    the log reports, if it reports them;
+//!    signatures (the rule of `verify_strict`) on several threads, then in
+//!    order every authorisation, VIN chain link, timestamp, deduplication
+//!    and index entry, recomputing every stored hash and comparing it with
+//!    the one the log reports, if it reports them;
 //! 4. compares the recomputed root with the checkpoint's; when they differ,
 //!    asks the log for consistency proofs to find, by bisection, the first
 //!    entry whose bytes the checkpoint does not commit to.

@@ -7,7 +7,8 @@
 //! `vledger check` runs it over a store; the auditor runs it over entries
 //! fetched from a node. Both trust nothing but the entries' bytes.
 
-use std::collections::HashMap;
+/// The replayer's maps: std's, with a fast hasher seeded per process.
+pub(crate) type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use ed25519_dalek::VerifyingKey;
 

@@ -491,3 +491,43 @@ fn replayer_state_round_trips_after_every_entry() {
         assert_eq!(back.encode_state(), want, "resumed after {k} entries");
     }
 }
+
+#[test]
+fn a_bad_signature_mid_page_is_named_alike_on_one_thread_and_on_several() {
+    let mut log = Log::new();
+    log.grow(200, 16);
+    let size = log.size();
+    // A record entry in the middle of the second page of 64.
+    let target = (64 + 20..size)
+        .find(|&i| {
+            Entry::decode(&log.store().entry(i).unwrap().unwrap())
+                .unwrap()
+                .record()
+                .is_some()
+        })
+        .unwrap();
+    let mut bytes = log.store().entry(target).unwrap().unwrap();
+    let entry = Entry::decode(&bytes).unwrap();
+    let signature = entry.record().unwrap().signed.signature().to_bytes();
+    let at = bytes
+        .windows(64)
+        .position(|w| w == signature)
+        .expect("the signature's bytes in the entry");
+    // A bit of s: the entry still decodes, the signature no longer verifies.
+    bytes[at + 40] ^= 4;
+    let expected = format!(
+        "entry {target}: {}",
+        vledger_records::FieldError::new("signed.signature", vledger_records::Reason::BadSignature)
+    );
+    for threads in [1, 2, 3] {
+        let mut source = Source::new(&log);
+        source.damage.entry = Some((target, bytes.clone()));
+        let options = AuditOptions { threads, page: 64 };
+        let err = audit(&mut source, &log.key, None, &options, |_| {}).unwrap_err();
+        assert!(
+            matches!(&err, AuditError::Entry(e) if e.index == target),
+            "{err}"
+        );
+        assert_eq!(err.to_string(), expected, "{threads} threads");
+    }
+}

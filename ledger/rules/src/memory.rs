@@ -3,7 +3,8 @@
 //! corrections and claims may point at). The sequencer keeps the same state
 //! in its store (`docs/store.md`); `vledger check` compares the two.
 
-use std::collections::HashMap;
+/// The maps: std's, with a fast hasher seeded per process.
+type HashMap<K, V> = std::collections::HashMap<K, V, foldhash::fast::RandomState>;
 
 use vledger_records::{Brands, ProtocolId, RecordKind, Vin};
 

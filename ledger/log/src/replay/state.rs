@@ -38,6 +38,8 @@
 
 use std::collections::HashMap;
 
+use super::HashMap as Map;
+
 use super::Replayer;
 use vledger_records::vindex::VinHead;
 use vledger_records::vindex::{IndexKey, IndexValue};
@@ -285,7 +287,8 @@ impl Replayer {
         let last_is_index = r.flag("last entry kind")?;
 
         let n = r.count(32 + KEY_STATE_LEN, "key states")?;
-        let mut keys: HashMap<[u8; 32], KeyState> = HashMap::with_capacity(n);
+        let mut keys: Map<[u8; 32], KeyState> =
+            Map::with_capacity_and_hasher(n, Default::default());
         let mut previous: Option<[u8; 32]> = None;
         for _ in 0..n {
             let key: [u8; 32] = r.array("key states")?;
@@ -295,7 +298,7 @@ impl Replayer {
             keys.insert(key, state);
         }
         let n = r.count(17 + VIN_HEAD_LEN, "VIN heads")?;
-        let mut vins: HashMap<Vin, VinHead> = HashMap::with_capacity(n);
+        let mut vins: Map<Vin, VinHead> = Map::with_capacity_and_hasher(n, Default::default());
         let mut previous: Option<[u8; 17]> = None;
         for _ in 0..n {
             let bytes: [u8; 17] = r.array("VIN heads")?;
@@ -309,7 +312,7 @@ impl Replayer {
             vins.insert(vin, head);
         }
         let n = r.count(40, "deduplication keys")?;
-        let mut dedup: HashMap<Hash, u64> = HashMap::with_capacity(n);
+        let mut dedup: Map<Hash, u64> = Map::with_capacity_and_hasher(n, Default::default());
         let mut previous: Option<[u8; 32]> = None;
         for _ in 0..n {
             let key = r.hash("deduplication keys")?;
@@ -317,7 +320,8 @@ impl Replayer {
             dedup.insert(key, r.u64("deduplication keys")?);
         }
         let n = r.count(32 + VALUE_LEN + 1, "pending index changes")?;
-        let mut pending: HashMap<IndexKey, IndexValue> = HashMap::with_capacity(n);
+        let mut pending: Map<IndexKey, IndexValue> =
+            Map::with_capacity_and_hasher(n, Default::default());
         let mut old_values: HashMap<IndexKey, Option<IndexValue>> = HashMap::with_capacity(n);
         let mut previous: Option<[u8; 32]> = None;
         for _ in 0..n {
