@@ -8,8 +8,6 @@
 //! In the same run, the raw Ed25519 rates it is measured against:
 //!
 //! - `audit/verify_strict`: one `verify_strict` of a record signature;
-//! - `audit/verify_strict_parts`: the same rule as the audit computes it
-//!   (`vledger_records::verify_strict_parts`);
 //! - `audit/verify_batch/64`: `verify_batch` over 64 signatures by 64 keys,
 //!   per signature, on one core;
 //! - `audit/full/<n>` with every core, and `audit/one_thread/<n/10>` on
@@ -32,7 +30,7 @@ use vledger_benches::summary::Summary;
 use vledger_benches::{BenchKeys, OdometerStream, cpu_threads, signing_key};
 use vledger_log::audit::{AuditOptions, LogSource, SourceEntry, audit, completed_nodes};
 use vledger_log::store::{LogStore, MemoryBackend};
-use vledger_records::{RECORD_SIGNATURE_PREFIX, SignedRecord, verify_strict_parts};
+use vledger_records::{RECORD_SIGNATURE_PREFIX, SignedRecord};
 use vledger_tlog::Hash;
 use vledger_tlog::merkle::{HashReader, TreeSize, consistency_proof};
 
@@ -150,18 +148,6 @@ fn main() {
         b.iter(|| black_box(&keys[0]).verify_strict(black_box(msgs[0]), black_box(&sigs[0])));
     });
     summary.add("audit/verify_strict", 1);
-    let record_bytes = signed[0].record_bytes();
-    group.bench_function("verify_strict_parts", |b| {
-        b.iter(|| {
-            verify_strict_parts(
-                black_box(&keys[0]),
-                RECORD_SIGNATURE_PREFIX,
-                black_box(record_bytes),
-                black_box(&sigs[0]),
-            )
-        });
-    });
-    summary.add("audit/verify_strict_parts", 1);
     group.throughput(Throughput::Elements(64));
     group.bench_with_input(BenchmarkId::new("verify_batch", 64), &64, |b, _| {
         b.iter(|| ed25519_dalek::verify_batch(black_box(&msgs), &sigs, &keys));

@@ -4,8 +4,6 @@
 //! - `signatures/verify`: Ed25519 `verify` of a record signature, the
 //!   lenient check (it accepts weak keys and some malleable signatures);
 //! - `signatures/verify_strict`: `verify_strict`, the acceptance rule;
-//! - `signatures/verify_strict_parts`: the same rule as vledger computes
-//!   it (one field exponentiation fewer, the message not copied);
 //! - `signatures/verify_batch/N`: `verify_batch` over N signatures by N
 //!   different keys, per signature (it skips the weak-key and strictness
 //!   checks, which a caller must then do itself);
@@ -40,7 +38,6 @@ use vledger_benches::summary::Summary;
 use vledger_benches::{OdometerStream, signing_key};
 use vledger_records::{
     Entry, EntryBody, RECORD_SIGNATURE_PREFIX, RecordEntry, SignedRecord, VinChain,
-    verify_strict_parts,
 };
 use vledger_tlog::{leaf_hash, node_hash, sha256};
 
@@ -100,20 +97,8 @@ fn main() {
     group.bench_function("verify_strict", |b| {
         b.iter(|| black_box(&key).verify_strict(black_box(&msg), black_box(&sig)));
     });
-    let record_bytes = one.record_bytes();
-    group.bench_function("verify_strict_parts", |b| {
-        b.iter(|| {
-            verify_strict_parts(
-                black_box(&key),
-                RECORD_SIGNATURE_PREFIX,
-                black_box(record_bytes),
-                black_box(&sig),
-            )
-        });
-    });
     summary.add("signatures/verify", 1);
     summary.add("signatures/verify_strict", 1);
-    summary.add("signatures/verify_strict_parts", 1);
 
     let messages: Vec<Vec<u8>> = signed.iter().map(message).collect();
     let sigs: Vec<Signature> = signed.iter().map(|s| *s.signature()).collect();

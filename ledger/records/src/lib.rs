@@ -39,7 +39,6 @@ mod party;
 #[allow(clippy::module_inception)]
 mod record;
 mod signed;
-mod strict;
 mod trade;
 mod vehicle_events;
 mod vin;
@@ -66,7 +65,6 @@ pub use keys::{KeyState, Role, public_key_from_bytes};
 pub use party::{PARTY_COMMITMENT_PREFIX, PartyCommitment, SALT_LEN};
 pub use record::{JsonError, MAX_NONCE_LEN};
 pub use signed::{MAX_RECORD_SIZE, RECORD_SIGNATURE_PREFIX, SignedRecord};
-pub use strict::verify_strict_parts;
 pub use trade::{Amount, Claim, ClaimOutcome, CustomsClearance, CustomsDirection, ExportLicense};
 pub use vehicle_events::{
     Brands, Component, ComponentChange, Damage, DamageSource, DamageType, Deregistration,

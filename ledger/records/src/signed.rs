@@ -7,7 +7,6 @@ use vledger_proto::v1 as pb;
 use super::body::Record;
 use super::error::{FieldError, Reason};
 use super::keys::public_key_from_bytes;
-use super::strict::verify_strict_parts;
 use vledger_tlog::hash::Hash;
 
 /// Domain-separation prefix of record signatures: a submitter signs
@@ -23,9 +22,8 @@ pub const MAX_RECORD_SIZE: usize = 60 * 1024;
 /// A record, its exact signed bytes, its signer and the signature.
 ///
 /// Only [`SignedRecord::sign`] and [`SignedRecord::from_proto`] make one, and
-/// the latter checks the signature by the rule of ed25519-dalek's
-/// `verify_strict` ([`verify_strict_parts`]): holding a `SignedRecord`
-/// means the signature is valid.
+/// the latter checks the signature with `verify_strict`: holding a
+/// `SignedRecord` means the signature is valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRecord {
     bytes: Vec<u8>,
@@ -56,8 +54,7 @@ impl SignedRecord {
     }
 
     /// Validates a signed record received from outside: size, key, record
-    /// encoding and contents, and the signature (the rule of
-    /// `verify_strict`, [`verify_strict_parts`]).
+    /// encoding and contents, and the signature (`verify_strict`).
     ///
     /// # Errors
     /// A [`FieldError`] naming the first field that is wrong;
@@ -76,14 +73,9 @@ impl SignedRecord {
             .map_err(|_| FieldError::new("signed.signature", Reason::SignatureLength))?;
         let signature = Signature::from_bytes(&sig_bytes);
         let record = Record::decode(&msg.record)?;
-        if !verify_strict_parts(
-            &public_key,
-            RECORD_SIGNATURE_PREFIX,
-            &msg.record,
-            &signature,
-        ) {
-            return Err(FieldError::new("signed.signature", Reason::BadSignature));
-        }
+        public_key
+            .verify_strict(&signed_message(&msg.record), &signature)
+            .map_err(|_| FieldError::new("signed.signature", Reason::BadSignature))?;
         Ok(Self {
             bytes: msg.record,
             record,
@@ -127,8 +119,9 @@ impl SignedRecord {
     }
 
     /// What makes two submissions the same: SHA-256 of the signer's key and
-    /// the record bytes. (With `verify_strict`, one key and one record admit
-    /// exactly one valid signature.)
+    /// the record bytes. The signature is left out on purpose: a signer can
+    /// make many valid signatures of one record (any nonce will do), and
+    /// each must still be the same submission.
     #[must_use]
     pub fn dedup_key(&self) -> Hash {
         dedup_key(self.public_key.as_bytes(), &self.bytes)
