@@ -2,7 +2,7 @@
 
 mod stream;
 
-pub use stream::STREAM_IN_FLIGHT;
+pub use stream::{STREAM_CHECK_AHEAD, STREAM_IN_FLIGHT};
 
 use std::pin::Pin;
 use std::sync::Arc;
@@ -102,20 +102,20 @@ impl LogService {
         Ok((self.tlog_proof(index, head.tree_size, note).await?, false))
     }
 
-    /// Appends one record and builds its receipt: the work of `Append`,
-    /// and of each request of `AppendStream`.
+    /// Appends one record and builds its receipt: the work of `Append`.
     async fn append_one(
         &self,
         request: pb::AppendRequest,
     ) -> Result<pb::AppendResponse, AppendError> {
-        let signed = request
-            .signed
-            .ok_or_else(|| AppendError::Refused(Status::invalid_argument("signed: is missing")))?;
-        // Signature checks run here, on the request's own task, so that
-        // they spread over every core; the sequencer only decides.
-        let signed = SignedRecord::from_proto(signed)
-            .map_err(|e| AppendError::Refused(status::field(&e)))?;
-        let sequenced = self.sequencer.append(signed).await.map_err(|e| {
+        let checked = check(request)?;
+        self.sequence(checked).await
+    }
+
+    /// Appends a checked record and builds its receipt. Its first step
+    /// queues the record into the sequencer, so records whose futures are
+    /// first polled in some order are sequenced in that order.
+    async fn sequence(&self, checked: Checked) -> Result<pb::AppendResponse, AppendError> {
+        let sequenced = self.sequencer.append(checked.signed).await.map_err(|e| {
             AppendError::Failed(match e {
                 SequencerError::Stopped => Status::unavailable("the node is shutting down"),
                 SequencerError::Writer(w) => status::writer(&w),
@@ -130,8 +130,8 @@ impl LogService {
                 appended.index,
                 &head,
                 &sequenced.receipts,
-                request.cosigned,
-                request.wait_ms,
+                checked.cosigned,
+                checked.wait_ms,
             )
             .await
             .map_err(AppendError::Failed)?;
@@ -277,6 +277,30 @@ impl From<AppendError> for Status {
             AppendError::Refused(s) | AppendError::Failed(s) => s,
         }
     }
+}
+
+/// An append request whose record decoded and whose signature verifies.
+#[derive(Debug)]
+struct Checked {
+    signed: SignedRecord,
+    cosigned: bool,
+    wait_ms: u32,
+}
+
+/// Decodes the record of `request` and checks its signature.
+fn check(request: pb::AppendRequest) -> Result<Checked, AppendError> {
+    let signed = request
+        .signed
+        .ok_or_else(|| AppendError::Refused(Status::invalid_argument("signed: is missing")))?;
+    // Signature checks run here, on the request's own task, so that they
+    // spread over every core; the sequencer only decides.
+    let signed =
+        SignedRecord::from_proto(signed).map_err(|e| AppendError::Refused(status::field(&e)))?;
+    Ok(Checked {
+        signed,
+        cosigned: request.cosigned,
+        wait_ms: request.wait_ms,
+    })
 }
 
 /// The text of a tlog-proof.
