@@ -119,6 +119,7 @@ fn ndjson_on_stdin_with_bad_lines_and_a_duplicate() {
         1,
         "{out}"
     );
+    assert_eq!(out.stderr.matches("EOF while parsing").count(), 1, "{out}");
     let future = "refused stdin:4: InvalidArgument: record.event_time: is in the future";
     assert_eq!(out.stderr.matches(future).count(), 1, "{out}");
     assert_eq!(out.stderr.matches("refused ").count(), 2, "{out}");

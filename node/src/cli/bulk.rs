@@ -149,7 +149,7 @@ fn read_inputs(
             summary.records += 1;
             summary.refused.push(Refused {
                 name,
-                reason: format!("{e:#}"),
+                reason: e.to_string(),
             });
         }
     };
@@ -163,7 +163,7 @@ fn read_inputs(
             None => file.with_extension("tlog-proof"),
         };
         let parsed = std::fs::read_to_string(file)
-            .context("cannot read it")
+            .map_err(|e| anyhow::anyhow!("cannot read it: {e}"))
             .and_then(|json| parse(&json));
         add(file.display().to_string(), receipt, parsed);
     }
@@ -195,7 +195,7 @@ fn read_inputs(
     for item in &items {
         if let Some(other) = seen.insert(&item.receipt, &item.name) {
             bail!(
-                "{other} and {} would both write the receipt {}; give --out-dir or rename one",
+                "{other} and {} would both write the receipt {}; rename one",
                 item.name,
                 item.receipt.display()
             );
@@ -206,7 +206,8 @@ fn read_inputs(
 
 /// One record's JSON, checked as far as can be without the log.
 fn parse(json: &str) -> anyhow::Result<Record> {
-    let record = Record::from_json(json).context("not a valid record")?;
+    // The error's own text names the field; its source repeats it.
+    let record = Record::from_json(json).map_err(|e| anyhow::anyhow!("not a valid record: {e}"))?;
     let size = record.encode().len();
     if size > MAX_RECORD_SIZE {
         bail!(
