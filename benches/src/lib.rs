@@ -8,6 +8,8 @@
 //! - [`node`]: starting and stopping a `vledger serve` process on loopback;
 //! - [`reads`]: the load generator's read modes, inclusion proofs over
 //!   gRPC and tiles over HTTP, with their answers checked;
+//! - [`stream`]: the load generator's `--stream` mode, each round over
+//!   `AppendStream` calls instead of unary appends;
 //! - [`probe`]: a sled backend that times reads, batch inserts and flushes
 //!   apart, to show where an append's time goes.
 //!
@@ -26,6 +28,7 @@ pub mod probe;
 pub mod reads;
 pub mod records;
 pub mod stats;
+pub mod stream;
 pub mod summary;
 
 pub use records::{

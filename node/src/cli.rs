@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod bulk;
 mod client;
 mod mirror;
 pub mod witness;
@@ -209,20 +210,38 @@ pub enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
-    /// Sign a record (JSON, see docs/records.md) and append it; writes the receipt.
+    /// Sign records (JSON, see docs/records.md) and append them; writes a
+    /// receipt per record. More than one record goes over one stream, with
+    /// a progress bar and a summary; a refused record is named and the rest
+    /// go on, and the exit status is non-zero when any was refused.
     Submit {
         #[command(flatten)]
         node: NodeArg,
         /// The submitter's private key file.
         #[arg(long)]
         key: PathBuf,
-        /// Where to write the receipt (default: the record file with extension .tlog-proof).
-        #[arg(long)]
+        /// Where to write the receipt of a single record file (default: the
+        /// record file with extension .tlog-proof).
+        #[arg(long, conflicts_with_all = ["out_dir", "ndjson", "json"])]
         out: Option<PathBuf>,
+        /// Write every receipt into this directory: STEM.tlog-proof for a
+        /// record file STEM.json, line-NNNNNN.tlog-proof for line NNNNNN of
+        /// NDJSON input (needed with NDJSON).
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+        /// Also read records from this NDJSON file: one JSON record a line,
+        /// blank lines skipped.
+        #[arg(long, value_name = "FILE")]
+        ndjson: Option<PathBuf>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         cosign: CosignArg,
-        /// The record, as JSON.
-        record: PathBuf,
+        /// The record files, one JSON record each; `-` reads NDJSON records
+        /// from standard input.
+        #[arg(required_unless_present = "ndjson")]
+        records: Vec<PathBuf>,
     },
     /// Print the node's latest signed checkpoint (or the one at --size).
     Checkpoint {
@@ -404,9 +423,21 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             node,
             key,
             out,
+            out_dir,
+            ndjson,
+            json,
             cosign,
-            record,
-        } => client::submit(&node.node, &key, &record, out.as_deref(), cosign),
+            records,
+        } => submit(&SubmitArgs {
+            node: &node.node,
+            key: &key,
+            out: out.as_deref(),
+            out_dir: out_dir.as_deref(),
+            ndjson,
+            json,
+            cosign,
+            records,
+        }),
         Command::Checkpoint { node, size, cosign } => client::checkpoint(&node.node, size, cosign),
         Command::History {
             node,
@@ -456,4 +487,60 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         }),
         Command::Witness { command } => witness::main(command),
     }
+}
+
+/// What `vledger submit` was given.
+struct SubmitArgs<'a> {
+    node: &'a str,
+    key: &'a std::path::Path,
+    out: Option<&'a std::path::Path>,
+    out_dir: Option<&'a std::path::Path>,
+    ndjson: Option<PathBuf>,
+    json: bool,
+    cosign: CosignArg,
+    records: Vec<PathBuf>,
+}
+
+/// `vledger submit`: one record file the unary way, as ever; anything
+/// more over one stream.
+fn submit(args: &SubmitArgs<'_>) -> anyhow::Result<()> {
+    let stdin = std::path::Path::new("-");
+    let from_stdin = args.records.iter().any(|r| r == stdin);
+    if let [record] = args.records.as_slice()
+        && !from_stdin
+        && args.ndjson.is_none()
+        && args.out_dir.is_none()
+        && !args.json
+    {
+        return client::submit(args.node, args.key, record, args.out, args.cosign);
+    }
+    if args.out.is_some() {
+        anyhow::bail!("--out names the receipt of a single record file; use --out-dir DIR");
+    }
+    if from_stdin && args.ndjson.is_some() {
+        anyhow::bail!("read NDJSON from standard input (-) or from --ndjson FILE, not both");
+    }
+    if args.records.iter().filter(|r| *r == stdin).count() > 1 {
+        anyhow::bail!("- (standard input) may be given once");
+    }
+    let files: Vec<PathBuf> = args
+        .records
+        .iter()
+        .filter(|r| *r != stdin)
+        .cloned()
+        .collect();
+    let ndjson = if from_stdin {
+        Some(bulk::NdjsonSource::Stdin)
+    } else {
+        args.ndjson.clone().map(bulk::NdjsonSource::File)
+    };
+    bulk::submit(&bulk::BulkArgs {
+        node: args.node,
+        key: args.key,
+        files: &files,
+        ndjson,
+        out_dir: args.out_dir,
+        json: args.json,
+        cosign: args.cosign.cosigned.then_some(args.cosign),
+    })
 }

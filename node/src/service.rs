@@ -1,11 +1,15 @@
 //! The `vledger.v1.Log` gRPC service.
 
+mod stream;
+
+pub use stream::{STREAM_CHECK_AHEAD, STREAM_IN_FLIGHT};
+
 use std::pin::Pin;
 use std::sync::Arc;
 
 use crate::datadir::NodeStore;
 use tokio_stream::Stream;
-use tonic::{Request, Response, Status};
+use tonic::{Request, Response, Status, Streaming};
 use vledger_log::bundle::{attach_witnessed, build_history};
 use vledger_log::writer::BatchReceipts;
 use vledger_proto::v1 as pb;
@@ -96,6 +100,49 @@ impl LogService {
         }
         let note = Arc::clone(&head.checkpoint);
         Ok((self.tlog_proof(index, head.tree_size, note).await?, false))
+    }
+
+    /// Appends one record and builds its receipt: the work of `Append`.
+    async fn append_one(
+        &self,
+        request: pb::AppendRequest,
+    ) -> Result<pb::AppendResponse, AppendError> {
+        let checked = check(request)?;
+        self.sequence(checked).await
+    }
+
+    /// Appends a checked record and builds its receipt. Its first step
+    /// queues the record into the sequencer, so records whose futures are
+    /// first polled in some order are sequenced in that order.
+    async fn sequence(&self, checked: Checked) -> Result<pb::AppendResponse, AppendError> {
+        let sequenced = self.sequencer.append(checked.signed).await.map_err(|e| {
+            AppendError::Failed(match e {
+                SequencerError::Stopped => Status::unavailable("the node is shutting down"),
+                SequencerError::Writer(w) => status::writer(&w),
+            })
+        })?;
+        let appended = sequenced
+            .outcome
+            .map_err(|e| AppendError::Refused(status::refusal(&e)))?;
+        let head = sequenced.head;
+        let (proof, cosigned) = self
+            .receipt(
+                appended.index,
+                &head,
+                &sequenced.receipts,
+                checked.cosigned,
+                checked.wait_ms,
+            )
+            .await
+            .map_err(AppendError::Failed)?;
+        Ok(pb::AppendResponse {
+            index: appended.index,
+            leaf_hash: appended.leaf_hash.0.to_vec(),
+            proof,
+            duplicate: appended.duplicate,
+            cosigned,
+            flags: appended.flags.iter().map(Into::into).collect(),
+        })
     }
 
     /// Builds and checks the history bundle of `vin` at the latest tree
@@ -212,6 +259,50 @@ impl LogService {
     }
 }
 
+/// Why one append has no receipt.
+#[derive(Debug)]
+enum AppendError {
+    /// The record is refused and nothing changed: `Append` fails with the
+    /// status, `AppendStream` answers it and goes on.
+    Refused(Status),
+    /// The node cannot append now (it is shutting down, a write failed) or
+    /// cannot build the receipt: `Append` fails and `AppendStream` ends
+    /// with the status.
+    Failed(Status),
+}
+
+impl From<AppendError> for Status {
+    fn from(e: AppendError) -> Self {
+        match e {
+            AppendError::Refused(s) | AppendError::Failed(s) => s,
+        }
+    }
+}
+
+/// An append request whose record decoded and whose signature verifies.
+#[derive(Debug)]
+struct Checked {
+    signed: SignedRecord,
+    cosigned: bool,
+    wait_ms: u32,
+}
+
+/// Decodes the record of `request` and checks its signature.
+fn check(request: pb::AppendRequest) -> Result<Checked, AppendError> {
+    let signed = request
+        .signed
+        .ok_or_else(|| AppendError::Refused(Status::invalid_argument("signed: is missing")))?;
+    // Signature checks run here, on the request's own task, so that they
+    // spread over every core; the sequencer only decides.
+    let signed =
+        SignedRecord::from_proto(signed).map_err(|e| AppendError::Refused(status::field(&e)))?;
+    Ok(Checked {
+        signed,
+        cosigned: request.cosigned,
+        wait_ms: request.wait_ms,
+    })
+}
+
 /// The text of a tlog-proof.
 fn tlog_proof_text(index: u64, entry: Vec<u8>, hashes: Vec<Hash>, note: &str) -> String {
     TlogProof {
@@ -260,36 +351,20 @@ impl Log for LogService {
         &self,
         request: Request<pb::AppendRequest>,
     ) -> Result<Response<pb::AppendResponse>, Status> {
-        let request = request.into_inner();
-        let signed = request
-            .signed
-            .ok_or_else(|| Status::invalid_argument("signed: is missing"))?;
-        // Signature checks run here, on the request's own task, so that
-        // they spread over every core; the sequencer only decides.
-        let signed = SignedRecord::from_proto(signed).map_err(|e| status::field(&e))?;
-        let sequenced = self.sequencer.append(signed).await.map_err(|e| match e {
-            SequencerError::Stopped => Status::unavailable("the node is shutting down"),
-            SequencerError::Writer(w) => status::writer(&w),
-        })?;
-        let appended = sequenced.outcome.map_err(|e| status::refusal(&e))?;
-        let head = sequenced.head;
-        let (proof, cosigned) = self
-            .receipt(
-                appended.index,
-                &head,
-                &sequenced.receipts,
-                request.cosigned,
-                request.wait_ms,
-            )
-            .await?;
-        Ok(Response::new(pb::AppendResponse {
-            index: appended.index,
-            leaf_hash: appended.leaf_hash.0.to_vec(),
-            proof,
-            duplicate: appended.duplicate,
-            cosigned,
-            flags: appended.flags.iter().map(Into::into).collect(),
-        }))
+        let response = self.append_one(request.into_inner()).await?;
+        Ok(Response::new(response))
+    }
+
+    type AppendStreamStream = stream::AppendStream;
+
+    async fn append_stream(
+        &self,
+        request: Request<Streaming<pb::AppendRequest>>,
+    ) -> Result<Response<stream::AppendStream>, Status> {
+        Ok(Response::new(stream::answers(
+            self.clone(),
+            request.into_inner(),
+        )))
     }
 
     async fn get_checkpoint(

@@ -165,6 +165,18 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<OsStr>,
 {
+    run_with_input(program, args, None)
+}
+
+/// [`run`] with `input` as its standard input (none: `/dev/null`).
+///
+/// # Panics
+/// When it cannot start or times out.
+pub fn run_with_input<I, S>(program: &Path, args: I, input: Option<&[u8]>) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
     let mut command = Command::new(program);
     // Absolute paths everywhere; a default output file lands in /tmp, not here.
     command.args(args).current_dir(std::env::temp_dir());
@@ -172,12 +184,24 @@ where
         command.env_remove(format!("VLEDGER_{var}"));
     }
     let cmd = format!("{command:?}");
+    let stdin = if input.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    };
     let mut child = command
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("cannot run {cmd}: {e}"));
+    if let (Some(input), Some(mut pipe)) = (input, child.stdin.take()) {
+        let input = input.to_vec();
+        std::thread::spawn(move || {
+            use std::io::Write as _;
+            let _ = pipe.write_all(&input);
+        });
+    }
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
     let status = wait_timeout(&mut child, TIMEOUT);
@@ -224,6 +248,14 @@ pub fn wait_timeout(child: &mut Child, timeout: Duration) -> Option<ExitStatus> 
 /// Runs `vledger ARGS`.
 pub fn vledger<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(args: I) -> Output {
     run(&bins().vledger, args)
+}
+
+/// Runs `vledger ARGS` with `input` as its standard input.
+pub fn vledger_with_input<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(
+    args: I,
+    input: &str,
+) -> Output {
+    run_with_input(&bins().vledger, args, Some(input.as_bytes()))
 }
 
 /// Runs `vledger-verify proof --log-key KEY FILE`.

@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! loadgen [--node URL | --spawn [--store postgres://…]] [--data DIR] --records N --concurrency C [--rate R] [--vins V]
-//!         [--rounds R] [--channels K] [--warmup W] [--threads T]
+//!         [--rounds R] [--channels K] [--warmup W] [--threads T] [--stream]
 //!         [--vledger PATH] [--node-log FILE] [--node-arg ARG]...
 //!         [--read proofs|tiles [--requests M] [--verify-every E] [--http URL]]
 //! ```
@@ -29,6 +29,10 @@
 //! queueing in the node shows in p99 and max rather than lowering the
 //! offered load. Either way it prints the CPU time this process and a
 //! spawned node spent over the timed rounds, per append.
+//!
+//! With `--stream`, every round (and the warm-up) goes over `AppendStream`
+//! instead, one stream per connection, with the same C appends in flight
+//! in all (`vledger_benches::stream`).
 //!
 //! With `--read`, the appends above fill the log, and then M reads are
 //! sent in R timed rounds with C in flight (`vledger_benches::reads`):
@@ -61,6 +65,7 @@ use tonic::transport::{Channel, Endpoint};
 use vledger_benches::node::{NodeProcess, find_vledger, is_loopback_url, read_admin_key};
 use vledger_benches::reads::{self, ReadRound, Tally, Target, gather};
 use vledger_benches::stats::{Latencies, median, min_max};
+use vledger_benches::stream;
 use vledger_benches::{OdometerStream, cpu_threads, enrollment};
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_client::LogClient;
@@ -134,6 +139,10 @@ struct Args {
     /// remaining appends are abandoned and counted as errors.
     #[arg(long, default_value_t = 300)]
     round_limit: u64,
+    /// Send the appends over AppendStream, one stream per channel, with
+    /// --concurrency in flight in all, instead of unary calls.
+    #[arg(long, conflicts_with = "rate")]
+    stream: bool,
     /// After the appends, measure reads: inclusion proofs over gRPC or
     /// tiles over HTTP.
     #[arg(long, value_enum)]
@@ -376,7 +385,7 @@ async fn run(
 
     let timed = protos.split_off(warmup as usize);
     if warmup > 0 {
-        let r = round(&clients, protos, args.concurrency, limit).await;
+        let r = send(args, &clients, protos, limit).await;
         eprintln!(
             "warm-up: {} appends in {:.2} s, {} errors",
             r.ok,
@@ -401,7 +410,7 @@ async fn run(
         let tail = rest.split_off(per_round.min(rest.len()));
         let r = match args.rate {
             Some(rate) => open_round(&clients, rest, rate, limit).await,
-            None => round(&clients, rest, args.concurrency, limit).await,
+            None => send(args, &clients, rest, limit).await,
         };
         rest = tail;
         let rate = r.ok as f64 / r.elapsed.as_secs_f64();
@@ -424,6 +433,7 @@ async fn run(
     let (lo, hi) = min_max(&rates).unwrap_or((0.0, 0.0));
     let load = match args.rate {
         Some(rate) => format!("open loop at {rate:.0} appends/s offered"),
+        None if args.stream => format!("AppendStream, concurrency {}", args.concurrency),
         None => format!("concurrency {}", args.concurrency),
     };
     println!(
@@ -513,6 +523,27 @@ impl Tally for Round {
 
     fn finish(&mut self, elapsed: Duration) {
         self.elapsed = elapsed;
+    }
+}
+
+/// One round of appends: unary calls, or `AppendStream` with `--stream`.
+async fn send(
+    args: &Args,
+    clients: &[LogClient<Channel>],
+    protos: Vec<pb::SignedRecord>,
+    limit: Duration,
+) -> Round {
+    if !args.stream {
+        return round(clients, protos, args.concurrency, limit).await;
+    }
+    let r = stream::round(clients, protos, args.concurrency, limit).await;
+    Round {
+        ok: r.ok,
+        duplicates: r.duplicates,
+        errors: r.errors,
+        first_error: r.first_error,
+        elapsed: r.elapsed,
+        latencies: r.latencies,
     }
 }
 

@@ -17,21 +17,21 @@ use vledger_verification::history::HistoryBundle;
 use super::CosignArg;
 use crate::datadir::read_signer;
 
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")
 }
 
-async fn connect(node: &str) -> anyhow::Result<LogClient<Channel>> {
+pub(super) async fn connect(node: &str) -> anyhow::Result<LogClient<Channel>> {
     LogClient::connect(node.to_owned())
         .await
         .with_context(|| format!("cannot reach the node at {node}"))
 }
 
 /// One line for a gRPC error: its code and message.
-fn rpc(e: tonic::Status) -> anyhow::Error {
+pub(super) fn rpc(e: tonic::Status) -> anyhow::Error {
     anyhow::anyhow!("{:?}: {}", e.code(), e.message())
 }
 
