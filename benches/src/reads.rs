@@ -224,7 +224,8 @@ pub trait Tally: Default + Send + 'static {
 
 /// Collects the rounds of `tasks`, which send `requests` in all from
 /// `start`, abandoning them after `limit`; the per-request timeout bounds
-/// each request.
+/// each request. Requests no task reported (it failed, or ran out of time)
+/// count as failed.
 pub async fn gather<T: Tally>(
     mut tasks: tokio::task::JoinSet<T>,
     requests: usize,
@@ -233,23 +234,30 @@ pub async fn gather<T: Tally>(
 ) -> T {
     let mut total = T::default();
     let deadline = tokio::time::Instant::from_std(start) + limit;
+    let mut late = false;
     loop {
         match tokio::time::timeout_at(deadline, tasks.join_next()).await {
             Ok(Some(Ok(r))) => total.add(r),
-            Ok(Some(Err(e))) => total.fail(1, format!("a client task failed: {e}")),
+            Ok(Some(Err(e))) => total.fail(0, format!("a client task failed: {e}")),
             Ok(None) => break,
             Err(_) => {
                 tasks.abort_all();
-                let left = requests.saturating_sub(total.answered());
-                total.fail(
-                    left,
-                    format!(
-                        "the round took longer than {limit:?}; {left} requests unaccounted for"
-                    ),
-                );
+                late = true;
                 break;
             }
         }
+    }
+    // What a task that failed or ran out of time did not report.
+    let left = requests.saturating_sub(total.answered());
+    if left > 0 {
+        total.fail(
+            left,
+            if late {
+                format!("the round took longer than {limit:?}; {left} requests unaccounted for")
+            } else {
+                format!("{left} requests unaccounted for")
+            },
+        );
     }
     total.finish(start.elapsed());
     total

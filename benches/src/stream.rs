@@ -18,9 +18,11 @@ use vledger_proto::v1 as pb;
 use vledger_proto::v1::append_stream_response::Result as Answer;
 use vledger_proto::v1::log_client::LogClient;
 
-/// What one round (or one stream of it) measured.
+use crate::reads::{Tally, gather};
+
+/// What one round (or one stream of it) measured, unary or streamed.
 #[derive(Debug, Default)]
-pub struct StreamRound {
+pub struct AppendRound {
     /// Appends answered with a receipt.
     pub ok: usize,
     /// Appends answered as duplicates.
@@ -35,18 +37,44 @@ pub struct StreamRound {
     pub latencies: Vec<Duration>,
 }
 
-impl StreamRound {
-    fn failed(&mut self, count: usize, why: impl FnOnce() -> String) {
-        self.errors += count;
-        self.first_error.get_or_insert_with(why);
+impl AppendRound {
+    /// Counts one unary answer, `latency` after it was due.
+    pub fn answer(
+        &mut self,
+        answer: Result<tonic::Response<pb::AppendResponse>, tonic::Status>,
+        latency: Duration,
+    ) {
+        match answer {
+            Ok(resp) => {
+                self.latencies.push(latency);
+                self.ok += 1;
+                self.duplicates += usize::from(resp.into_inner().duplicate);
+            }
+            Err(status) => self.fail(1, format!("{:?}: {}", status.code(), status.message())),
+        }
     }
+}
 
+impl Tally for AppendRound {
     fn add(&mut self, other: Self) {
         self.ok += other.ok;
         self.duplicates += other.duplicates;
         self.errors += other.errors;
         self.first_error = self.first_error.take().or(other.first_error);
         self.latencies.extend(other.latencies);
+    }
+
+    fn fail(&mut self, count: usize, error: String) {
+        self.errors += count;
+        self.first_error.get_or_insert(error);
+    }
+
+    fn answered(&self) -> usize {
+        self.ok + self.errors
+    }
+
+    fn finish(&mut self, elapsed: Duration) {
+        self.elapsed = elapsed;
     }
 }
 
@@ -57,7 +85,7 @@ pub async fn round(
     protos: Vec<pb::SignedRecord>,
     concurrency: usize,
     limit: Duration,
-) -> StreamRound {
+) -> AppendRound {
     let total = protos.len();
     let streams = clients.len().clamp(1, total.max(1));
     let per_stream = total.div_ceil(streams);
@@ -70,30 +98,7 @@ pub async fn round(
         let chunk = std::mem::replace(&mut rest, tail);
         tasks.spawn(one_stream(client.clone(), chunk, window));
     }
-    let mut out = StreamRound {
-        latencies: Vec::with_capacity(total),
-        ..StreamRound::default()
-    };
-    let deadline = tokio::time::Instant::now() + limit;
-    loop {
-        match tokio::time::timeout_at(deadline, tasks.join_next()).await {
-            Ok(Some(Ok(r))) => out.add(r),
-            Ok(Some(Err(e))) => out.failed(0, || format!("a stream task failed: {e}")),
-            Ok(None) => break,
-            Err(_) => {
-                tasks.abort_all();
-                break;
-            }
-        }
-    }
-    let left = total.saturating_sub(out.ok + out.errors);
-    if left > 0 {
-        out.failed(left, || {
-            format!("{left} appends unanswered within the round's limit of {limit:?}")
-        });
-    }
-    out.elapsed = start.elapsed();
-    out
+    gather(tasks, total, start, limit).await
 }
 
 /// Sends `protos` over one stream with at most `window` unanswered.
@@ -101,7 +106,7 @@ async fn one_stream(
     mut client: LogClient<Channel>,
     protos: Vec<pb::SignedRecord>,
     window: usize,
-) -> StreamRound {
+) -> AppendRound {
     let total = protos.len();
     let permits = Arc::new(Semaphore::new(window));
     let sent = Arc::new(Mutex::new(Vec::with_capacity(total)));
@@ -125,15 +130,15 @@ async fn one_stream(
             }
         }
     });
-    let mut r = StreamRound {
+    let mut r = AppendRound {
         latencies: Vec::with_capacity(total),
-        ..StreamRound::default()
+        ..AppendRound::default()
     };
     let mut answers = match client.append_stream(ReceiverStream::new(rx)).await {
         Ok(answers) => answers.into_inner(),
         Err(s) => {
             producer.abort();
-            r.failed(total, || format!("{:?}: {}", s.code(), s.message()));
+            r.fail(total, format!("{:?}: {}", s.code(), s.message()));
             return r;
         }
     };
@@ -151,15 +156,16 @@ async fn one_stream(
                             r.latencies.push(since.elapsed());
                         }
                     }
-                    Some(Answer::Refused(refusal)) => r.failed(1, || {
-                        format!("{:?}: {}", tonic::Code::from(refusal.code), refusal.message)
-                    }),
-                    None => r.failed(1, || "an empty answer".to_owned()),
+                    Some(Answer::Refused(refusal)) => r.fail(
+                        1,
+                        format!("{:?}: {}", tonic::Code::from(refusal.code), refusal.message),
+                    ),
+                    None => r.fail(1, "an empty answer".to_owned()),
                 }
             }
             Ok(None) => break,
             Err(s) => {
-                r.failed(0, || format!("{:?}: {}", s.code(), s.message()));
+                r.fail(0, format!("{:?}: {}", s.code(), s.message()));
                 break;
             }
         }
@@ -167,9 +173,10 @@ async fn one_stream(
     producer.abort();
     let left = total.saturating_sub(r.ok + r.errors);
     if left > 0 {
-        r.failed(left, || {
-            format!("the stream ended with {left} appends unanswered")
-        });
+        r.fail(
+            left,
+            format!("the stream ended with {left} appends unanswered"),
+        );
     }
     r
 }

@@ -65,7 +65,7 @@ use tonic::transport::{Channel, Endpoint};
 use vledger_benches::node::{NodeProcess, find_vledger, is_loopback_url, read_admin_key};
 use vledger_benches::reads::{self, ReadRound, Tally, Target, gather};
 use vledger_benches::stats::{Latencies, median, min_max};
-use vledger_benches::stream;
+use vledger_benches::stream::{self, AppendRound as Round};
 use vledger_benches::{OdometerStream, cpu_threads, enrollment};
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_client::LogClient;
@@ -166,22 +166,6 @@ enum ReadMode {
     Proofs,
     /// C2SP tiles and bundles over HTTP/1.1.
     Tiles,
-}
-
-/// What one timed round measured.
-#[derive(Debug, Default)]
-struct Round {
-    /// Appends answered OK.
-    ok: usize,
-    /// Appends answered as duplicates (there should be none).
-    duplicates: usize,
-    /// Failed appends, and the first failure.
-    errors: usize,
-    first_error: Option<String>,
-    /// Wall time of the round.
-    elapsed: Duration,
-    /// Latency of each OK append.
-    latencies: Vec<Duration>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -481,51 +465,6 @@ async fn run(
     Ok(())
 }
 
-impl Round {
-    /// Counts one answer, `latency` after it was due.
-    fn answer(
-        &mut self,
-        answer: Result<tonic::Response<pb::AppendResponse>, tonic::Status>,
-        latency: Duration,
-    ) {
-        match answer {
-            Ok(resp) => {
-                self.latencies.push(latency);
-                self.ok += 1;
-                self.duplicates += usize::from(resp.into_inner().duplicate);
-            }
-            Err(status) => {
-                self.errors += 1;
-                self.first_error
-                    .get_or_insert_with(|| format!("{:?}: {}", status.code(), status.message()));
-            }
-        }
-    }
-}
-
-impl Tally for Round {
-    fn add(&mut self, other: Self) {
-        self.ok += other.ok;
-        self.duplicates += other.duplicates;
-        self.errors += other.errors;
-        self.first_error = self.first_error.take().or(other.first_error);
-        self.latencies.extend(other.latencies);
-    }
-
-    fn fail(&mut self, count: usize, error: String) {
-        self.errors += count;
-        self.first_error.get_or_insert(error);
-    }
-
-    fn answered(&self) -> usize {
-        self.ok + self.errors
-    }
-
-    fn finish(&mut self, elapsed: Duration) {
-        self.elapsed = elapsed;
-    }
-}
-
 /// One round of appends: unary calls, or `AppendStream` with `--stream`.
 async fn send(
     args: &Args,
@@ -536,15 +475,7 @@ async fn send(
     if !args.stream {
         return round(clients, protos, args.concurrency, limit).await;
     }
-    let r = stream::round(clients, protos, args.concurrency, limit).await;
-    Round {
-        ok: r.ok,
-        duplicates: r.duplicates,
-        errors: r.errors,
-        first_error: r.first_error,
-        elapsed: r.elapsed,
-        latencies: r.latencies,
-    }
+    stream::round(clients, protos, args.concurrency, limit).await
 }
 
 /// Sends every record in `protos` with `concurrency` appends in flight,
