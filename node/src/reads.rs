@@ -10,6 +10,7 @@
 //! blocking pool.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::sync::watch;
 use tonic::Status;
@@ -41,11 +42,21 @@ where
     })?
 }
 
+/// The least time between two reads of the right edge by
+/// [`follow_heads`]. Reading it costs a store read of each partial tile
+/// and of the partial bundle, whatever the batch added: with a thousand
+/// small batches a second, following every head would cost more than the
+/// batches. A reader that needs a newer edge than the one held reads it
+/// itself ([`TileCache::advance`]), once for every reader after it.
+pub const FOLLOW_EVERY: Duration = Duration::from_millis(20);
+
 /// Keeps the right edge of `tiles` at the tree size of the latest head
-/// seen on `heads`, until the sequencer stops. A head that arrives while
-/// the edge is being read is taken next; the ones in between are skipped.
+/// seen on `heads`, until the sequencer stops, reading it at most every
+/// [`FOLLOW_EVERY`]. A head that arrives meanwhile is taken next; the ones
+/// in between are skipped.
 pub async fn follow_heads(tiles: Arc<NodeTiles>, mut heads: watch::Receiver<Head>) {
     loop {
+        let started = tokio::time::Instant::now();
         let size = heads.borrow_and_update().tree_size;
         let t = Arc::clone(&tiles);
         match tokio::task::spawn_blocking(move || t.advance(size)).await {
@@ -55,6 +66,7 @@ pub async fn follow_heads(tiles: Arc<NodeTiles>, mut heads: watch::Receiver<Head
             }
             Err(e) => tracing::error!(error = %e, "reading the right edge of the tiles failed"),
         }
+        tokio::time::sleep_until(started + FOLLOW_EVERY).await;
         if heads.changed().await.is_err() {
             return;
         }

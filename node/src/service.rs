@@ -203,8 +203,9 @@ impl LogService {
         }
         let tiles = Arc::clone(&self.tiles);
         reads::blocking(move || {
-            // The first receipts of a batch may come before the cache has
-            // followed the new head: read its right edge once for all.
+            // A proof may come before the cache has followed the new head
+            // (it does at most every FOLLOW_EVERY): read its right edge
+            // once for all.
             if let Err(e) = tiles.advance(size) {
                 tracing::debug!(error = %e, tree_size = size, "right edge not read");
             }
@@ -254,8 +255,15 @@ impl LogService {
             return Ok(hashes);
         }
         let tiles = Arc::clone(&self.tiles);
-        reads::blocking(move || consistency_proof(old, new, &*tiles).map_err(|e| status::proof(&e)))
-            .await
+        reads::blocking(move || {
+            // The cache follows the head at most every FOLLOW_EVERY: a
+            // proof to a newer head reads the right edge once for all.
+            if let Err(e) = tiles.advance(new.0) {
+                tracing::debug!(error = %e, tree_size = new.0, "right edge not read");
+            }
+            consistency_proof(old, new, &*tiles).map_err(|e| status::proof(&e))
+        })
+        .await
     }
 }
 

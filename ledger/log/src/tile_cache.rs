@@ -11,7 +11,9 @@
 //!   that every proof reads are not evicted by a scan of level-0 tiles;
 //! - the **right edge**, the partial tile of each level and the partial
 //!   bundle, changes with every batch: [`TileCache::advance`] reads it for
-//!   a new tree size, cut to exactly that size, and replaces the old one.
+//!   a new tree size, cut to exactly that size, and replaces the old one,
+//!   keeping the subtree hashes of each tile it widens (only those the new
+//!   hashes complete are computed).
 //!   It holds at most one partial tile per level (under 8 KiB each) and one
 //!   partial bundle, outside the bound.
 //!
@@ -216,6 +218,7 @@ impl<B: Backend> TileCache<B> {
             return Ok(());
         }
         let size = TreeSize(tree_size);
+        let old = self.edge();
         let mut tiles = Vec::new();
         for level in 0u8.. {
             let hashes = tree_size
@@ -237,7 +240,14 @@ impl<B: Backend> TileCache<B> {
                 level: level * TILE_HEIGHT,
                 index: tile.index * TILE_WIDTH + stored.len() as u64,
             }))?;
-            tiles.push((tile, Arc::new(TileNodes::new(Arc::from(held)))));
+            // The tile the old edge held at this level, if it is the same
+            // one, keeps its subtree hashes: a batch adds a few hashes to
+            // a tile of up to 256.
+            let nodes = match old.tiles.iter().find(|(t, _)| *t == tile) {
+                Some((_, was)) => was.widened(Arc::from(held)),
+                None => TileNodes::new(Arc::from(held)),
+            };
+            tiles.push((tile, Arc::new(nodes)));
         }
         let bundle = match u16::try_from(tree_size % TILE_WIDTH) {
             Ok(0) | Err(_) => None,

@@ -156,6 +156,35 @@ fn the_right_edge_follows_the_tree_and_never_runs_ahead_of_it() {
 }
 
 #[test]
+fn an_edge_advanced_batch_by_batch_gives_the_proofs_of_the_store() {
+    // Each advance widens the edge's tiles from the previous ones (their
+    // subtree hashes kept): after many small steps, every proof read
+    // through the cache, from the edge's nodes where it can, is the
+    // store's.
+    let mut log = Log::new();
+    let cache = TileCache::new(log.store.clone(), 64 << 20);
+    for step in [1, 2, 3, 5, 7, 1, 64, 129, 3, 255, 1, 2] {
+        for _ in 0..9 {
+            log.grow(log.size() + step, step);
+            let size = log.size();
+            cache.advance(size).unwrap();
+            for index in [0, size / 2, size.saturating_sub(2), size - 1] {
+                let cached = inclusion_proof(LeafIndex(index), TreeSize(size), &cache).unwrap();
+                let stored = inclusion_proof(LeafIndex(index), TreeSize(size), &log.store).unwrap();
+                assert_eq!(cached, stored, "leaf {index} of {size}");
+            }
+            let old = TreeSize(size / 3 + 1);
+            assert_eq!(
+                consistency_proof(old, TreeSize(size), &cache).unwrap(),
+                consistency_proof(old, TreeSize(size), &log.store).unwrap(),
+                "from {} to {size}",
+                old.0
+            );
+        }
+    }
+}
+
+#[test]
 fn full_tiles_and_bundles_stay_within_the_bound() {
     let mut log = Log::new();
     log.grow(40 * TILE_WIDTH, 512);

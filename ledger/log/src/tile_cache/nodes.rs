@@ -38,6 +38,35 @@ impl TileNodes {
         Self { hashes, upper }
     }
 
+    /// The nodes of `hashes`, a wider version of the same tile, reusing
+    /// the subtree hashes of `self` that `hashes` still holds: a tile's
+    /// complete subtrees never change as it widens (c2sp.org/tlog-tiles),
+    /// so only the subtrees the new hashes complete are hashed, about one
+    /// node hash per new hash. Falls back to [`TileNodes::new`] when
+    /// `hashes` does not begin with `self`'s hashes.
+    pub(super) fn widened(&self, hashes: Arc<[Hash]>) -> Self {
+        if !hashes.starts_with(&self.hashes) {
+            return Self::new(hashes);
+        }
+        let mut upper: Vec<Vec<Hash>> = Vec::with_capacity(usize::from(TILE_HEIGHT) - 1);
+        for k in 1..usize::from(TILE_HEIGHT) {
+            let below = upper.last().map_or(&hashes[..], |l| &l[..]);
+            if below.len() < 2 {
+                break;
+            }
+            let kept = self.upper.get(k - 1).map_or(&[][..], |l| &l[..]);
+            let mut level = Vec::with_capacity(below.len() / 2);
+            level.extend_from_slice(kept);
+            level.extend(
+                below[2 * kept.len()..]
+                    .chunks_exact(2)
+                    .map(|pair| node_hash(&pair[0], &pair[1])),
+            );
+            upper.push(level);
+        }
+        Self { hashes, upper }
+    }
+
     /// Bytes held, for the cache's bound.
     pub(super) fn weight(&self) -> usize {
         (self.hashes.len() + self.upper.iter().map(Vec::len).sum::<usize>()) * HASH_SIZE
@@ -105,6 +134,30 @@ mod tests {
     use super::*;
     use vledger_tlog::leaf_hash;
     use vledger_tlog::tile::subtree_hash;
+
+    #[test]
+    fn a_widened_tile_has_the_nodes_of_a_new_one() {
+        let hashes: Vec<Hash> = (0..256u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        for from in [0usize, 1, 2, 3, 7, 8, 100, 128, 255] {
+            for to in [from, from + 1, from + 2, 129, 200, 255, 256] {
+                if to < from || to > 256 {
+                    continue;
+                }
+                let old = TileNodes::new(Arc::from(&hashes[..from]));
+                let widened = old.widened(Arc::from(&hashes[..to]));
+                let fresh = TileNodes::new(Arc::from(&hashes[..to]));
+                assert_eq!(widened.upper, fresh.upper, "from {from} to {to}");
+                assert_eq!(widened.hashes, fresh.hashes);
+            }
+        }
+        // A tile that is not a wider version of the old one is hashed anew.
+        let other: Vec<Hash> = (0..50u32)
+            .map(|i| leaf_hash(&(i + 1000).to_be_bytes()))
+            .collect();
+        let old = TileNodes::new(Arc::from(&hashes[..20]));
+        let widened = old.widened(Arc::from(&other[..]));
+        assert_eq!(widened.upper, TileNodes::new(Arc::from(&other[..])).upper);
+    }
 
     #[test]
     fn subtrees_are_those_hashed_from_the_tile() {
