@@ -160,7 +160,9 @@ impl Node {
             );
         }
         let signer = dir.log_signer()?;
-        let store = dir.open_store()?;
+        // Full tiles go to their files on a thread of their own
+        // (sequencer.rs), not on the commit path.
+        let store = dir.open_store()?.defer_archiving();
         if config.full_check {
             let (s, key) = (store.clone(), signer.verifier_key());
             let report = tokio::task::spawn_blocking(move || check_store(&s, &key, |_| ()))

@@ -158,10 +158,18 @@ fn run<B: Backend + Clone + 'static>(
 ) -> LogStore<B> {
     let (to_commit, commits) = std::sync::mpsc::sync_channel::<InFlight>(PIPELINE_DEPTH - 1);
     let (done_tx, done) = std::sync::mpsc::channel::<Option<u64>>();
+    let (wake_tx, wake) = std::sync::mpsc::sync_channel::<()>(1);
     let store = writer.store().clone();
+    let archiver = store.defers_archiving().then(|| {
+        let store = store.clone();
+        std::thread::Builder::new()
+            .name("vledger-archive".into())
+            .spawn(move || archive_committed(&store, &wake))
+            .unwrap_or_else(|e| panic!("cannot start the archiving thread: {e}"))
+    });
     let committer = std::thread::Builder::new()
         .name("vledger-commit".into())
-        .spawn(move || commit_in_order(&store, &commits, &head, &done_tx))
+        .spawn(move || commit_in_order(&store, &commits, &head, &done_tx, &wake_tx))
         .unwrap_or_else(|e| panic!("cannot start the commit thread: {e}"));
 
     let mut batch: Vec<Submission> = Vec::with_capacity(max_batch);
@@ -213,18 +221,47 @@ fn run<B: Backend + Clone + 'static>(
     if committer.join().is_err() {
         tracing::error!("the commit thread panicked");
     }
+    if let Some(archiver) = archiver
+        && archiver.join().is_err()
+    {
+        tracing::error!("the archiving thread panicked");
+    }
     tracing::info!(tree_size = writer.tree_size(), "sequencer stopped");
     writer.into_store()
+}
+
+/// The archiving thread: each time the commit thread wakes it, puts the
+/// full tiles and bundles committed batches completed into their files
+/// ([`LogStore::archive_committed`]); when the commit thread stops, archives
+/// the last ones and removes them from the key-value store. A failure is
+/// logged and tried again at the next wake: the items stay readable in the
+/// key-value store meanwhile.
+fn archive_committed<B: Backend>(store: &LogStore<B>, wake: &std::sync::mpsc::Receiver<()>) {
+    let archive = || {
+        if let Err(e) = store.archive_committed() {
+            tracing::warn!(error = %e, "cannot archive full tiles; they stay in the store for now");
+        }
+    };
+    while wake.recv().is_ok() {
+        archive();
+    }
+    archive();
+    if let Err(e) = store.remove_archived() {
+        tracing::warn!(error = %e, "cannot remove archived tiles from the store");
+    }
 }
 
 /// The committing thread: makes each sequenced batch durable, in order,
 /// then publishes its checkpoint and answers its callers. After a failed
 /// commit it commits nothing more and refuses every batch still coming.
+/// After a batch that completed a tile or bundle, it wakes the archiving
+/// thread.
 fn commit_in_order<B: Backend>(
     store: &LogStore<B>,
     commits: &std::sync::mpsc::Receiver<InFlight>,
     head: &watch::Sender<Head>,
     done: &std::sync::mpsc::Sender<Option<u64>>,
+    wake: &std::sync::mpsc::SyncSender<()>,
 ) {
     let mut failed: Option<Arc<WriterError>> = None;
     for InFlight { staged, replies } in commits {
@@ -258,6 +295,9 @@ fn commit_in_order<B: Backend>(
             "batch durable"
         );
         let _ = done.send(Some(result.tree_size));
+        if store.archive_waiting() {
+            let _ = wake.try_send(());
+        }
         for (reply, outcome) in replies.into_iter().zip(result.outcomes) {
             // A caller that gave up no longer listens; its entry is logged
             // all the same.

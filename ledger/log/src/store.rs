@@ -30,7 +30,7 @@ mod sled_backend;
 
 use ed25519_dalek::VerifyingKey;
 
-pub use archive::{Archived, TileArchive, TileDirectory};
+pub use archive::{Archived, MAX_WAITING, TileArchive, TileDirectory};
 pub use backend::{Backend, Pair, Pairs, Writes, check_fence, scan_pages, stored_tree_size};
 pub use dedup::{RUN_ENTRIES, move_dedup_keys};
 pub use facts::{CHUNK_CHANGES, StoredFacts, WITHDRAWN};
@@ -203,6 +203,8 @@ pub struct LogStore<B> {
     /// The deduplication index, when it is kept in files beside the
     /// archive rather than as keys in the backend.
     dedup_index: Option<Arc<std::sync::Mutex<dedup::DedupIndex>>>,
+    /// Items waiting to be archived, when archiving is deferred.
+    deferred: Option<Arc<std::sync::Mutex<archive::Deferred>>>,
 }
 
 /// Entries read per backend scan.
@@ -219,6 +221,7 @@ impl<B: Backend> LogStore<B> {
             archive: None,
             commits: Arc::default(),
             dedup_index: None,
+            deferred: None,
         };
         if let Some(v) = store.backend.get(META_FORMAT)? {
             let found = <[u8; 4]>::try_from(v.as_slice())
@@ -237,6 +240,103 @@ impl<B: Backend> LogStore<B> {
     pub fn with_archive(mut self, archive: Arc<dyn TileArchive>) -> Self {
         self.archive = Some(archive);
         self
+    }
+
+    /// Moves full tiles and bundles to the archive off the commit path: a
+    /// batch writes each one it completes whole to the backend, durably
+    /// with the batch, and [`LogStore::archive_committed`], called on a
+    /// thread of the caller's, puts them in the archive; a later batch
+    /// removes them from the backend. Until then they are read from the
+    /// backend. When [`MAX_WAITING`] wait, a commit archives them itself
+    /// first. Items that a crash leaves waiting stay whole in the backend,
+    /// where they are read. Does nothing without an archive; call it before
+    /// cloning the store.
+    #[must_use]
+    pub fn defer_archiving(mut self) -> Self {
+        if self.archive.is_some() {
+            self.deferred = Some(Arc::default());
+        }
+        self
+    }
+
+    fn deferred(&self) -> Option<std::sync::MutexGuard<'_, archive::Deferred>> {
+        self.deferred
+            .as_ref()
+            .map(|d| d.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+    }
+
+    /// Whether archiving is deferred ([`LogStore::defer_archiving`]).
+    #[must_use]
+    pub fn defers_archiving(&self) -> bool {
+        self.deferred.is_some()
+    }
+
+    /// Whether full tiles or bundles wait to be archived
+    /// ([`LogStore::archive_committed`]).
+    #[must_use]
+    pub fn archive_waiting(&self) -> bool {
+        self.deferred().is_some_and(|d| !d.waiting.is_empty())
+    }
+
+    /// Puts the full tiles and bundles that committed batches left waiting
+    /// into the archive, durably, and returns how many; the next batch
+    /// removes them from the backend. Returns 0 when archiving is not
+    /// deferred.
+    ///
+    /// # Errors
+    /// When the archive fails; the items stay waiting (and readable in the
+    /// backend).
+    pub fn archive_committed(&self) -> Result<usize, StoreError> {
+        let Some(archive) = &self.archive else {
+            return Ok(0);
+        };
+        let Some(waiting) = self.deferred().map(|mut d| std::mem::take(&mut d.waiting)) else {
+            return Ok(0);
+        };
+        if waiting.is_empty() {
+            return Ok(0);
+        }
+        let result = archive.put(&waiting);
+        let Some(mut deferred) = self.deferred() else {
+            return Ok(0);
+        };
+        match result {
+            Ok(()) => {
+                deferred
+                    .archived
+                    .extend(waiting.iter().map(|(item, _)| *item));
+                Ok(waiting.len())
+            }
+            Err(e) => {
+                let newer = std::mem::replace(&mut deferred.waiting, waiting);
+                deferred.waiting.extend(newer);
+                Err(e)
+            }
+        }
+    }
+
+    /// Removes from the backend the items archived since the last batch,
+    /// which the next batch would have removed: for when no batch follows
+    /// (the node stopping).
+    ///
+    /// # Errors
+    /// When the backend fails; the items stay in it.
+    pub fn remove_archived(&self) -> Result<(), StoreError> {
+        let Some(archived) = self.deferred().map(|mut d| std::mem::take(&mut d.archived)) else {
+            return Ok(());
+        };
+        if archived.is_empty() {
+            return Ok(());
+        }
+        let writes = archived
+            .iter()
+            .map(|&item| (archived_key(item), None))
+            .collect();
+        let _held = self
+            .commits
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        self.backend.apply(writes, None)
     }
 
     /// Keeps the deduplication index in sorted run files in `dir` (see
@@ -647,14 +747,35 @@ impl<B: Backend> LogStore<B> {
         };
         // Full tiles and bundles go to the archive, when there is one,
         // before the batch: the batch then drops their partial versions.
+        // When archiving is deferred, the batch writes them whole, and
+        // removes those archived since the last batch.
+        let deferring = self.deferred.is_some();
+        if self
+            .deferred()
+            .is_some_and(|d| d.waiting.len() >= MAX_WAITING)
+        {
+            self.archive_committed()?;
+        }
+        let removed = self
+            .deferred()
+            .map(|mut d| std::mem::take(&mut d.archived))
+            .unwrap_or_default();
+        w.extend(removed.iter().map(|&item| (archived_key(item), None)));
         let mut archived = Vec::new();
-        let archiving = self.archive.is_some();
+        let mut completed = Vec::new();
+        let archiving = self.archive.is_some() && !deferring;
         for (index, bundle) in self.fill_bundles(batch.entries).map_err(fenced)? {
+            if deferring && bundle.full {
+                completed.push((Archived::Bundle(index), bundle.bytes.clone()));
+            }
             if let Some(bytes) = bundle.writes(&mut w, archiving) {
                 archived.push((Archived::Bundle(index), bytes));
             }
         }
         for (tile, extended) in self.fill_tiles(batch.hashes).map_err(fenced)? {
+            if deferring && extended.full {
+                completed.push((Archived::Tile(tile), extended.bytes.clone()));
+            }
             if let Some(bytes) = extended.writes(&mut w, archiving) {
                 archived.push((Archived::Tile(tile), bytes));
             }
@@ -723,7 +844,15 @@ impl<B: Backend> LogStore<B> {
             .commits
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        self.backend.apply(w, Some(previous))?;
+        if let Err(e) = self.backend.apply(w, Some(previous)) {
+            if let Some(mut d) = self.deferred() {
+                d.archived.extend(removed);
+            }
+            return Err(e);
+        }
+        if let Some(mut d) = self.deferred() {
+            d.waiting.extend(completed);
+        }
         if let Some(mut index) = self.dedup_index() {
             index.add(&batch.dedup, batch.tree_size)?;
         }
@@ -834,6 +963,14 @@ impl<B: Backend> LogStore<B> {
             held.full = held.bytes.len() == TILE_WIDTH as usize * 32;
         }
         Ok(out)
+    }
+}
+
+/// The key an archived item was stored under whole in the backend.
+fn archived_key(item: Archived) -> Vec<u8> {
+    match item {
+        Archived::Bundle(index) => u64_key(BUNDLE, index),
+        Archived::Tile(tile) => hash_tile_key(tile),
     }
 }
 

@@ -164,3 +164,108 @@ fn a_batch_lost_after_its_tiles_were_archived_is_sequenced_again() {
     );
     check_store(log.store(), &log_signer().verifier_key(), |_| ()).unwrap();
 }
+
+/// The whole keys (no pieces) of the bundles the backend holds.
+fn whole_bundles<B: Backend>(backend: &B) -> Vec<u64> {
+    backend
+        .scan(&[BUNDLE], &[BUNDLE + 1], 10_000)
+        .unwrap()
+        .into_iter()
+        .filter(|(k, _)| k.len() == 9)
+        .map(|(k, _)| u64::from_be_bytes(k[1..9].try_into().unwrap()))
+        .collect()
+}
+
+#[test]
+fn deferred_archiving_moves_full_items_after_their_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = MemoryBackend::new();
+    let deferred = |b: MemoryBackend| store(b, dir.path()).defer_archiving();
+    let mut log = LogWriter::init(
+        deferred(backend.clone()),
+        log_signer(),
+        key(201).verifying_key(),
+        T,
+    )
+    .unwrap();
+    let ws = key(1);
+    let body = RecordBody::KeyEnrollment(KeyEnrollment {
+        public_key: ws.verifying_key(),
+        role: Role::Workshop,
+        name: "Workshop".into(),
+    });
+    log.append_batch(&[SignedRecord::sign(&record(None, body, 0), &key(201))], T)
+        .unwrap();
+    for b in 0..8 {
+        log.append_batch(&odometers(&ws, b * 100, 100), T).unwrap();
+    }
+    let size = log.tree_size();
+    assert!(size > 3 * TILE_WIDTH && size < 4 * TILE_WIDTH, "{size}");
+
+    // The batches wrote the full bundles and tiles whole, durably with
+    // them; nothing is in the archive yet, and everything reads.
+    assert!(log.store().archive_waiting());
+    assert_eq!(whole_bundles(&backend), [0, 1, 2]);
+    assert!(!dir.path().join("tile/entries/000").exists());
+    let before: Vec<_> = (0..size)
+        .map(|i| log.store().entry(i).unwrap().unwrap())
+        .collect();
+    check_store(log.store(), &log_signer().verifier_key(), |_| ()).unwrap();
+
+    // Archived: three bundles and three level-0 tiles, on their paths,
+    // still in the key-value store until the next batch removes them.
+    assert_eq!(log.store().archive_committed().unwrap(), 6);
+    assert!(!log.store().archive_waiting());
+    assert_eq!(log.store().archive_committed().unwrap(), 0);
+    for n in ["000", "001", "002"] {
+        let bundle = std::fs::read(dir.path().join("tile/entries").join(n)).unwrap();
+        assert_eq!(decode_bundle(&bundle).unwrap().len(), 256);
+        assert!(dir.path().join("tile/0").join(n).is_file());
+    }
+    assert_eq!(whole_bundles(&backend), [0, 1, 2]);
+    log.append_batch(&odometers(&ws, 1_000, 10), T).unwrap();
+    assert_eq!(whole_bundles(&backend), Vec::<u64>::new());
+    let tiles: Vec<_> = backend
+        .scan(&[HASH_TILE], &[HASH_TILE + 1], 10_000)
+        .unwrap()
+        .into_iter()
+        .filter(|(k, _)| k.len() == 10)
+        .map(|(k, _)| k)
+        .collect();
+    assert!(
+        !tiles.contains(&tile_key(0, 0)),
+        "archived tiles leave the key-value store"
+    );
+    for (i, entry) in before.iter().enumerate() {
+        assert_eq!(&log.store().entry(i as u64).unwrap().unwrap(), entry);
+    }
+    check_store(log.store(), &log_signer().verifier_key(), |_| ()).unwrap();
+
+    // A batch completes bundle 3, and the writer goes away before it is
+    // archived, as in a crash: the bundle stays whole in the key-value
+    // store, where a restarted writer reads it.
+    log.append_batch(&odometers(&ws, 2_000, 250), T).unwrap();
+    assert_eq!(whole_bundles(&backend), [3]);
+    drop(log);
+    let log = LogWriter::open(deferred(backend.clone()), log_signer()).unwrap();
+    assert!(!dir.path().join("tile/entries/003").exists());
+    assert_eq!(
+        decode_bundle(&log.store().bundle(3).unwrap().unwrap())
+            .unwrap()
+            .len(),
+        256
+    );
+    check_store(log.store(), &log_signer().verifier_key(), |_| ()).unwrap();
+
+    // With no batch to follow (a node stopping), the archived items are
+    // removed by themselves.
+    let store = log.into_store();
+    let mut log = LogWriter::open(store.clone(), log_signer()).unwrap();
+    log.append_batch(&odometers(&ws, 3_000, 256), T).unwrap();
+    assert_eq!(whole_bundles(&backend), [3, 4]);
+    assert_eq!(store.archive_committed().unwrap(), 2);
+    store.remove_archived().unwrap();
+    assert_eq!(whole_bundles(&backend), [3]);
+    assert!(dir.path().join("tile/entries/004").is_file());
+    check_store(&store, &log_signer().verifier_key(), |_| ()).unwrap();
+}

@@ -10,6 +10,15 @@
 //! only what still changes: the right edge of the tree, the indexes and the
 //! checkpoints.
 //!
+//! Archiving costs a file, its `fdatasync` and a directory sync per item,
+//! tens of milliseconds on a busy disk. A store that
+//! [defers](super::LogStore::defer_archiving) it (the node's) writes a
+//! completed item whole to the key-value store with its batch instead,
+//! durable with it, and a thread of its own moves it to the archive
+//! ([`LogStore::archive_committed`](super::LogStore::archive_committed));
+//! a later batch removes its key. Reads look in the key-value store first,
+//! so an item is readable all along.
+//!
 //! [`TileDirectory`] is the archive of the embedded store: files laid out
 //! exactly on C2SP `tlog-tiles` paths, so that the directory is also a
 //! static copy of the log's full tiles that any web server can serve.
@@ -41,6 +50,23 @@ impl Archived {
             Self::Tile(tile) => hash_tile_path(tile, full),
         }
     }
+}
+
+/// Full tiles and bundles waiting to be archived, at most: past this, a
+/// commit archives them itself before its batch (see
+/// [`LogStore::defer_archiving`](super::LogStore::defer_archiving)). About
+/// 32 bundles and their hash tiles, 8,192 entries, a few MiB.
+pub const MAX_WAITING: usize = 64;
+
+/// Archiving off the commit path: full tiles and bundles that batches
+/// wrote whole to the key-value store and that wait to go to the archive,
+/// and the items archived since, whose keys the next batch removes.
+#[derive(Debug, Default)]
+pub(crate) struct Deferred {
+    /// Committed, not yet archived, oldest first.
+    pub(crate) waiting: Vec<(Archived, Vec<u8>)>,
+    /// Archived, still in the key-value store.
+    pub(crate) archived: Vec<Archived>,
 }
 
 /// Durable, write-once storage of full tiles and bundles.
