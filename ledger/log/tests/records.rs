@@ -449,6 +449,7 @@ fn a_wrong_vin_is_refused_on_the_wire() {
             record: bytes,
             public_key: k.verifying_key().to_bytes().to_vec(),
             signature: sig.to_bytes().to_vec(),
+            origin: String::new(),
         })
         .unwrap_err();
         assert_eq!(e.field, field);
