@@ -76,7 +76,8 @@ impl Log {
                     name: role.name().into(),
                 }),
             );
-            log.append(&SignedRecord::sign(&r, &admin())).unwrap();
+            log.append(&SignedRecord::sign_for("records.example/log", &r, &admin()).unwrap())
+                .unwrap();
         }
         log
     }
@@ -141,7 +142,11 @@ fn record(json: Value) -> Record {
 /// What the node does with a record it receives: the same checks as
 /// `SignedRecord::from_proto` on the wire bytes.
 fn valid(r: &Record, k: &SigningKey) -> Result<SignedRecord, FieldError> {
-    SignedRecord::from_proto(SignedRecord::sign(r, k).to_proto())
+    SignedRecord::from_proto(
+        SignedRecord::sign_for("records.example/log", r, k)
+            .unwrap()
+            .to_proto(),
+    )
 }
 
 #[track_caller]
