@@ -37,9 +37,7 @@ use curve25519_dalek::edwards::CompressedEdwardsY;
 use ed25519_dalek::{Signature, Signer as _, Verifier as _, VerifyingKey};
 use vledger_benches::summary::Summary;
 use vledger_benches::{OdometerStream, signing_key};
-use vledger_records::{
-    Entry, EntryBody, RecordEntry, SignedRecord, VinChain, signed_message,
-};
+use vledger_records::{Entry, EntryBody, RecordEntry, SignedRecord, VinChain, signed_message};
 use vledger_tlog::{leaf_hash, node_hash, sha256};
 
 /// Batch sizes for `verify_batch`.

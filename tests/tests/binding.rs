@@ -237,14 +237,7 @@ fn old_unbound_entries_still_verify() {
     .ok();
     let out = verify(&["history", "--log-key", &log_key, path_str(&bundle)]).ok();
     assert!(out.stdout.contains("2 records"), "{out}");
-    let out = vledger([
-        "audit",
-        "--node",
-        &node.url,
-        "--log-key",
-        &log.log_vkey,
-    ])
-    .ok();
+    let out = vledger(["audit", "--node", &node.url, "--log-key", &log.log_vkey]).ok();
     assert!(!out.stdout.is_empty(), "{out}");
     node.stop();
     vledger(["check", "--data", path_str(&log.data)]).ok();
@@ -347,11 +340,14 @@ async fn stream_raw(node: &Node, body: Vec<u8>) -> tonic::Status {
     let mut grpc = tonic::client::Grpc::new(channel);
     grpc.ready().await.expect("ready");
     let path = PathAndQuery::from_static("/vledger.v1.Log/AppendStream");
-    let mut answers = match grpc.streaming(
-        tonic::Request::new(tonic::codegen::tokio_stream::iter(vec![body])),
-        path,
-        Raw,
-    ).await {
+    let mut answers = match grpc
+        .streaming(
+            tonic::Request::new(tonic::codegen::tokio_stream::iter(vec![body])),
+            path,
+            Raw,
+        )
+        .await
+    {
         Ok(r) => r.into_inner(),
         Err(status) => return status,
     };

@@ -7,9 +7,7 @@ use ed25519_dalek::SigningKey;
 use vledger_log::replay::{EntryFault, Replayer};
 use vledger_log::store::{LogStore, MemoryBackend};
 use vledger_log::writer::LogWriter;
-use vledger_records::{
-    FieldError, KeyEnrollment, Reason, Record, RecordBody, Role, SignedRecord,
-};
+use vledger_records::{FieldError, KeyEnrollment, Reason, Record, RecordBody, Role, SignedRecord};
 use vledger_rules::Refusal;
 use vledger_tlog::note::Signer;
 

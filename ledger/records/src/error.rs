@@ -169,7 +169,9 @@ pub enum Reason {
         log: String,
     },
     /// A date before [`crate::EARLIEST_DATE`].
-    #[error("is before 1886-01-01T00:00:00Z (the first motor car), the earliest date a record may state")]
+    #[error(
+        "is before 1886-01-01T00:00:00Z (the first motor car), the earliest date a record may state"
+    )]
     TooEarly,
     /// A date after [`crate::LATEST_DATE`].
     #[error("is after 9999-12-31T23:59:59Z, the latest date a record may state")]

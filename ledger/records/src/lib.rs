@@ -298,7 +298,12 @@ mod tests {
         for (origin, reason) in [
             ("", Reason::Missing),
             ("a.example/log\nforged", Reason::ControlCharacter),
-            (&"x".repeat(MAX_ORIGIN_LEN + 1), Reason::TooLong { max: MAX_ORIGIN_LEN }),
+            (
+                &"x".repeat(MAX_ORIGIN_LEN + 1),
+                Reason::TooLong {
+                    max: MAX_ORIGIN_LEN,
+                },
+            ),
         ] {
             assert_eq!(
                 SignedRecord::sign_for(origin, &odometer(), &key).unwrap_err(),

@@ -164,10 +164,7 @@ impl SignedRecord {
         let signature = Signature::from_bytes(&sig_bytes);
         let record = Record::decode(&msg.record)?;
         public_key
-            .verify_strict(
-                &signed_message(origin.as_deref(), &msg.record),
-                &signature,
-            )
+            .verify_strict(&signed_message(origin.as_deref(), &msg.record), &signature)
             .map_err(|_| FieldError::new("signed.signature", Reason::BadSignature))?;
         Ok(Self {
             bytes: msg.record,

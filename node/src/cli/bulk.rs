@@ -235,12 +235,14 @@ async fn send(
     let mut client = connect(args.target.node).await?;
     // Checked: signing for it cannot fail.
     let origin = args.target.origin(&mut client).await?;
-    let requests = tokio_stream::iter(records.into_iter().map(move |record| pb::AppendRequest {
-        signed: SignedRecord::sign_for(&origin, &record, &key)
-            .ok()
-            .map(|s| s.to_proto()),
-        cosigned,
-        wait_ms,
+    let requests = tokio_stream::iter(records.into_iter().map(move |record| {
+        pb::AppendRequest {
+            signed: SignedRecord::sign_for(&origin, &record, &key)
+                .ok()
+                .map(|s| s.to_proto()),
+            cosigned,
+            wait_ms,
+        }
     }));
     let mut answers = client
         .append_stream(requests)

@@ -159,7 +159,13 @@ pub fn submit(
     let record = Record::from_json(&json)
         .with_context(|| format!("{} is not a valid record", record_file.display()))?;
     let out = receipt_path(out, || record_file.with_extension("tlog-proof"));
-    append(target, key, &record, &out, cosign.cosigned.then_some(cosign))
+    append(
+        target,
+        key,
+        &record,
+        &out,
+        cosign.cosigned.then_some(cosign),
+    )
 }
 
 /// `vledger enroll`.

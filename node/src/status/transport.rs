@@ -42,9 +42,11 @@ pub fn promised(status: &Status) -> Option<Status> {
         Code::OutOfRange if message.starts_with(TOO_LARGE) => Some(Status::resource_exhausted(
             format!("request: too large: {message}"),
         )),
-        Code::Internal if message.starts_with(UNDECODABLE) => Some(Status::invalid_argument(
-            format!("request: is not a valid protobuf message of the call's request type: {message}"),
-        )),
+        Code::Internal if message.starts_with(UNDECODABLE) => {
+            Some(Status::invalid_argument(format!(
+                "request: is not a valid protobuf message of the call's request type: {message}"
+            )))
+        }
         _ => None,
     }
 }
@@ -146,6 +148,10 @@ mod tests {
         rewrite(&mut headers);
         let status = Status::from_header_map(&headers).unwrap();
         assert_eq!(status.code(), Code::InvalidArgument);
-        assert!(status.message().starts_with("request: "), "{}", status.message());
+        assert!(
+            status.message().starts_with("request: "),
+            "{}",
+            status.message()
+        );
     }
 }
