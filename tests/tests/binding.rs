@@ -351,12 +351,10 @@ async fn stream_raw(node: &Node, body: Vec<u8>) -> tonic::Status {
         Ok(r) => r.into_inner(),
         Err(status) => return status,
     };
-    loop {
-        match answers.message().await {
-            Ok(Some(a)) => panic!("answered {a:?}"),
-            Ok(None) => panic!("the stream ended without a status"),
-            Err(status) => return status,
-        }
+    match answers.message().await {
+        Ok(Some(a)) => panic!("answered {a:?}"),
+        Ok(None) => panic!("the stream ended without a status"),
+        Err(status) => status,
     }
 }
 
