@@ -233,10 +233,10 @@ async fn send(
     let (cosigned, wait_ms) = args.cosign.map_or((false, 0), |c| (true, c.wait_ms()));
     let key = key.clone();
     let mut client = connect(args.target.node).await?;
-    // Checked: signing for it cannot fail.
     let origin = args.target.origin(&mut client).await?;
     let requests = tokio_stream::iter(records.into_iter().map(move |record| {
         pb::AppendRequest {
+            // `origin` is checked, so signing for it cannot fail.
             signed: SignedRecord::sign_for(&origin, &record, &key)
                 .ok()
                 .map(|s| s.to_proto()),
