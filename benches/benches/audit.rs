@@ -30,7 +30,7 @@ use vledger_benches::summary::Summary;
 use vledger_benches::{BenchKeys, OdometerStream, cpu_threads, signing_key};
 use vledger_log::audit::{AuditOptions, LogSource, SourceEntry, audit, completed_nodes};
 use vledger_log::store::{LogStore, MemoryBackend};
-use vledger_records::{RECORD_SIGNATURE_PREFIX, SignedRecord};
+use vledger_records::{SignedRecord, signed_message};
 use vledger_tlog::Hash;
 use vledger_tlog::merkle::{HashReader, TreeSize, consistency_proof};
 
@@ -129,11 +129,11 @@ fn main() {
     // The raw signature rates, measured next to the audit (machines are noisy).
     let stream = OdometerStream::new(1000);
     let signed: Vec<SignedRecord> = (0..64u64)
-        .map(|i| SignedRecord::sign(&stream.record(i), &signing_key(1000 + i)))
+        .map(|i| vledger_benches::sign(&stream.record(i), &signing_key(1000 + i)))
         .collect();
     let messages: Vec<Vec<u8>> = signed
         .iter()
-        .map(|s| [RECORD_SIGNATURE_PREFIX, s.record_bytes()].concat())
+        .map(|s| signed_message(s.origin(), s.record_bytes()))
         .collect();
     let msgs: Vec<&[u8]> = messages.iter().map(Vec::as_slice).collect();
     let sigs: Vec<Signature> = signed.iter().map(|s| *s.signature()).collect();

@@ -34,7 +34,7 @@ fn reading(vin: &Vin, value: u64, key: &SigningKey) -> SignedRecord {
             source: OdometerSource::Service,
         }),
     };
-    SignedRecord::sign(&record, key)
+    vledger_benches::sign(&record, key)
 }
 
 /// A log of about 1M entries over 100k VINs, 20 of whose records are about
@@ -58,7 +58,7 @@ fn big_log() -> LogWriter<MemoryBackend> {
             name: "Bench Workshop".into(),
         }),
     };
-    log.append_batch(&[SignedRecord::sign(&enroll, &admin)], T)
+    log.append_batch(&[vledger_benches::sign(&enroll, &admin)], T)
         .unwrap_or_else(|e| panic!("{e}"));
     let target = Vin::parse(TARGET).unwrap_or_else(|e| panic!("{e}"));
     let vins: Vec<Vin> = (0..100_000u64)

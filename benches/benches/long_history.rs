@@ -91,7 +91,7 @@ fn main() {
     let stream = OdometerStream::new(NEW_VINS);
     let fresh: Vec<SignedRecord> = (0..TIMED / BATCH as u64)
         .flat_map(|j| (0..BATCH as u64).map(move |s| j + s * NEW_VINS))
-        .map(|i| SignedRecord::sign(&stream.record(i), &keys.workshop))
+        .map(|i| vledger_benches::sign(&stream.record(i), &keys.workshop))
         .collect();
     // Every record of `one` is about the same VIN.
     let one = OdometerStream::new(1).sign(&keys.workshop, 0..HISTORY + TIMED, threads);

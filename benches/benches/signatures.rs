@@ -22,7 +22,8 @@
 //! - `signatures/from_proto`: `SignedRecord::from_proto`, the node's
 //!   per-request check (decode, canonical re-encode, `verify_strict`).
 //!
-//! The messages are real: `vledger/record/v1\n` followed by the bytes of an
+//! The messages are real: `vledger/record/v2\n`, the benches' origin and a
+//! newline, followed by the bytes of an
 //! odometer reading, as a submitter signs them. The closing table gives
 //! medians per signature or hash and ratios to `verify_strict`.
 //!
@@ -36,9 +37,7 @@ use curve25519_dalek::edwards::CompressedEdwardsY;
 use ed25519_dalek::{Signature, Signer as _, Verifier as _, VerifyingKey};
 use vledger_benches::summary::Summary;
 use vledger_benches::{OdometerStream, signing_key};
-use vledger_records::{
-    Entry, EntryBody, RECORD_SIGNATURE_PREFIX, RecordEntry, SignedRecord, VinChain,
-};
+use vledger_records::{Entry, EntryBody, RecordEntry, SignedRecord, VinChain, signed_message};
 use vledger_tlog::{leaf_hash, node_hash, sha256};
 
 /// Batch sizes for `verify_batch`.
@@ -46,7 +45,7 @@ const VERIFY_BATCHES: [usize; 3] = [16, 64, 256];
 
 /// What a submitter signs: the prefix and the record bytes.
 fn message(signed: &SignedRecord) -> Vec<u8> {
-    [RECORD_SIGNATURE_PREFIX, signed.record_bytes()].concat()
+    signed_message(signed.origin(), signed.record_bytes())
 }
 
 /// `verify_batch` behind the screen that would make it as strict as
@@ -72,7 +71,7 @@ fn canonical_y(bytes: &[u8; 32]) -> bool {
 fn records_by_many_keys(n: usize) -> Vec<SignedRecord> {
     let stream = OdometerStream::new(1000);
     (0..n as u64)
-        .map(|i| SignedRecord::sign(&stream.record(i), &signing_key(1000 + i)))
+        .map(|i| vledger_benches::sign(&stream.record(i), &signing_key(1000 + i)))
         .collect()
 }
 

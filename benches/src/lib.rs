@@ -32,5 +32,6 @@ pub mod stream;
 pub mod summary;
 
 pub use records::{
-    BenchKeys, EVENT_TIME, ORIGIN, OdometerStream, cpu_threads, enrollment, signing_key, vin,
+    BenchKeys, EVENT_TIME, ORIGIN, OdometerStream, cpu_threads, enrollment, enrollment_for, sign,
+    sign_for, signing_key, vin,
 };

@@ -41,9 +41,38 @@ pub fn vin(i: u64) -> Vin {
     Vin::parse(&text).unwrap_or_else(|e| panic!("{text} is not a valid VIN: {e}"))
 }
 
-/// The admin's record enrolling `key` with `role`.
+/// `record` signed with `key` for the log `origin`.
+///
+/// # Panics
+/// When `origin` cannot be a log's origin (empty, or holding a control
+/// character).
+#[must_use]
+pub fn sign_for(origin: &str, record: &Record, key: &SigningKey) -> SignedRecord {
+    SignedRecord::sign_for(origin, record, key)
+        .unwrap_or_else(|e| panic!("{origin:?} cannot be an origin: {e}"))
+}
+
+/// `record` signed with `key` for the benches' log ([`ORIGIN`]).
+#[must_use]
+pub fn sign(record: &Record, key: &SigningKey) -> SignedRecord {
+    sign_for(ORIGIN, record, key)
+}
+
+/// The admin's record enrolling `key` with `role` in the benches' log
+/// ([`ORIGIN`]).
 #[must_use]
 pub fn enrollment(admin: &SigningKey, key: &VerifyingKey, role: Role) -> SignedRecord {
+    enrollment_for(ORIGIN, admin, key, role)
+}
+
+/// The admin's record enrolling `key` with `role` in the log `origin`.
+#[must_use]
+pub fn enrollment_for(
+    origin: &str,
+    admin: &SigningKey,
+    key: &VerifyingKey,
+    role: Role,
+) -> SignedRecord {
     let record = Record {
         vin: None,
         event_time: EVENT_TIME,
@@ -55,7 +84,7 @@ pub fn enrollment(admin: &SigningKey, key: &VerifyingKey, role: Role) -> SignedR
             name: "Bench Workshop GmbH".to_owned(),
         }),
     };
-    SignedRecord::sign(&record, admin)
+    sign_for(origin, &record, admin)
 }
 
 /// An endless, deterministic stream of distinct odometer readings over a
@@ -100,11 +129,24 @@ impl OdometerStream {
         }
     }
 
-    /// Records `range` of the stream, signed with `key`, spread over
-    /// `threads` threads (signing costs about as much as verifying, so this
-    /// is the slow part of every bench set-up).
+    /// Records `range` of the stream, signed with `key` for the benches'
+    /// log ([`ORIGIN`]), spread over `threads` threads (signing costs about
+    /// as much as verifying, so this is the slow part of every bench
+    /// set-up).
     #[must_use]
     pub fn sign(&self, key: &SigningKey, range: Range<u64>, threads: usize) -> Vec<SignedRecord> {
+        self.sign_for(ORIGIN, key, range, threads)
+    }
+
+    /// [`OdometerStream::sign`] for the log `origin`.
+    #[must_use]
+    pub fn sign_for(
+        &self,
+        origin: &str,
+        key: &SigningKey,
+        range: Range<u64>,
+        threads: usize,
+    ) -> Vec<SignedRecord> {
         let len = range.end.saturating_sub(range.start);
         let threads = (threads.max(1) as u64).min(len.max(1));
         let chunk = len.div_ceil(threads);
@@ -115,7 +157,7 @@ impl OdometerStream {
                     let end = (start + chunk).min(range.end);
                     s.spawn(move || {
                         (start..end)
-                            .map(|i| SignedRecord::sign(&self.record(i), key))
+                            .map(|i| sign_for(origin, &self.record(i), key))
                             .collect::<Vec<_>>()
                     })
                 })

@@ -40,7 +40,7 @@ fn signed(body: RecordBody, vin: Option<&str>, at: i64, by: &SigningKey) -> Sign
         attachments: Vec::new(),
         body,
     };
-    SignedRecord::sign(&record, by)
+    SignedRecord::sign_for("fuzz.example/log", &record, by).expect("a valid origin")
 }
 
 fn honest() -> &'static Honest {

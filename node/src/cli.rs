@@ -177,6 +177,11 @@ pub enum Command {
     Enroll {
         #[command(flatten)]
         node: NodeArg,
+        /// The origin of the log the record is meant for (its checkpoints'
+        /// first line); records are signed for it and no other log accepts
+        /// them. Default: the origin of the node's latest checkpoint.
+        #[arg(long, env = "VLEDGER_ORIGIN")]
+        origin: Option<String>,
         /// The admin private key file.
         #[arg(long)]
         admin_key: PathBuf,
@@ -197,6 +202,11 @@ pub enum Command {
     Revoke {
         #[command(flatten)]
         node: NodeArg,
+        /// The origin of the log the record is meant for (its checkpoints'
+        /// first line); records are signed for it and no other log accepts
+        /// them. Default: the origin of the node's latest checkpoint.
+        #[arg(long, env = "VLEDGER_ORIGIN")]
+        origin: Option<String>,
         /// The admin private key file.
         #[arg(long)]
         admin_key: PathBuf,
@@ -217,6 +227,11 @@ pub enum Command {
     Submit {
         #[command(flatten)]
         node: NodeArg,
+        /// The origin of the log the record is meant for (its checkpoints'
+        /// first line); records are signed for it and no other log accepts
+        /// them. Default: the origin of the node's latest checkpoint.
+        #[arg(long, env = "VLEDGER_ORIGIN")]
+        origin: Option<String>,
         /// The submitter's private key file.
         #[arg(long)]
         key: PathBuf,
@@ -406,21 +421,37 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Enroll {
             node,
+            origin,
             admin_key,
             key,
             role,
             name,
             out,
-        } => client::enroll(&node.node, &admin_key, &key, &role, &name, out.as_deref()),
+        } => client::enroll(
+            &client::Target::new(&node.node, origin.as_deref()),
+            &admin_key,
+            &key,
+            &role,
+            &name,
+            out.as_deref(),
+        ),
         Command::Revoke {
             node,
+            origin,
             admin_key,
             key,
             reason,
             out,
-        } => client::revoke(&node.node, &admin_key, &key, &reason, out.as_deref()),
+        } => client::revoke(
+            &client::Target::new(&node.node, origin.as_deref()),
+            &admin_key,
+            &key,
+            &reason,
+            out.as_deref(),
+        ),
         Command::Submit {
             node,
+            origin,
             key,
             out,
             out_dir,
@@ -429,7 +460,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             cosign,
             records,
         } => submit(&SubmitArgs {
-            node: &node.node,
+            target: client::Target::new(&node.node, origin.as_deref()),
             key: &key,
             out: out.as_deref(),
             out_dir: out_dir.as_deref(),
@@ -491,7 +522,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
 
 /// What `vledger submit` was given.
 struct SubmitArgs<'a> {
-    node: &'a str,
+    target: client::Target<'a>,
     key: &'a std::path::Path,
     out: Option<&'a std::path::Path>,
     out_dir: Option<&'a std::path::Path>,
@@ -512,7 +543,7 @@ fn submit(args: &SubmitArgs<'_>) -> anyhow::Result<()> {
         && args.out_dir.is_none()
         && !args.json
     {
-        return client::submit(args.node, args.key, record, args.out, args.cosign);
+        return client::submit(&args.target, args.key, record, args.out, args.cosign);
     }
     if args.out.is_some() {
         anyhow::bail!("--out names the receipt of a single record file; use --out-dir DIR");
@@ -535,7 +566,7 @@ fn submit(args: &SubmitArgs<'_>) -> anyhow::Result<()> {
         args.ndjson.clone().map(bulk::NdjsonSource::File)
     };
     bulk::submit(&bulk::BulkArgs {
-        node: args.node,
+        target: args.target,
         key: args.key,
         files: &files,
         ndjson,

@@ -295,6 +295,7 @@ impl Node {
             .build_v1()?;
 
         tonic::transport::Server::builder()
+            .layer(status::transport::TransportStatusLayer)
             .add_service(health_service)
             .add_service(reflection)
             .add_service(

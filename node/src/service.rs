@@ -115,6 +115,16 @@ impl LogService {
     /// queues the record into the sequencer, so records whose futures are
     /// first polled in some order are sequenced in that order.
     async fn sequence(&self, checked: Checked) -> Result<pb::AppendResponse, AppendError> {
+        // Only records signed for this very log: a record copied from
+        // another log, or one that names no log, is refused here, before
+        // it reaches the sequencer. The log key is named after the origin.
+        checked
+            .signed
+            .check_for_append(self.log_key.name())
+            .map_err(|e| {
+                tracing::info!(error = %e, "refused a record not signed for this log");
+                AppendError::Refused(status::field(&e))
+            })?;
         let sequenced = self.sequencer.append(checked.signed).await.map_err(|e| {
             AppendError::Failed(match e {
                 SequencerError::Stopped => Status::unavailable("the node is shutting down"),

@@ -1,4 +1,7 @@
-//! The one place where vledger errors become gRPC statuses.
+//! The one place where vledger errors become gRPC statuses, and where
+//! tonic's own statuses are made the ones the API promises ([`transport`]).
+
+pub mod transport;
 
 use tonic::Status;
 use vledger_log::store::StoreError;

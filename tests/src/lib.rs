@@ -633,11 +633,21 @@ impl TestLog {
         Self::init_in(vec!["--store".to_owned(), url.to_owned()])
     }
 
+    /// Runs `vledger init --origin ORIGIN` in a new temporary directory.
+    #[must_use]
+    pub fn init_with_origin(origin: &str) -> Self {
+        Self::init_as(origin, Vec::new())
+    }
+
     fn init_in(store_args: Vec<String>) -> Self {
+        Self::init_as(ORIGIN, store_args)
+    }
+
+    fn init_as(origin: &str, store_args: Vec<String>) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let data = dir.path().join("data");
         let out = vledger(
-            ["init", "--data", path_str(&data), "--origin", ORIGIN]
+            ["init", "--data", path_str(&data), "--origin", origin]
                 .into_iter()
                 .chain(store_args.iter().map(String::as_str)),
         )

@@ -113,6 +113,7 @@ fn append_raw_bad_vin(url: &str) -> (tonic::Code, String) {
             record: prost::Message::encode_to_vec(&record),
             public_key,
             signature: vec![0; 64],
+            origin: String::new(),
         }),
         ..pb::AppendRequest::default()
     };

@@ -66,7 +66,7 @@ use vledger_benches::node::{NodeProcess, find_vledger, is_loopback_url, read_adm
 use vledger_benches::reads::{self, ReadRound, Tally, Target, gather};
 use vledger_benches::stats::{Latencies, median, min_max};
 use vledger_benches::stream::{self, AppendRound as Round};
-use vledger_benches::{OdometerStream, cpu_threads, enrollment};
+use vledger_benches::{OdometerStream, cpu_threads, enrollment_for};
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_client::LogClient;
 use vledger_records::{Role, SignedRecord};
@@ -334,9 +334,22 @@ async fn run(
     let mut clients = connect(url, channels, args.concurrency, timeout).await?;
     let admin = read_admin_key(data)?;
 
+    // Records are signed for the node's log: its checkpoints' origin.
+    let note = clients[0]
+        .get_checkpoint(pb::GetCheckpointRequest::default())
+        .await
+        .context("the node sent no checkpoint")?
+        .into_inner()
+        .checkpoint;
+    let origin = note
+        .lines()
+        .next()
+        .context("the node's checkpoint is empty")?
+        .to_owned();
+
     // A fresh workshop key for this run, enrolled by the admin.
     let workshop = SigningKey::generate(&mut rand::rngs::OsRng);
-    let enroll = enrollment(&admin, &workshop.verifying_key(), Role::Workshop);
+    let enroll = enrollment_for(&origin, &admin, &workshop.verifying_key(), Role::Workshop);
     clients[0]
         .append(pb::AppendRequest {
             signed: Some(enroll.to_proto()),
@@ -348,7 +361,7 @@ async fn run(
     // The baseline, while the node is idle.
     let stream = OdometerStream::new(args.vins);
     let sample: Vec<pb::SignedRecord> = stream
-        .sign(&workshop, 0..BASELINE_RECORDS, 1)
+        .sign_for(&origin, &workshop, 0..BASELINE_RECORDS, 1)
         .iter()
         .map(SignedRecord::to_proto)
         .collect();
@@ -356,7 +369,7 @@ async fn run(
 
     let warmup = args.warmup.unwrap_or((args.records / 10).min(5000));
     let t = Instant::now();
-    let signed = stream.sign(&workshop, 0..warmup + args.records, cpu_threads());
+    let signed = stream.sign_for(&origin, &workshop, 0..warmup + args.records, cpu_threads());
     let mut protos: Vec<pb::SignedRecord> = signed.iter().map(SignedRecord::to_proto).collect();
     drop(signed);
     eprintln!(

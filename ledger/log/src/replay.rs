@@ -391,6 +391,12 @@ impl Replayer {
                 if index == 0 {
                     return Err(fail(EntryFault::FirstNotGenesis));
                 }
+                // A record signed for another log may not be in this one.
+                if let Some(g) = &self.genesis
+                    && let Err(e) = r.signed.check_logged_in(&g.origin)
+                {
+                    return Err(fail(EntryFault::Refused(Refusal::Invalid(e))));
+                }
                 let key = r.signed.dedup_key();
                 let Ok(decision) =
                     transition::decide(&*self, index, entry.logged_at_ms, &r.signed, &key);

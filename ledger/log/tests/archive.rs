@@ -45,7 +45,12 @@ fn odometers(ws: &SigningKey, from: u64, n: u64) -> Vec<SignedRecord> {
                 unit: DistanceUnit::Km,
                 source: OdometerSource::Service,
             });
-            SignedRecord::sign(&record(Some("LVSHFFAL5DF123456"), body, i), ws)
+            SignedRecord::sign_for(
+                "archive.example/log",
+                &record(Some("LVSHFFAL5DF123456"), body, i),
+                ws,
+            )
+            .unwrap()
         })
         .collect()
 }
@@ -75,8 +80,14 @@ fn grown_log<B: Backend>(backend: B, dir: &std::path::Path) -> (LogWriter<B>, Si
         role: Role::Workshop,
         name: "Workshop".into(),
     });
-    log.append_batch(&[SignedRecord::sign(&record(None, body, 0), &key(201))], T)
-        .unwrap();
+    log.append_batch(
+        &[
+            SignedRecord::sign_for("archive.example/log", &record(None, body, 0), &key(201))
+                .unwrap(),
+        ],
+        T,
+    )
+    .unwrap();
     for b in 0..8 {
         log.append_batch(&odometers(&ws, b * 100, 100), T).unwrap();
     }

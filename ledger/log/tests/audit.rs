@@ -53,7 +53,10 @@ impl Log {
             r#"{{"event_time":"2026-01-01","key_enrollment":{{"public_key":"{pk}","role":"workshop","name":"W"}}}}"#
         ));
         let out = writer
-            .append_batch(&[SignedRecord::sign(&enroll, &admin)], now + 1000)
+            .append_batch(
+                &[SignedRecord::sign_for(ORIGIN, &enroll, &admin).unwrap()],
+                now + 1000,
+            )
             .unwrap();
         assert!(out.outcomes[0].is_ok(), "{:?}", out.outcomes);
         Self {
@@ -73,12 +76,10 @@ impl Log {
             let i = self.records;
             self.records += 1;
             let vin = VINS[(i % 3) as usize];
-            pending.push(SignedRecord::sign(
-                &record(&format!(
+            pending.push(SignedRecord::sign_for(ORIGIN, &record(&format!(
                     r#"{{"vin":"{vin}","event_time":"2026-01-02","odometer_reading":{{"value":{i},"unit":"km","source":"service"}}}}"#
                 )),
-                &self.workshop,
-            ));
+                &self.workshop).unwrap());
             if pending.len() as u64 == batch {
                 self.flush(&mut pending);
             }

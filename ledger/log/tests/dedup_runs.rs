@@ -55,7 +55,12 @@ fn readings(ws: &SigningKey, from: u64, n: u64) -> Vec<SignedRecord> {
                 unit: DistanceUnit::Km,
                 source: OdometerSource::Service,
             });
-            SignedRecord::sign(&record(Some(vins[(i % 3) as usize]), body, i), ws)
+            SignedRecord::sign_for(
+                "dedup.example/log",
+                &record(Some(vins[(i % 3) as usize]), body, i),
+                ws,
+            )
+            .unwrap()
         })
         .collect()
 }
@@ -85,8 +90,11 @@ fn grown(
         role: Role::Workshop,
         name: "Workshop".into(),
     });
-    log.append_batch(&[SignedRecord::sign(&record(None, body, 0), &key(201))], T)
-        .unwrap();
+    log.append_batch(
+        &[SignedRecord::sign_for("dedup.example/log", &record(None, body, 0), &key(201)).unwrap()],
+        T,
+    )
+    .unwrap();
     let mut logged = Vec::new();
     for b in 0..batches {
         let batch = readings(&ws, b * 50, 50);

@@ -60,7 +60,12 @@ impl Log {
                 role,
                 name: format!("key {seed}"),
             });
-            SignedRecord::sign(&Record::new(None, 1_700_000_000, body), &admin)
+            SignedRecord::sign_for(
+                "facts.example/log",
+                &Record::new(None, 1_700_000_000, body),
+                &admin,
+            )
+            .unwrap()
         };
         log.batch(vec![
             enroll(WORKSHOP, Role::Workshop),
@@ -156,7 +161,12 @@ fn changes_in(mut v: &[u8]) -> usize {
 
 fn sign(json: Value, seed: u8) -> SignedRecord {
     let record = Record::from_json_value(json).unwrap();
-    SignedRecord::from_proto(SignedRecord::sign(&record, &key(seed)).to_proto()).unwrap()
+    SignedRecord::from_proto(
+        SignedRecord::sign_for("facts.example/log", &record, &key(seed))
+            .unwrap()
+            .to_proto(),
+    )
+    .unwrap()
 }
 
 fn reading(vin: &str, km: u64) -> (u8, Value) {

@@ -52,7 +52,7 @@ fn enroll(k: &SigningKey, role: Role) -> SignedRecord {
             name: "Org".into(),
         }),
     };
-    SignedRecord::sign(&r, &key(201))
+    SignedRecord::sign_for("history.example/log", &r, &key(201)).unwrap()
 }
 
 fn reading(vin: &str, value: u64, signer: &SigningKey) -> SignedRecord {
@@ -67,7 +67,7 @@ fn reading(vin: &str, value: u64, signer: &SigningKey) -> SignedRecord {
             source: OdometerSource::Service,
         }),
     };
-    SignedRecord::sign(&r, signer)
+    SignedRecord::sign_for("history.example/log", &r, signer).unwrap()
 }
 
 /// A log: two enrolled workshops, then `batches` of (vin slot, value) records.

@@ -50,7 +50,7 @@ fn reading(vin: &str, value: u64, signer: &SigningKey) -> SignedRecord {
         unit: DistanceUnit::Km,
         source: OdometerSource::Service,
     });
-    SignedRecord::sign(&record(Some(vin), body, value), signer)
+    SignedRecord::sign_for("flood.example/log", &record(Some(vin), body, value), signer).unwrap()
 }
 
 fn flood<B: Backend + Clone + 'static>(backend: B) {
@@ -63,8 +63,11 @@ fn flood<B: Backend + Clone + 'static>(backend: B) {
         role: Role::Workshop,
         name: "Workshop".into(),
     });
-    log.append_batch(&[SignedRecord::sign(&record(None, body, 0), &key(201))], T)
-        .unwrap();
+    log.append_batch(
+        &[SignedRecord::sign_for("flood.example/log", &record(None, body, 0), &key(201)).unwrap()],
+        T,
+    )
+    .unwrap();
     // Signed before the race, so that the writer commits as fast as it can.
     let batches: Vec<Vec<SignedRecord>> = (0..BATCHES)
         .map(|b| {

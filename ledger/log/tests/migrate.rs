@@ -56,7 +56,10 @@ fn written(records: u64) -> MemoryBackend {
         }),
     );
     writer
-        .append_batch(&[SignedRecord::sign(&enroll, &admin)], NOW_MS + 1)
+        .append_batch(
+            &[SignedRecord::sign_for("migrate.example/log", &enroll, &admin).unwrap()],
+            NOW_MS + 1,
+        )
         .unwrap();
     let vin = Vin::parse("LGXCE4CB8S0123456").unwrap();
     let records: Vec<SignedRecord> = (0..records)
@@ -70,7 +73,7 @@ fn written(records: u64) -> MemoryBackend {
                     source: OdometerSource::Service,
                 }),
             );
-            SignedRecord::sign(&r, &workshop)
+            SignedRecord::sign_for("migrate.example/log", &r, &workshop).unwrap()
         })
         .collect();
     for (n, batch) in records.chunks(50).enumerate() {
@@ -265,7 +268,12 @@ fn fleet(corrected: bool) -> MemoryBackend {
             role,
             name: format!("key {seed}"),
         });
-        SignedRecord::sign(&Record::new(None, 1_700_000_000, body), &admin)
+        SignedRecord::sign_for(
+            "migrate.example/log",
+            &Record::new(None, 1_700_000_000, body),
+            &admin,
+        )
+        .unwrap()
     };
     writer
         .append_batch(
@@ -281,7 +289,9 @@ fn fleet(corrected: bool) -> MemoryBackend {
                 .iter()
                 .map(|(seed, json)| {
                     let record = Record::from_json_value(json.clone()).unwrap();
-                    let signed = SignedRecord::sign(&record, &key(*seed));
+                    let signed =
+                        SignedRecord::sign_for("migrate.example/log", &record, &key(*seed))
+                            .unwrap();
                     SignedRecord::from_proto(signed.to_proto()).unwrap()
                 })
                 .collect();

@@ -47,11 +47,21 @@ fn new_log<B: Backend>(backend: B) -> LogWriter<B> {
 
 fn sign(json: Value, seed: u8) -> SignedRecord {
     let record = Record::from_json_value(json).unwrap();
-    SignedRecord::from_proto(SignedRecord::sign(&record, &key(seed)).to_proto()).unwrap()
+    SignedRecord::from_proto(
+        SignedRecord::sign_for("pipeline.example/log", &record, &key(seed))
+            .unwrap()
+            .to_proto(),
+    )
+    .unwrap()
 }
 
 fn by_admin(body: RecordBody) -> SignedRecord {
-    SignedRecord::sign(&Record::new(None, 1_700_000_000, body), &key(ADMIN))
+    SignedRecord::sign_for(
+        "pipeline.example/log",
+        &Record::new(None, 1_700_000_000, body),
+        &key(ADMIN),
+    )
+    .unwrap()
 }
 
 fn enroll(seed: u8, role: Role) -> SignedRecord {

@@ -76,7 +76,8 @@ impl Log {
                     name: role.name().into(),
                 }),
             );
-            log.append(&SignedRecord::sign(&r, &admin())).unwrap();
+            log.append(&SignedRecord::sign_for("records.example/log", &r, &admin()).unwrap())
+                .unwrap();
         }
         log
     }
@@ -141,7 +142,11 @@ fn record(json: Value) -> Record {
 /// What the node does with a record it receives: the same checks as
 /// `SignedRecord::from_proto` on the wire bytes.
 fn valid(r: &Record, k: &SigningKey) -> Result<SignedRecord, FieldError> {
-    SignedRecord::from_proto(SignedRecord::sign(r, k).to_proto())
+    SignedRecord::from_proto(
+        SignedRecord::sign_for("records.example/log", r, k)
+            .unwrap()
+            .to_proto(),
+    )
 }
 
 #[track_caller]
@@ -449,6 +454,7 @@ fn a_wrong_vin_is_refused_on_the_wire() {
             record: bytes,
             public_key: k.verifying_key().to_bytes().to_vec(),
             signature: sig.to_bytes().to_vec(),
+            origin: String::new(),
         })
         .unwrap_err();
         assert_eq!(e.field, field);

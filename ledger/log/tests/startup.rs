@@ -81,8 +81,11 @@ fn log_of(entries: u64) -> MemoryBackend {
             name: "W".into(),
         }),
     );
-    w.append_batch(&[SignedRecord::sign(&enroll, &admin)], NOW_MS + 1)
-        .unwrap();
+    w.append_batch(
+        &[SignedRecord::sign_for("startup.example/log", &enroll, &admin).unwrap()],
+        NOW_MS + 1,
+    )
+    .unwrap();
     // A hundred vehicles (German VINs, which carry no check digit).
     let vins: Vec<Vin> = (0..100)
         .map(|i| Vin::parse(&format!("WDB{i:014}")).unwrap())
@@ -102,7 +105,7 @@ fn log_of(entries: u64) -> MemoryBackend {
                         source: OdometerSource::Service,
                     }),
                 );
-                SignedRecord::sign(&r, &ws)
+                SignedRecord::sign_for("startup.example/log", &r, &ws).unwrap()
             })
             .collect();
         let before = w.tree_size();

@@ -138,11 +138,21 @@ fn vehicle_json(vin: &str, kind: u8, value: u64, day: u8) -> Value {
 /// invalid on its own (the node refuses it before the sequencer).
 fn sign(json: Value, key: &SigningKey) -> Option<SignedRecord> {
     let record = Record::from_json_value(json).ok()?;
-    SignedRecord::from_proto(SignedRecord::sign(&record, key).to_proto()).ok()
+    SignedRecord::from_proto(
+        SignedRecord::sign_for("transition.example/log", &record, key)
+            .unwrap()
+            .to_proto(),
+    )
+    .ok()
 }
 
 fn key_record(body: RecordBody) -> SignedRecord {
-    SignedRecord::sign(&Record::new(None, 1_700_000_000, body), &admin())
+    SignedRecord::sign_for(
+        "transition.example/log",
+        &Record::new(None, 1_700_000_000, body),
+        &admin(),
+    )
+    .unwrap()
 }
 
 /// The signed record an operation submits, given every record submitted

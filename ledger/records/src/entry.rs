@@ -155,6 +155,20 @@ impl Entry {
         }
     }
 
+    /// Whether this entry may be in the log whose origin is `origin`: a
+    /// record entry whose record was signed for another log may not
+    /// ([`SignedRecord::check_logged_in`]); a version 1 record, which names
+    /// no log, may.
+    ///
+    /// # Errors
+    /// [`Reason::WrongLog`] on `signed.origin`.
+    pub fn check_logged_in(&self, origin: &str) -> Result<(), FieldError> {
+        match &self.body {
+            EntryBody::Record(r) => r.signed.check_logged_in(origin),
+            EntryBody::Genesis(_) | EntryBody::Index(_) => Ok(()),
+        }
+    }
+
     /// The signed record, for record entries.
     #[must_use]
     pub fn record(&self) -> Option<&RecordEntry> {

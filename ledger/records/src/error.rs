@@ -154,6 +154,28 @@ pub enum Reason {
         /// The brand.
         brand: &'static str,
     },
+    /// A signed record that names no log (a version 1 signature), offered
+    /// for a new append.
+    #[error(
+        "is missing: a record must be signed for the log it is meant for (signature version 2, vledger/record/v2); sign it again with this log's origin"
+    )]
+    Unbound,
+    /// A signed record meant for another log.
+    #[error("the record was signed for the log {record:?}, not for this log {log:?}")]
+    WrongLog {
+        /// The origin the record names.
+        record: String,
+        /// The origin of the log it was offered to or found in.
+        log: String,
+    },
+    /// A date before [`crate::EARLIEST_DATE`].
+    #[error(
+        "is before 1886-01-01T00:00:00Z (the first motor car), the earliest date a record may state"
+    )]
+    TooEarly,
+    /// A date after [`crate::LATEST_DATE`].
+    #[error("is after 9999-12-31T23:59:59Z, the latest date a record may state")]
+    TooLate,
     /// A field of a correction's replacement record.
     #[error("{0}")]
     InReplacement(Box<FieldError>),

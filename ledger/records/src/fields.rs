@@ -446,13 +446,33 @@ pub fn text_list(field: &'static str, list: Vec<String>) -> Result<Vec<String>, 
     list.into_iter().map(|s| required_text(field, s)).collect()
 }
 
-/// A date of an event; it must be set (0 is protobuf's "unset").
+/// The earliest date a record may state, in seconds since the Unix epoch:
+/// 1886-01-01T00:00:00Z, the year of the first motor car. Nothing a record
+/// is about happened before it, and a time below it (such as `-2^63`) is a
+/// mistake or an attack, never a fact.
+pub const EARLIEST_DATE: i64 = -2_650_752_000;
+
+/// The latest date a record may state, in seconds since the Unix epoch:
+/// 9999-12-31T23:59:59Z, the last second RFC 3339 can write. Past-dated
+/// fields are held much closer by the rules (at most five minutes after
+/// the record is logged); this bound is for every date, so that whatever
+/// a verifier prints is a date.
+pub const LATEST_DATE: i64 = 253_402_300_799;
+
+/// A date of an event; it must be set (0 is protobuf's "unset") and lie
+/// between [`EARLIEST_DATE`] and [`LATEST_DATE`].
 ///
 /// # Errors
-/// [`Reason::Missing`].
+/// [`Reason::Missing`], [`Reason::TooEarly`] or [`Reason::TooLate`].
 pub fn date(field: &'static str, t: i64) -> Result<i64, FieldError> {
     if t == 0 {
         return Err(FieldError::new(field, Reason::Missing));
+    }
+    if t < EARLIEST_DATE {
+        return Err(FieldError::new(field, Reason::TooEarly));
+    }
+    if t > LATEST_DATE {
+        return Err(FieldError::new(field, Reason::TooLate));
     }
     Ok(t)
 }

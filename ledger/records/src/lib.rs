@@ -53,8 +53,8 @@ pub use authority::{AuthError, authorize};
 pub use entry::{ChainLink, Entry, EntryBody, Genesis, IndexCommitment, RecordEntry, VinChain};
 pub use error::{FieldError, Reason};
 pub use fields::{
-    Attachment, Digest, DistanceUnit, DocumentKind, Language, MAX_ATTACHMENTS, MAX_IDENTIFIER_LEN,
-    MAX_LIST, MAX_ODOMETER, MAX_TEXT_LEN, Odometer, grouped,
+    Attachment, Digest, DistanceUnit, DocumentKind, EARLIEST_DATE, LATEST_DATE, Language,
+    MAX_ATTACHMENTS, MAX_IDENTIFIER_LEN, MAX_LIST, MAX_ODOMETER, MAX_TEXT_LEN, Odometer, grouped,
 };
 pub use flag::{EARLY_EXPORT_DAYS, Flag, flags_from_proto};
 pub use inspection::{
@@ -64,7 +64,10 @@ pub use inspection::{
 pub use keys::{KeyState, Role, public_key_from_bytes};
 pub use party::{PARTY_COMMITMENT_PREFIX, PartyCommitment, SALT_LEN};
 pub use record::{JsonError, MAX_NONCE_LEN};
-pub use signed::{MAX_RECORD_SIZE, RECORD_SIGNATURE_PREFIX, SignedRecord};
+pub use signed::{
+    BOUND_RECORD_SIGNATURE_PREFIX, MAX_ORIGIN_LEN, MAX_RECORD_SIZE, RECORD_SIGNATURE_PREFIX,
+    SignedRecord, check_origin, signed_message,
+};
 pub use trade::{Amount, Claim, ClaimOutcome, CustomsClearance, CustomsDirection, ExportLicense};
 pub use vehicle_events::{
     Brands, Component, ComponentChange, Damage, DamageSource, DamageType, Deregistration,
@@ -222,6 +225,130 @@ mod tests {
     }
 
     #[test]
+    fn bound_records_name_their_log_and_verify_only_as_signed() {
+        let key = SigningKey::from_bytes(&[1; 32]);
+        let a = "a.example/log";
+        let s = SignedRecord::sign_for(a, &odometer(), &key).unwrap();
+        assert_eq!(s.origin(), Some(a));
+        let back = SignedRecord::from_proto(s.to_proto()).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(s.check_for_append(a), Ok(()));
+        let wrong = FieldError::new(
+            "signed.origin",
+            Reason::WrongLog {
+                record: a.into(),
+                log: "b.example/log".into(),
+            },
+        );
+        assert_eq!(s.check_for_append("b.example/log"), Err(wrong.clone()));
+        assert_eq!(s.check_logged_in("b.example/log"), Err(wrong.clone()));
+        assert_eq!(
+            wrong.to_string(),
+            "signed.origin: the record was signed for the log \"a.example/log\", not for this log \"b.example/log\""
+        );
+
+        // The version is the origin's presence, and the signature holds
+        // only under the message of that version: naming another log,
+        // dropping the origin or adding one to an old record all break it.
+        let mut moved = s.to_proto();
+        moved.origin = "b.example/log".into();
+        assert_eq!(
+            SignedRecord::from_proto(moved).unwrap_err(),
+            FieldError::new("signed.signature", Reason::BadSignature)
+        );
+        let mut stripped = s.to_proto();
+        stripped.origin.clear();
+        assert_eq!(
+            SignedRecord::from_proto(stripped).unwrap_err(),
+            FieldError::new("signed.signature", Reason::BadSignature)
+        );
+        let old = SignedRecord::sign(&odometer(), &key);
+        let mut bound = old.to_proto();
+        bound.origin = a.into();
+        assert!(SignedRecord::from_proto(bound).is_err());
+
+        // The exact bytes signed, in each version.
+        let bytes = odometer().encode();
+        assert_eq!(
+            signed_message(Some(a), &bytes),
+            [&b"vledger/record/v2\na.example/log\n"[..], &bytes].concat()
+        );
+        assert_eq!(
+            signed_message(None, &bytes),
+            [&b"vledger/record/v1\n"[..], &bytes].concat()
+        );
+    }
+
+    #[test]
+    fn old_unbound_records_verify_but_are_not_appended() {
+        let key = SigningKey::from_bytes(&[1; 32]);
+        let old = SignedRecord::sign(&odometer(), &key);
+        let back = SignedRecord::from_proto(old.to_proto()).unwrap();
+        assert_eq!(back.origin(), None);
+        assert_eq!(back.check_logged_in("any.example/log"), Ok(()));
+        assert_eq!(
+            back.check_for_append("any.example/log"),
+            Err(FieldError::new("signed.origin", Reason::Unbound))
+        );
+    }
+
+    #[test]
+    fn origins_are_checked() {
+        let key = SigningKey::from_bytes(&[1; 32]);
+        for (origin, reason) in [
+            ("", Reason::Missing),
+            ("a.example/log\nforged", Reason::ControlCharacter),
+            (
+                &"x".repeat(MAX_ORIGIN_LEN + 1),
+                Reason::TooLong {
+                    max: MAX_ORIGIN_LEN,
+                },
+            ),
+        ] {
+            assert_eq!(
+                SignedRecord::sign_for(origin, &odometer(), &key).unwrap_err(),
+                FieldError::new("signed.origin", reason)
+            );
+        }
+        let mut msg = SignedRecord::sign_for("a.example/log", &odometer(), &key)
+            .unwrap()
+            .to_proto();
+        msg.origin = "a.example/log\n".into();
+        assert_eq!(
+            SignedRecord::from_proto(msg).unwrap_err(),
+            FieldError::new("signed.origin", Reason::ControlCharacter)
+        );
+    }
+
+    #[test]
+    fn dates_lie_between_the_first_motor_car_and_year_9999() {
+        let key = SigningKey::from_bytes(&[1; 32]);
+        for (t, ok) in [
+            (EARLIEST_DATE - 1, Err(Reason::TooEarly)),
+            (i64::MIN, Err(Reason::TooEarly)),
+            (EARLIEST_DATE, Ok(())),
+            (LATEST_DATE, Ok(())),
+            (LATEST_DATE + 1, Err(Reason::TooLate)),
+            (i64::MAX, Err(Reason::TooLate)),
+        ] {
+            let mut r = odometer();
+            r.event_time = t;
+            let s = SignedRecord::sign_for("a.example/log", &r, &key).unwrap();
+            let got = SignedRecord::from_proto(s.to_proto());
+            match ok {
+                Ok(()) => assert!(got.is_ok(), "{t}"),
+                Err(reason) => assert_eq!(
+                    got.unwrap_err(),
+                    FieldError::new("record.event_time", reason),
+                    "{t}"
+                ),
+            }
+        }
+        assert_eq!(format_time(EARLIEST_DATE), "1886-01-01T00:00:00Z");
+        assert_eq!(format_time(LATEST_DATE), "9999-12-31T23:59:59Z");
+    }
+
+    #[test]
     fn non_canonical_record_bytes_are_refused() {
         let key = SigningKey::from_bytes(&[1; 32]);
         let mut bytes = odometer().encode();
@@ -232,6 +359,7 @@ mod tests {
             record: bytes,
             public_key: key.verifying_key().to_bytes().to_vec(),
             signature: sig.to_bytes().to_vec(),
+            origin: String::new(),
         };
         assert_eq!(
             SignedRecord::from_proto(msg).unwrap_err(),

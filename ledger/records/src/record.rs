@@ -7,7 +7,7 @@ use vledger_proto::v1 as pb;
 
 use super::body::{Record, RecordBody, RecordKind};
 use super::error::{FieldError, Reason};
-use super::fields::{Attachment, DocumentKind, Language, MAX_ATTACHMENTS, at_most};
+use super::fields::{Attachment, DocumentKind, Language, MAX_ATTACHMENTS, at_most, date};
 use super::vin::Vin;
 
 /// Longest nonce, in bytes.
@@ -205,9 +205,7 @@ impl TryFrom<pb::Record> for Record {
             ));
         }
         // 0 is protobuf's "not set"; times before 1970 are negative.
-        if msg.event_time == 0 {
-            return Err(FieldError::new("record.event_time", Reason::Missing));
-        }
+        date("record.event_time", msg.event_time)?;
         at_most("record.attachments", &msg.attachments, MAX_ATTACHMENTS)?;
         let attachments = msg
             .attachments

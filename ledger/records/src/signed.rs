@@ -9,52 +9,136 @@ use super::error::{FieldError, Reason};
 use super::keys::public_key_from_bytes;
 use vledger_tlog::hash::Hash;
 
-/// Domain-separation prefix of record signatures: a submitter signs
-/// `RECORD_SIGNATURE_PREFIX || record bytes`, so that a record signature can
-/// never be mistaken for a signature over anything else.
+/// Domain-separation prefix of version 1 record signatures, which name no
+/// log: a submitter signed `RECORD_SIGNATURE_PREFIX || record bytes`. Entries
+/// logged before records named their log carry these; they still verify,
+/// but nodes refuse them for new appends (see [`SignedRecord::check_for_append`]).
 pub const RECORD_SIGNATURE_PREFIX: &[u8] = b"vledger/record/v1\n";
 
+/// Domain-separation prefix of version 2 record signatures, which name the
+/// log the record is meant for: a submitter signs
+/// `BOUND_RECORD_SIGNATURE_PREFIX || origin || "\n" || record bytes`, with
+/// `origin` the log's origin line (as in its checkpoints). An origin holds
+/// no newline, so the first newline after the prefix ends it; the two
+/// prefixes differ in their last digit, so no message of one version is a
+/// message of the other.
+pub const BOUND_RECORD_SIGNATURE_PREFIX: &[u8] = b"vledger/record/v2\n";
+
+/// Longest origin a signed record may name, in bytes: the longest
+/// checkpoint origin (a signed-note key name).
+pub const MAX_ORIGIN_LEN: usize = vledger_tlog::note::MAX_NAME_LEN;
+
 /// Largest encoded record accepted, in bytes: 60 KiB, so that the entry
-/// wrapping it (signature, key, VIN chain, flags) fits the `u16` length of
-/// a C2SP entry bundle (65,535 bytes).
+/// wrapping it (signature, key, origin, VIN chain, flags) fits the `u16`
+/// length of a C2SP entry bundle (65,535 bytes).
 pub const MAX_RECORD_SIZE: usize = 60 * 1024;
 
 /// A record, its exact signed bytes, its signer and the signature.
 ///
-/// Only [`SignedRecord::sign`] and [`SignedRecord::from_proto`] make one, and
-/// the latter checks the signature with `verify_strict`: holding a
-/// `SignedRecord` means the signature is valid.
+/// Only [`SignedRecord::sign_for`], [`SignedRecord::sign`] and
+/// [`SignedRecord::from_proto`] make one, and the latter checks the
+/// signature with `verify_strict`: holding a `SignedRecord` means the
+/// signature is valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRecord {
     bytes: Vec<u8>,
     record: Record,
+    /// The log the signer meant the record for; `None` for a version 1
+    /// signature, which names no log.
+    origin: Option<String>,
     public_key: VerifyingKey,
     signature: Signature,
 }
 
-fn signed_message(bytes: &[u8]) -> Vec<u8> {
-    let mut msg = Vec::with_capacity(RECORD_SIGNATURE_PREFIX.len() + bytes.len());
-    msg.extend_from_slice(RECORD_SIGNATURE_PREFIX);
-    msg.extend_from_slice(bytes);
-    msg
+/// The exact bytes a record signature is over: version 2
+/// (`"vledger/record/v2\n" || origin || "\n" || record`) for a record meant
+/// for the log `origin`, version 1 (`"vledger/record/v1\n" || record`)
+/// without one.
+#[must_use]
+pub fn signed_message(origin: Option<&str>, record: &[u8]) -> Vec<u8> {
+    match origin {
+        Some(origin) => {
+            let mut msg = Vec::with_capacity(
+                BOUND_RECORD_SIGNATURE_PREFIX.len() + origin.len() + 1 + record.len(),
+            );
+            msg.extend_from_slice(BOUND_RECORD_SIGNATURE_PREFIX);
+            msg.extend_from_slice(origin.as_bytes());
+            msg.push(b'\n');
+            msg.extend_from_slice(record);
+            msg
+        }
+        None => [RECORD_SIGNATURE_PREFIX, record].concat(),
+    }
+}
+
+/// Checks an origin a record may be signed for: 1 to [`MAX_ORIGIN_LEN`]
+/// bytes, no control characters (so no newline).
+///
+/// # Errors
+/// A [`FieldError`] on `signed.origin`.
+pub fn check_origin(origin: &str) -> Result<(), FieldError> {
+    if origin.is_empty() {
+        return Err(FieldError::new("signed.origin", Reason::Missing));
+    }
+    if origin.len() > MAX_ORIGIN_LEN {
+        return Err(FieldError::new(
+            "signed.origin",
+            Reason::TooLong {
+                max: MAX_ORIGIN_LEN,
+            },
+        ));
+    }
+    if origin.chars().any(char::is_control) {
+        return Err(FieldError::new("signed.origin", Reason::ControlCharacter));
+    }
+    Ok(())
 }
 
 impl SignedRecord {
-    /// Encodes `record` once and signs the bytes.
+    /// Encodes `record` once and signs it for the log whose origin line is
+    /// `origin` (a version 2 signature): the only kind of record a node
+    /// accepts for a new append.
+    ///
+    /// # Errors
+    /// A [`FieldError`] on `signed.origin` for an origin no log can have:
+    /// empty, longer than [`MAX_ORIGIN_LEN`], or holding a control character.
+    pub fn sign_for(origin: &str, record: &Record, key: &SigningKey) -> Result<Self, FieldError> {
+        check_origin(origin)?;
+        let bytes = record.encode();
+        let signature = key.sign(&signed_message(Some(origin), &bytes));
+        Ok(Self {
+            bytes,
+            record: record.clone(),
+            origin: Some(origin.to_owned()),
+            public_key: key.verifying_key(),
+            signature,
+        })
+    }
+
+    /// Encodes `record` once and signs it in the old, version 1 form that
+    /// names no log. Logs hold such entries from before records named
+    /// their log, and every verifier still accepts them there, but a node
+    /// refuses them for new appends: use [`SignedRecord::sign_for`]. For
+    /// building old-format entries (tests, replays of old logs).
     #[must_use]
     pub fn sign(record: &Record, key: &SigningKey) -> Self {
         let bytes = record.encode();
-        let signature = key.sign(&signed_message(&bytes));
+        let signature = key.sign(&signed_message(None, &bytes));
         Self {
             bytes,
             record: record.clone(),
+            origin: None,
             public_key: key.verifying_key(),
             signature,
         }
     }
 
-    /// Validates a signed record received from outside: size, key, record
-    /// encoding and contents, and the signature (`verify_strict`).
+    /// Validates a signed record received from outside: size, key, origin,
+    /// record encoding and contents, and the signature (`verify_strict`)
+    /// over the message of the version the record has: version 2 when it
+    /// names an origin, version 1 when it does not. Which log the record is
+    /// meant for is checked by [`SignedRecord::check_for_append`] and
+    /// [`SignedRecord::check_logged_in`].
     ///
     /// # Errors
     /// A [`FieldError`] naming the first field that is wrong;
@@ -68,20 +152,67 @@ impl SignedRecord {
                 },
             ));
         }
+        // Protobuf cannot tell an empty string from an absent one: an
+        // empty origin is version 1.
+        let origin = (!msg.origin.is_empty()).then_some(msg.origin);
+        if let Some(origin) = &origin {
+            check_origin(origin)?;
+        }
         let public_key = public_key_from_bytes("signed.public_key", &msg.public_key)?;
         let sig_bytes = <[u8; 64]>::try_from(msg.signature.as_slice())
             .map_err(|_| FieldError::new("signed.signature", Reason::SignatureLength))?;
         let signature = Signature::from_bytes(&sig_bytes);
         let record = Record::decode(&msg.record)?;
         public_key
-            .verify_strict(&signed_message(&msg.record), &signature)
+            .verify_strict(&signed_message(origin.as_deref(), &msg.record), &signature)
             .map_err(|_| FieldError::new("signed.signature", Reason::BadSignature))?;
         Ok(Self {
             bytes: msg.record,
             record,
+            origin,
             public_key,
             signature,
         })
+    }
+
+    /// The origin of the log the signer meant the record for; `None` for a
+    /// version 1 signature, which names no log.
+    #[must_use]
+    pub fn origin(&self) -> Option<&str> {
+        self.origin.as_deref()
+    }
+
+    /// Whether the log `log_origin` may append this record now: it must be
+    /// signed for that very log. A version 1 record, which names no log,
+    /// is refused too: anyone who read it in one log could otherwise
+    /// append it to another where its signer is enrolled.
+    ///
+    /// # Errors
+    /// [`Reason::Unbound`] or [`Reason::WrongLog`] on `signed.origin`.
+    pub fn check_for_append(&self, log_origin: &str) -> Result<(), FieldError> {
+        match &self.origin {
+            None => Err(FieldError::new("signed.origin", Reason::Unbound)),
+            Some(_) => self.check_logged_in(log_origin),
+        }
+    }
+
+    /// Whether this record, found in the log `log_origin`, may be there: a
+    /// version 2 record must name that log; a version 1 record names none
+    /// and is accepted (it was logged before records named their log).
+    ///
+    /// # Errors
+    /// [`Reason::WrongLog`] on `signed.origin`.
+    pub fn check_logged_in(&self, log_origin: &str) -> Result<(), FieldError> {
+        match &self.origin {
+            Some(origin) if origin != log_origin => Err(FieldError::new(
+                "signed.origin",
+                Reason::WrongLog {
+                    record: origin.clone(),
+                    log: log_origin.to_owned(),
+                },
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// The protobuf message, with the record bytes exactly as signed.
@@ -91,6 +222,7 @@ impl SignedRecord {
             record: self.bytes.clone(),
             public_key: self.public_key.to_bytes().to_vec(),
             signature: self.signature.to_bytes().to_vec(),
+            origin: self.origin.clone().unwrap_or_default(),
         }
     }
 

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use vledger_proto::v1 as pb;
 
 use super::error::{FieldError, Reason};
-use super::fields::{country, identifier, optional_identifier, proto_enum, required_text};
+use super::fields::{country, date, identifier, optional_identifier, proto_enum, required_text};
 use super::party::PartyCommitment;
 
 proto_enum! {
@@ -66,7 +66,9 @@ impl TryFrom<pb::ExportLicense> for ExportLicense {
                 e.destination_country,
             )?,
             issued_by: required_text("export_license.issued_by", e.issued_by)?,
-            valid_until: (e.valid_until != 0).then_some(e.valid_until),
+            valid_until: (e.valid_until != 0)
+                .then(|| date("export_license.valid_until", e.valid_until))
+                .transpose()?,
             engine_number: optional_identifier("export_license.engine_number", e.engine_number)?,
         })
     }

@@ -76,6 +76,7 @@ fn from_proto(record: &Record, key: &VerifyingKey, sig: &Signature) -> Result<()
         record: record.encode(),
         public_key: key.to_bytes().to_vec(),
         signature: sig.to_bytes().to_vec(),
+        origin: String::new(),
     })
     .map(|_| ())
     .map_err(|e| e.reason)

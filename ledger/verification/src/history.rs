@@ -330,10 +330,17 @@ fn open_entry(p: &ProvenEntry, cp: &Checkpoint) -> Result<Entry, BundleError> {
         size,
         reason,
     })?;
-    Entry::decode(&bytes).map_err(|error| BundleError::Entry {
+    let entry = Entry::decode(&bytes).map_err(|error| BundleError::Entry {
         index: p.index,
         error,
-    })
+    })?;
+    entry
+        .check_logged_in(cp.origin())
+        .map_err(|error| BundleError::Entry {
+            index: p.index,
+            error,
+        })?;
+    Ok(entry)
 }
 
 /// Verifies a bundle against the log key: the checkpoint signature, the

@@ -30,13 +30,14 @@ pub enum ReceiptError {
     #[error("no entry bytes in the extra line")]
     NoEntry,
     /// The included bytes are not a well-formed entry with a valid
-    /// record signature.
+    /// record signature, or its record was signed for another log.
     #[error("entry: {0}")]
     Entry(FieldError),
 }
 
 /// Verifies a receipt against the log's verifier key. vledger names the log
-/// key after its origin, so the checkpoint must be that log's.
+/// key after its origin, so the checkpoint must be that log's, and so must
+/// the log a (version 2) record was signed for.
 ///
 /// # Errors
 /// A [`ReceiptError`] naming the first check that failed.
@@ -45,6 +46,9 @@ pub fn verify_receipt(text: &[u8], log_key: &VerifierKey) -> Result<VerifiedRece
     let verified = proof.verify_for_origin(log_key.name(), log_key)?;
     let bytes = proof.extra.as_deref().ok_or(ReceiptError::NoEntry)?;
     let entry = Entry::decode(bytes).map_err(ReceiptError::Entry)?;
+    entry
+        .check_logged_in(verified.checkpoint.origin())
+        .map_err(ReceiptError::Entry)?;
     Ok(VerifiedReceipt {
         index: verified.index.0,
         checkpoint: verified.checkpoint,

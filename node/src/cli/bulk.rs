@@ -31,8 +31,8 @@ pub enum NdjsonSource {
 /// What `vledger submit` was given for more than one record.
 #[derive(Debug)]
 pub struct BulkArgs<'a> {
-    /// The node's gRPC address.
-    pub node: &'a str,
+    /// The node, and the log the records are signed for.
+    pub target: super::client::Target<'a>,
     /// The submitter's private key file.
     pub key: &'a Path,
     /// Record files, one JSON record each.
@@ -232,13 +232,19 @@ async fn send(
     }
     let (cosigned, wait_ms) = args.cosign.map_or((false, 0), |c| (true, c.wait_ms()));
     let key = key.clone();
-    let requests = tokio_stream::iter(records.into_iter().map(move |record| pb::AppendRequest {
-        signed: Some(SignedRecord::sign(&record, &key).to_proto()),
-        cosigned,
-        wait_ms,
+    let mut client = connect(args.target.node).await?;
+    let origin = args.target.origin(&mut client).await?;
+    let requests = tokio_stream::iter(records.into_iter().map(move |record| {
+        pb::AppendRequest {
+            // `origin` is checked, so signing for it cannot fail.
+            signed: SignedRecord::sign_for(&origin, &record, &key)
+                .ok()
+                .map(|s| s.to_proto()),
+            cosigned,
+            wait_ms,
+        }
     }));
-    let mut answers = connect(args.node)
-        .await?
+    let mut answers = client
         .append_stream(requests)
         .await
         .map_err(rpc)?

@@ -41,20 +41,67 @@ fn now_seconds() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// Signs `record` with the key in `key_file`, appends it and writes the
-/// receipt to `out`.
+/// A node to append to, and the log records are signed for.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The node's gRPC address.
+    pub node: &'a str,
+    /// The origin given with `--origin`; `None` to sign for the origin of
+    /// the node's latest checkpoint.
+    pub origin: Option<&'a str>,
+}
+
+impl<'a> Target<'a> {
+    /// The node at `node`, signing for `origin` or the node's own.
+    #[must_use]
+    pub const fn new(node: &'a str, origin: Option<&'a str>) -> Self {
+        Self { node, origin }
+    }
+
+    /// The origin to sign records for: the one given, or else the origin
+    /// line of the node's latest checkpoint. Either way the node refuses a
+    /// record signed for another log than its own, and a verifier refuses
+    /// an entry signed for another log than the checkpoint's.
+    ///
+    /// # Errors
+    /// When the node cannot be asked or sends no checkpoint.
+    pub async fn origin(&self, client: &mut LogClient<Channel>) -> anyhow::Result<String> {
+        let origin = match self.origin {
+            Some(origin) => origin.to_owned(),
+            None => {
+                let note = client
+                    .get_checkpoint(pb::GetCheckpointRequest::default())
+                    .await
+                    .map_err(rpc)?
+                    .into_inner()
+                    .checkpoint;
+                Note::parse(&note)
+                    .ok()
+                    .and_then(|n| Checkpoint::parse_text(&n.text).ok())
+                    .map(|c| c.origin().to_owned())
+                    .context("the node's checkpoint does not parse; give the log's --origin")?
+            }
+        };
+        vledger_records::check_origin(&origin).context("--origin is not a log origin")?;
+        Ok(origin)
+    }
+}
+
+/// Signs `record` with the key in `key_file` for the log `target` serves,
+/// appends it and writes the receipt to `out`.
 fn append(
-    node: &str,
+    target: &Target<'_>,
     key_file: &Path,
     record: &Record,
     out: &Path,
     cosign: Option<CosignArg>,
 ) -> anyhow::Result<()> {
     let signer = read_signer(key_file)?;
-    let signed = SignedRecord::sign(record, signer.signing_key());
     let response = runtime()?.block_on(async {
-        connect(node)
-            .await?
+        let mut client = connect(target.node).await?;
+        let origin = target.origin(&mut client).await?;
+        let signed = SignedRecord::sign_for(&origin, record, signer.signing_key())?;
+        client
             .append(pb::AppendRequest {
                 signed: Some(signed.to_proto()),
                 cosigned: cosign.is_some(),
@@ -101,7 +148,7 @@ fn receipt_path(out: Option<&Path>, default: impl FnOnce() -> PathBuf) -> PathBu
 
 /// `vledger submit`.
 pub fn submit(
-    node: &str,
+    target: &Target<'_>,
     key: &Path,
     record_file: &Path,
     out: Option<&Path>,
@@ -112,12 +159,18 @@ pub fn submit(
     let record = Record::from_json(&json)
         .with_context(|| format!("{} is not a valid record", record_file.display()))?;
     let out = receipt_path(out, || record_file.with_extension("tlog-proof"));
-    append(node, key, &record, &out, cosign.cosigned.then_some(cosign))
+    append(
+        target,
+        key,
+        &record,
+        &out,
+        cosign.cosigned.then_some(cosign),
+    )
 }
 
 /// `vledger enroll`.
 pub fn enroll(
-    node: &str,
+    target: &Target<'_>,
     admin_key: &Path,
     key: &str,
     role: &str,
@@ -145,12 +198,12 @@ pub fn enroll(
             vkey.name().replace('/', "_")
         ))
     });
-    append(node, admin_key, &record, &out, None)
+    append(target, admin_key, &record, &out, None)
 }
 
 /// `vledger revoke`.
 pub fn revoke(
-    node: &str,
+    target: &Target<'_>,
     admin_key: &Path,
     key: &str,
     reason: &str,
@@ -173,7 +226,7 @@ pub fn revoke(
             vkey.name().replace('/', "_")
         ))
     });
-    append(node, admin_key, &record, &out, None)
+    append(target, admin_key, &record, &out, None)
 }
 
 /// `vledger checkpoint`.

@@ -380,7 +380,7 @@ var VledgerVerify = (() => {
     return { value: value2 };
   }
 
-  // node_modules/@noble/ed25519/index.js
+  // ../../../main/verifier-cli/web/node_modules/@noble/ed25519/index.js
   /*! noble-ed25519 - MIT License (c) 2019 Paul Miller (paulmillr.com) */
   var freeze = Object.freeze;
   var P = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffedn;
@@ -763,7 +763,7 @@ var VledgerVerify = (() => {
     return { p, f: f2 };
   };
 
-  // node_modules/@noble/hashes/_u64.js
+  // ../../../main/verifier-cli/web/node_modules/@noble/hashes/_u64.js
   var U32_MASK64 = /* @__PURE__ */ (() => BigInt(2 ** 32 - 1))();
   var _32n = /* @__PURE__ */ BigInt(32);
   function fromBig(n, le = false) {
@@ -806,7 +806,7 @@ var VledgerVerify = (() => {
   var add5L = (Al, Bl, Cl, Dl, El) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0) + (Dl >>> 0) + (El >>> 0);
   var add5H = (low, Ah, Bh, Ch, Dh, Eh) => Ah + Bh + Ch + Dh + Eh + (low / 2 ** 32 | 0) | 0;
 
-  // node_modules/@noble/hashes/utils.js
+  // ../../../main/verifier-cli/web/node_modules/@noble/hashes/utils.js
   function isBytes2(a) {
     return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
   }
@@ -893,7 +893,7 @@ var VledgerVerify = (() => {
     oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
   });
 
-  // node_modules/@noble/hashes/_md.js
+  // ../../../main/verifier-cli/web/node_modules/@noble/hashes/_md.js
   function Chi(a, b, c) {
     return a & b ^ ~a & c;
   }
@@ -1024,7 +1024,7 @@ var VledgerVerify = (() => {
     327033209
   ]);
 
-  // node_modules/@noble/hashes/sha2.js
+  // ../../../main/verifier-cli/web/node_modules/@noble/hashes/sha2.js
   var SHA256_K = /* @__PURE__ */ Uint32Array.from([
     1116352408,
     1899447441,
@@ -1638,6 +1638,8 @@ time ${timestamp}
   // src/fields.js
   var fields_exports = {};
   __export(fields_exports, {
+    EARLIEST_DATE: () => EARLIEST_DATE,
+    LATEST_DATE: () => LATEST_DATE,
     MAX_ATTACHMENTS: () => MAX_ATTACHMENTS,
     MAX_IDENTIFIER_LEN: () => MAX_IDENTIFIER_LEN,
     MAX_LIST: () => MAX_LIST,
@@ -1722,8 +1724,12 @@ time ${timestamp}
   }
   function date(field, t) {
     if (t === 0n) fieldError(field, "is missing");
+    if (t < EARLIEST_DATE) fieldError(field, "is before 1886-01-01T00:00:00Z (the first motor car), the earliest date a record may state");
+    if (t > LATEST_DATE) fieldError(field, "is after 9999-12-31T23:59:59Z, the latest date a record may state");
     return t;
   }
+  var EARLIEST_DATE = -2650752000n;
+  var LATEST_DATE = 253402300799n;
   function digest(field, bytes) {
     if (bytes.length !== 32) fieldError(field, "is not a 32-byte hash");
     return toHex(bytes);
@@ -2214,7 +2220,8 @@ time ${timestamp}
   var SignedRecord = msg("SignedRecord", [
     f(1, "record", "bytes"),
     f(2, "public_key", "bytes"),
-    f(3, "signature", "bytes")
+    f(3, "signature", "bytes"),
+    f(4, "origin", "string")
   ]);
   var VinChain = msg("VinChain", [
     f(1, "sequence", "uint64"),
@@ -2508,7 +2515,7 @@ time ${timestamp}
         destination_country: country("export_license.destination_country", e.destination_country),
         issued_by: requiredText("export_license.issued_by", e.issued_by)
       };
-      if (e.valid_until !== 0n) out.valid_until = formatTime(e.valid_until);
+      if (e.valid_until !== 0n) out.valid_until = formatTime(date("export_license.valid_until", e.valid_until));
       const engine = optionalIdentifier("export_license.engine_number", e.engine_number);
       if (engine !== null) out.engine_number = engine;
       return out;
@@ -2626,7 +2633,7 @@ time ${timestamp}
       fieldError2("record.vin", "must be empty for this kind of record");
     }
     if (m.nonce.length > MAX_NONCE_LEN) fieldError2("record.nonce", `is longer than ${MAX_NONCE_LEN} bytes`);
-    if (m.event_time === 0n) fieldError2("record.event_time", "is missing");
+    date("record.event_time", m.event_time);
     atMost("record.attachments", m.attachments, MAX_ATTACHMENTS);
     const attachments = m.attachments.map((a) => {
       const out2 = {
@@ -2668,16 +2675,32 @@ time ${timestamp}
 
   // src/entry.js
   var RECORD_SIGNATURE_PREFIX = utf8("vledger/record/v1\n");
+  var BOUND_RECORD_SIGNATURE_PREFIX = utf8("vledger/record/v2\n");
   var MAX_RECORD_SIZE = 64 * 1024;
+  var MAX_ORIGIN_LEN = 1024;
+  function signedMessage(origin, recordBytes) {
+    return origin === null ? concat(RECORD_SIGNATURE_PREFIX, recordBytes) : concat(BOUND_RECORD_SIGNATURE_PREFIX, utf8(origin), utf8("\n"), recordBytes);
+  }
+  var CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
   function signedRecord(m) {
     if (m.record.length > MAX_RECORD_SIZE) fieldError("signed.record", `is longer than ${MAX_RECORD_SIZE} bytes`);
+    const origin = m.origin === "" ? null : m.origin;
+    if (origin !== null) {
+      if (utf8(origin).length > MAX_ORIGIN_LEN) fieldError("signed.origin", `is longer than ${MAX_ORIGIN_LEN} bytes`);
+      if (CONTROL.test(origin)) fieldError("signed.origin", "contains a control character");
+    }
     const key = publicKeyFromBytes("signed.public_key", m.public_key);
     if (m.signature.length !== 64) fieldError("signed.signature", "is not a 64-byte Ed25519 signature");
     const record = decodeRecord(m.record);
-    if (!verifyStrict(key, concat(RECORD_SIGNATURE_PREFIX, m.record), m.signature)) {
+    if (!verifyStrict(key, signedMessage(origin, m.record), m.signature)) {
       fieldError("signed.signature", "does not verify");
     }
-    return { record, key };
+    return { record, key, origin };
+  }
+  function checkLoggedIn(entry, origin) {
+    if (entry.type === "record" && entry.signedOrigin !== null && entry.signedOrigin !== origin) {
+      fieldError("signed.origin", `the record was signed for the log ${JSON.stringify(entry.signedOrigin)}, not for this log ${JSON.stringify(origin)}`);
+    }
   }
   function vinChain(c) {
     let previous = null;
@@ -2712,13 +2735,14 @@ time ${timestamp}
       out.adminKey = publicKeyFromBytes("entry.genesis.admin_public_key", v.admin_public_key);
     } else if (m.body.kind === "record") {
       if (v.signed === null) fieldError("entry.record.signed", "is missing");
-      const { record, key } = signedRecord(v.signed);
+      const { record, key, origin } = signedRecord(v.signed);
       const chain = v.chain === null ? null : vinChain(v.chain);
       if (chain !== null !== (record.vin !== null)) {
         fieldError("entry.record.chain", "is inconsistent with record.vin");
       }
       out.record = record;
       out.key = key;
+      out.signedOrigin = origin;
       out.chain = chain;
       out.flags = v.flags.map(flagFromProto);
     } else {
@@ -2996,7 +3020,11 @@ time ${timestamp}
     if (reason !== null) {
       fail("inclusion", `${label}: inclusion proof does not match the checkpoint (tree size ${cp.size}): ${reason}`);
     }
-    const entry = within("entry", `${label}: `, () => decodeEntry(bytes));
+    const entry = within("entry", `${label}: `, () => {
+      const e = decodeEntry(bytes);
+      checkLoggedIn(e, cp.origin);
+      return e;
+    });
     return { entry, leaf: leafHash(bytes) };
   }
   function verifyWitnessed(cp, w, logKey) {

@@ -1,10 +1,14 @@
 // Entries, the leaves of the log: decoding and validation as Entry::decode
-// does it, including the record signature:
+// does it, including the record signature by the public key in the
+// SignedRecord, Ed25519 (verify_strict) over the message of the record's
+// version, told by its origin field (docs/formats.md):
 //
-//   Ed25519 (verify_strict) over "vledger/record/v1\n" || record bytes
+//   version 2, origin present:  "vledger/record/v2\n" || origin || "\n" || record bytes
+//   version 1, no origin:       "vledger/record/v1\n" || record bytes
 //
-// by the public key in the SignedRecord. The entry bytes must be the
-// canonical encoding (see protobuf.js).
+// A version 2 record names the log it was signed for; history.js refuses
+// one that names another log than the checkpoint's. The entry bytes must
+// be the canonical encoding (see protobuf.js).
 
 import { concat, utf8 } from './bytes.js';
 import { verifyStrict } from './ed25519.js';
@@ -16,18 +20,47 @@ import * as S from './proto-schema.js';
 import { decodeRecord, publicKeyFromBytes } from './record.js';
 
 export const RECORD_SIGNATURE_PREFIX = utf8('vledger/record/v1\n');
+export const BOUND_RECORD_SIGNATURE_PREFIX = utf8('vledger/record/v2\n');
 export const MAX_RECORD_SIZE = 64 * 1024;
+export const MAX_ORIGIN_LEN = 1024;
 
-/** Validates a SignedRecord message: { record, key, recordBytes }. */
+/** The bytes a record signature is over, for origin (a string) or null. */
+export function signedMessage(origin, recordBytes) {
+  return origin === null
+    ? concat(RECORD_SIGNATURE_PREFIX, recordBytes)
+    : concat(BOUND_RECORD_SIGNATURE_PREFIX, utf8(origin), utf8('\n'), recordBytes);
+}
+
+// Control characters as Rust's char::is_control: C0, DEL and C1.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** Validates a SignedRecord message: { record, key, origin }. */
 function signedRecord(m) {
   if (m.record.length > MAX_RECORD_SIZE) fieldError('signed.record', `is longer than ${MAX_RECORD_SIZE} bytes`);
+  const origin = m.origin === '' ? null : m.origin;
+  if (origin !== null) {
+    if (utf8(origin).length > MAX_ORIGIN_LEN) fieldError('signed.origin', `is longer than ${MAX_ORIGIN_LEN} bytes`);
+    if (CONTROL.test(origin)) fieldError('signed.origin', 'contains a control character');
+  }
   const key = publicKeyFromBytes('signed.public_key', m.public_key);
   if (m.signature.length !== 64) fieldError('signed.signature', 'is not a 64-byte Ed25519 signature');
   const record = decodeRecord(m.record);
-  if (!verifyStrict(key, concat(RECORD_SIGNATURE_PREFIX, m.record), m.signature)) {
+  if (!verifyStrict(key, signedMessage(origin, m.record), m.signature)) {
     fieldError('signed.signature', 'does not verify');
   }
-  return { record, key };
+  return { record, key, origin };
+}
+
+/**
+ * Refuses a record entry whose record was signed for another log than
+ * `origin`, as Entry::check_logged_in does; a version 1 record names no
+ * log and passes.
+ */
+export function checkLoggedIn(entry, origin) {
+  if (entry.type === 'record' && entry.signedOrigin !== null && entry.signedOrigin !== origin) {
+    fieldError('signed.origin', `the record was signed for the log ${JSON.stringify(entry.signedOrigin)}, not for this log ${JSON.stringify(origin)}`);
+  }
 }
 
 function vinChain(c) {
@@ -50,7 +83,8 @@ function vinChain(c) {
 /**
  * Decodes and validates leaf bytes. Returns { loggedAtMs, type, ... }:
  * type "genesis" with { origin, logKey, adminKey }, "index" with
- * { root, treeSize, vinCount }, or "record" with { record, key, chain, flags }.
+ * { root, treeSize, vinCount }, or "record" with { record, key,
+ * signedOrigin (null for a version 1 record), chain, flags }.
  */
 export function decodeEntry(bytes) {
   let m;
@@ -69,13 +103,14 @@ export function decodeEntry(bytes) {
     out.adminKey = publicKeyFromBytes('entry.genesis.admin_public_key', v.admin_public_key);
   } else if (m.body.kind === 'record') {
     if (v.signed === null) fieldError('entry.record.signed', 'is missing');
-    const { record, key } = signedRecord(v.signed);
+    const { record, key, origin } = signedRecord(v.signed);
     const chain = v.chain === null ? null : vinChain(v.chain);
     if ((chain !== null) !== (record.vin !== null)) {
       fieldError('entry.record.chain', 'is inconsistent with record.vin');
     }
     out.record = record;
     out.key = key;
+    out.signedOrigin = origin;
     out.chain = chain;
     out.flags = v.flags.map(flagFromProto);
   } else {

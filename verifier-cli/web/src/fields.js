@@ -71,11 +71,17 @@ export function textList(field, list) {
   return list.map((s) => requiredText(field, s));
 }
 
-/** A date that must be set (0 is protobuf's "unset"). */
+/** A date that must be set (0 is protobuf's "unset"), between EARLIEST_DATE and LATEST_DATE. */
 export function date(field, t) {
   if (t === 0n) fieldError(field, 'is missing');
+  if (t < EARLIEST_DATE) fieldError(field, 'is before 1886-01-01T00:00:00Z (the first motor car), the earliest date a record may state');
+  if (t > LATEST_DATE) fieldError(field, 'is after 9999-12-31T23:59:59Z, the latest date a record may state');
   return t;
 }
+
+/** 1886-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the dates a record may state. */
+export const EARLIEST_DATE = -2650752000n;
+export const LATEST_DATE = 253402300799n;
 
 /** A 32-byte digest, as lower-case hex. */
 export function digest(field, bytes) {

@@ -25,7 +25,7 @@ import { decodeBase64 } from './base64.js';
 import { bytesEqual, plainNumber, toHex } from './bytes.js';
 import { BUNDLE_FORMAT, parseBundle } from './bundle.js';
 import { openCheckpoint } from './checkpoint.js';
-import { decodeEntry } from './entry.js';
+import { checkLoggedIn, decodeEntry } from './entry.js';
 import { fail, VerifyError, within } from './errors.js';
 import { leafHash } from './hash.js';
 import { verifyConsistency, verifyInclusion } from './merkle.js';
@@ -75,7 +75,11 @@ function openEntry(p, cp, what) {
   if (reason !== null) {
     fail('inclusion', `${label}: inclusion proof does not match the checkpoint (tree size ${cp.size}): ${reason}`);
   }
-  const entry = within('entry', `${label}: `, () => decodeEntry(bytes));
+  const entry = within('entry', `${label}: `, () => {
+    const e = decodeEntry(bytes);
+    checkLoggedIn(e, cp.origin);
+    return e;
+  });
   return { entry, leaf: leafHash(bytes) };
 }
 

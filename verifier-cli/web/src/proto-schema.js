@@ -133,6 +133,7 @@ export const Flag = msg('Flag', [
 
 export const SignedRecord = msg('SignedRecord', [
   f(1, 'record', 'bytes'), f(2, 'public_key', 'bytes'), f(3, 'signature', 'bytes'),
+  f(4, 'origin', 'string'),
 ]);
 const VinChain = msg('VinChain', [
   f(1, 'sequence', 'uint64'), f(2, 'previous_index', 'uint64', { optional: true }),

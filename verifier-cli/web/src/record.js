@@ -190,7 +190,7 @@ const KINDS = {
       destination_country: F.country('export_license.destination_country', e.destination_country),
       issued_by: F.requiredText('export_license.issued_by', e.issued_by),
     };
-    if (e.valid_until !== 0n) out.valid_until = formatTime(e.valid_until);
+    if (e.valid_until !== 0n) out.valid_until = formatTime(F.date('export_license.valid_until', e.valid_until));
     const engine = F.optionalIdentifier('export_license.engine_number', e.engine_number);
     if (engine !== null) out.engine_number = engine;
     return out;
@@ -320,7 +320,7 @@ export function recordFromProto(m) {
     fieldError('record.vin', 'must be empty for this kind of record');
   }
   if (m.nonce.length > MAX_NONCE_LEN) fieldError('record.nonce', `is longer than ${MAX_NONCE_LEN} bytes`);
-  if (m.event_time === 0n) fieldError('record.event_time', 'is missing');
+  F.date('record.event_time', m.event_time);
   F.atMost('record.attachments', m.attachments, F.MAX_ATTACHMENTS);
   const attachments = m.attachments.map((a) => {
     const out = {

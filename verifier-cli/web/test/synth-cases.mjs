@@ -12,7 +12,8 @@ import {
 } from './keys.mjs';
 import { tag, varint } from './pbwriter.mjs';
 import {
-  attachment, buildBundle, encodeRecord, history, KEYS, RECORD_PREFIX, record, signRecord, VIN,
+  attachment, buildBundle, encodeRecord, history, KEYS, ORIGIN, RECORD_PREFIX, record, signRecord,
+  signRecordFor, VIN,
 } from './synth.mjs';
 
 const enc = new TextEncoder();
@@ -87,8 +88,11 @@ export function synthCases() {
   // Times, VINs, model years.
   add('event-time-zero', edit('maintenance', (b, r) => { r.event_time = 0n; }), false);
   add('event-time-before-1970', edit('maintenance', (b, r) => { r.event_time = -86400n * 365n; }), true);
-  add('event-time-huge', edit('maintenance', (b, r) => { r.event_time = (1n << 62n); }), true);
-  add('event-time-most-negative', edit('maintenance', (b, r) => { r.event_time = -(1n << 63n); }), true);
+  // Dates lie between 1886-01-01T00:00:00Z and 9999-12-31T23:59:59Z.
+  add('event-time-huge', edit('maintenance', (b, r) => { r.event_time = (1n << 62n); }), false);
+  add('event-time-most-negative', edit('maintenance', (b, r) => { r.event_time = -(1n << 63n); }), false);
+  add('event-time-before-1886', edit('maintenance', (b, r) => { r.event_time = -2650752001n; }), false);
+  add('event-time-1886', edit('maintenance', (b, r) => { r.event_time = -2650752000n; }), true);
   add('record-vin-other', edit('maintenance', (b, r) => { r.vin = 'LVSHFFAL5DF123456'; }), false);
   add('record-vin-missing', edit('maintenance', (b, r) => { r.vin = ''; }), false);
   add('record-vin-bad-check-digit', edit('maintenance', (b, r) => { r.vin = 'LGXCE4CB8S0123457'; }), false);
@@ -214,6 +218,22 @@ export function synthCases() {
   }), false);
   add('record-signature-63-bytes', edit('maintenance', (b, r, item) => {
     item.sign = (bytes) => { const s = signRecord(bytes, KEYS.workshop); return { ...s, signature: s.signature.subarray(0, 63) }; };
+  }), false);
+  // Records bound to their log (version 2) beside old ones (version 1).
+  add('record-bound-to-this-log', edit('maintenance', (b, r, item) => {
+    item.sign = (bytes) => signRecordFor(bytes, KEYS.workshop, ORIGIN);
+  }), true);
+  add('record-bound-to-another-log', edit('maintenance', (b, r, item) => {
+    item.sign = (bytes) => signRecordFor(bytes, KEYS.workshop, 'log.test/other');
+  }), false);
+  add('record-bound-origin-stripped', edit('maintenance', (b, r, item) => {
+    item.sign = (bytes) => ({ ...signRecordFor(bytes, KEYS.workshop, ORIGIN), origin: '' });
+  }), false);
+  add('record-unbound-given-an-origin', edit('maintenance', (b, r, item) => {
+    item.sign = (bytes) => ({ ...signRecord(bytes, KEYS.workshop), origin: ORIGIN });
+  }), false);
+  add('record-bound-origin-with-newline', edit('maintenance', (b, r, item) => {
+    item.sign = (bytes) => signRecordFor(bytes, KEYS.workshop, `${ORIGIN}\n`);
   }), false);
   add('record-public-key-weak', edit('maintenance', (b, r, item) => {
     item.sign = (bytes) => ({ ...signRecord(bytes, KEYS.workshop), public_key: Uint8Array.of(1, ...new Uint8Array(31)) });

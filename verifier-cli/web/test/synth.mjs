@@ -5,6 +5,7 @@
 import { encodeBase64 } from '../src/base64.js';
 import { concat, u64be } from '../src/bytes.js';
 import { leafHash, nodeHash, sha256 } from '../src/hash.js';
+import { signedMessage } from '../src/entry.js';
 import * as S from '../src/proto-schema.js';
 import { encodeMessage } from './pbwriter.mjs';
 import { cosignLine, makeSigner, signNote } from './keys.mjs';
@@ -36,6 +37,16 @@ export const RECORD_PREFIX = enc.encode('vledger/record/v1\n');
 /** The SignedRecord value of record bytes signed by `signer`. */
 export function signRecord(bytes, signer) {
   return { record: bytes, public_key: signer.pub, signature: signer.sign(concat(RECORD_PREFIX, bytes)) };
+}
+
+/** The SignedRecord value of record bytes signed by `signer` for the log `origin` (version 2). */
+export function signRecordFor(bytes, signer, origin) {
+  return {
+    record: bytes,
+    public_key: signer.pub,
+    signature: signer.sign(signedMessage(origin, bytes)),
+    origin,
+  };
 }
 
 export const encodeRecord = (value) => encodeMessage(value, S.Record);

@@ -62,7 +62,7 @@ fn enroll(k: &SigningKey, role: Role) -> SignedRecord {
             name: "Test Org".into(),
         }),
     };
-    SignedRecord::sign(&r, &admin())
+    SignedRecord::sign_for(ORIGIN, &r, &admin()).unwrap()
 }
 
 fn revoke(k: &SigningKey) -> SignedRecord {
@@ -76,7 +76,7 @@ fn revoke(k: &SigningKey) -> SignedRecord {
             reason: "lost".into(),
         }),
     };
-    SignedRecord::sign(&r, &admin())
+    SignedRecord::sign_for(ORIGIN, &r, &admin()).unwrap()
 }
 
 pub(super) fn new_log<B: Backend>(backend: B) -> LogWriter<B> {
@@ -99,10 +99,12 @@ pub(super) fn appends_verify_and_survive_reopen(open: Open<'_>) {
     assert_eq!(r.tree_size, 4);
     let batch: Vec<_> = (0..10u64)
         .map(|i| {
-            SignedRecord::sign(
+            SignedRecord::sign_for(
+                ORIGIN,
                 &odometer(if i % 2 == 0 { VIN_A } else { VIN_B }, 1000 * i),
                 &ws,
             )
+            .unwrap()
         })
         .collect();
     let r = log.append_batch(&batch, T + 3000).unwrap();
@@ -148,7 +150,7 @@ pub(super) fn appends_verify_and_survive_reopen(open: Open<'_>) {
     assert_eq!(log.tree_size(), 15);
     let r = log
         .append_batch(
-            &[SignedRecord::sign(&odometer(VIN_A, 99_999), &ws)],
+            &[SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, 99_999), &ws).unwrap()],
             T + 4000,
         )
         .unwrap();
@@ -162,7 +164,7 @@ pub(super) fn duplicates_return_the_first_entry(open: Open<'_>) {
     let ws = key(1);
     log.append_batch(&[enroll(&ws, Role::Workshop)], T + 2000)
         .unwrap();
-    let rec = SignedRecord::sign(&odometer(VIN_A, 5), &ws);
+    let rec = SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, 5), &ws).unwrap();
     let r = log
         .append_batch(&[rec.clone(), rec.clone()], T + 3000)
         .unwrap();
@@ -196,7 +198,7 @@ pub(super) fn refusals_change_nothing(open: Open<'_>) {
     // Not enrolled.
     let r = log
         .append_batch(
-            &[SignedRecord::sign(&odometer(VIN_A, 1), &stranger)],
+            &[SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, 1), &stranger).unwrap()],
             T + 2000,
         )
         .unwrap();
@@ -209,7 +211,10 @@ pub(super) fn refusals_change_nothing(open: Open<'_>) {
     let mut self_enroll = enroll(&stranger, Role::Workshop).record().clone();
     self_enroll.nonce = vec![1];
     let r = log
-        .append_batch(&[SignedRecord::sign(&self_enroll, &stranger)], T + 2000)
+        .append_batch(
+            &[SignedRecord::sign_for(ORIGIN, &self_enroll, &stranger).unwrap()],
+            T + 2000,
+        )
         .unwrap();
     assert!(matches!(
         r.outcomes[0],
@@ -223,7 +228,7 @@ pub(super) fn refusals_change_nothing(open: Open<'_>) {
     .unwrap();
     let r = log
         .append_batch(
-            &[SignedRecord::sign(&odometer(VIN_A, 1), &customs)],
+            &[SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, 1), &customs).unwrap()],
             T + 2000,
         )
         .unwrap();
@@ -238,7 +243,10 @@ pub(super) fn refusals_change_nothing(open: Open<'_>) {
     let mut again = enroll(&ws, Role::Exporter).record().clone();
     again.nonce = vec![2];
     let r = log
-        .append_batch(&[SignedRecord::sign(&again, &admin())], T + 2000)
+        .append_batch(
+            &[SignedRecord::sign_for(ORIGIN, &again, &admin()).unwrap()],
+            T + 2000,
+        )
         .unwrap();
     assert!(matches!(
         r.outcomes[0],
@@ -252,8 +260,8 @@ pub(super) fn refusals_change_nothing(open: Open<'_>) {
     // Revocation takes effect for records sequenced after it, even in the
     // same batch. (Every batch ends with an index entry: the two records of
     // the previous batch are entries 2 and 3, its index entry 4.)
-    let ok = SignedRecord::sign(&odometer(VIN_A, 10), &ws);
-    let late = SignedRecord::sign(&odometer(VIN_A, 20), &ws);
+    let ok = SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, 10), &ws).unwrap();
+    let late = SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, 20), &ws).unwrap();
     let r = log
         .append_batch(&[ok, revoke(&ws), late], T + 3000)
         .unwrap();
@@ -274,7 +282,10 @@ pub(super) fn refusals_change_nothing(open: Open<'_>) {
     let mut back = enroll(&ws, Role::Workshop).record().clone();
     back.nonce = vec![3];
     let r = log
-        .append_batch(&[SignedRecord::sign(&back, &admin())], T + 3000)
+        .append_batch(
+            &[SignedRecord::sign_for(ORIGIN, &back, &admin()).unwrap()],
+            T + 3000,
+        )
         .unwrap();
     assert!(matches!(
         r.outcomes[0],
@@ -287,7 +298,10 @@ pub(super) fn refusals_change_nothing(open: Open<'_>) {
     let mut future = odometer(VIN_A, 30);
     future.event_time = T / 1000 + 3600;
     let r = log
-        .append_batch(&[SignedRecord::sign(&future, &customs)], T + 3000)
+        .append_batch(
+            &[SignedRecord::sign_for(ORIGIN, &future, &customs).unwrap()],
+            T + 3000,
+        )
         .unwrap();
     assert!(matches!(&r.outcomes[0], Err(Refusal::Invalid(e)) if e.field == "record.event_time"));
     let r = log.append_batch(&[revoke(&ws)], T + 3000).unwrap();
@@ -303,7 +317,7 @@ pub(super) fn check_names_what_was_tampered_with(open: Open<'_>) {
     log.append_batch(&[enroll(&ws, Role::Workshop)], T + 2000)
         .unwrap();
     let batch: Vec<_> = (0..6)
-        .map(|i| SignedRecord::sign(&odometer(VIN_A, i), &ws))
+        .map(|i| SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, i), &ws).unwrap())
         .collect();
     log.append_batch(&batch, T + 3000).unwrap();
     let store = log.into_store();
@@ -396,7 +410,10 @@ pub(super) fn check_recomputes_the_stored_vin_index(open: Open<'_>) {
     log.append_batch(&[enroll(&ws, Role::Workshop)], T + 2000)
         .unwrap();
     let batch: Vec<_> = (0..40)
-        .map(|i| SignedRecord::sign(&odometer(&format!("WVWZZZ1KZ8W1{i:05}"), 10), &ws))
+        .map(|i| {
+            SignedRecord::sign_for(ORIGIN, &odometer(&format!("WVWZZZ1KZ8W1{i:05}"), 10), &ws)
+                .unwrap()
+        })
         .collect();
     let r = log.append_batch(&batch, T + 3000).unwrap();
     assert!(r.outcomes.iter().all(Result::is_ok));
@@ -444,12 +461,18 @@ pub(super) fn a_failed_commit_poisons_the_writer_and_loses_nothing(open: Open<'_
         .unwrap(); // apply 2
     let acknowledged = log.checkpoint();
     let err = log
-        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 1), &ws)], T + 3000)
+        .append_batch(
+            &[SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, 1), &ws).unwrap()],
+            T + 3000,
+        )
         .unwrap_err();
     assert!(matches!(err, WriterError::Store(_)), "{err}");
     faulty.set_applies_left(100);
     let err = log
-        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 2), &ws)], T + 3000)
+        .append_batch(
+            &[SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, 2), &ws).unwrap()],
+            T + 3000,
+        )
         .unwrap_err();
     assert!(matches!(err, WriterError::Poisoned));
     // A restarted writer sees exactly what was acknowledged.
@@ -484,8 +507,8 @@ pub(super) fn a_failure_at_any_write_of_a_batch_loses_nothing_acknowledged(open:
         faulty.fail_next_apply_at(write);
         value += 1;
         let batch = [
-            SignedRecord::sign(&odometer(VIN_A, value), &ws),
-            SignedRecord::sign(&odometer(VIN_B, value), &ws),
+            SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, value), &ws).unwrap(),
+            SignedRecord::sign_for(ORIGIN, &odometer(VIN_B, value), &ws).unwrap(),
         ];
         match log.append_batch(&batch, T + 3000) {
             Err(WriterError::Store(_)) => {
@@ -511,7 +534,7 @@ pub(super) fn a_failure_at_any_write_of_a_batch_loses_nothing_acknowledged(open:
     assert_eq!(log.tree_size(), 7);
     let r = log
         .append_batch(
-            &[SignedRecord::sign(&odometer(VIN_A, 10_000), &ws)],
+            &[SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, 10_000), &ws).unwrap()],
             T + 4000,
         )
         .unwrap();
@@ -537,11 +560,17 @@ pub(super) fn a_second_writer_is_fenced(open: Open<'_>) {
     let mut second = LogWriter::open(LogStore::new(open()).unwrap(), log_signer()).unwrap();
     assert_eq!(second.tree_size(), 4);
     let r = first
-        .append_batch(&[SignedRecord::sign(&odometer(VIN_A, 1), &ws)], T + 3000)
+        .append_batch(
+            &[SignedRecord::sign_for(ORIGIN, &odometer(VIN_A, 1), &ws).unwrap()],
+            T + 3000,
+        )
         .unwrap();
     assert_eq!(r.tree_size, 6);
     let err = second
-        .append_batch(&[SignedRecord::sign(&odometer(VIN_B, 2), &ws)], T + 3000)
+        .append_batch(
+            &[SignedRecord::sign_for(ORIGIN, &odometer(VIN_B, 2), &ws).unwrap()],
+            T + 3000,
+        )
         .unwrap_err();
     assert!(
         matches!(
@@ -554,7 +583,10 @@ pub(super) fn a_second_writer_is_fenced(open: Open<'_>) {
         "{err}"
     );
     assert!(matches!(
-        second.append_batch(&[SignedRecord::sign(&odometer(VIN_B, 3), &ws)], T + 3000),
+        second.append_batch(
+            &[SignedRecord::sign_for(ORIGIN, &odometer(VIN_B, 3), &ws).unwrap()],
+            T + 3000
+        ),
         Err(WriterError::Poisoned)
     ));
     // A fresh init on a store that holds a log is fenced too.
@@ -575,7 +607,10 @@ pub(super) fn a_second_writer_is_fenced(open: Open<'_>) {
         "{init:?}"
     );
     let r = first
-        .append_batch(&[SignedRecord::sign(&odometer(VIN_B, 4), &ws)], T + 4000)
+        .append_batch(
+            &[SignedRecord::sign_for(ORIGIN, &odometer(VIN_B, 4), &ws).unwrap()],
+            T + 4000,
+        )
         .unwrap();
     assert_eq!(r.tree_size, 8);
     let store = LogStore::new(open()).unwrap();

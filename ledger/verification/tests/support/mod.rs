@@ -51,7 +51,7 @@ impl History {
             entry: Entry {
                 logged_at_ms: 1_790_000_000_000 + index as i64 * 1000,
                 body: EntryBody::Record(Box::new(RecordEntry {
-                    signed: SignedRecord::sign(&record, key.signing_key()),
+                    signed: SignedRecord::sign_for(ORIGIN, &record, key.signing_key()).unwrap(),
                     chain: Some(VinChain { sequence, previous }),
                     flags,
                 })),
