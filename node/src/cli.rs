@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod bulk;
 mod client;
+pub mod listen;
 mod mirror;
 pub mod witness;
 
@@ -29,9 +30,14 @@ pub struct Cli {
 /// Where a node is.
 #[derive(Debug, clap::Args)]
 pub struct NodeArg {
-    /// The node's gRPC address.
+    /// The node's gRPC address: `https://HOST:PORT` for a node with TLS,
+    /// `http://HOST:PORT` for one without.
     #[arg(long, env = "VLEDGER_NODE", default_value = DEFAULT_NODE)]
     pub node: String,
+    /// Also trust the CA certificates in this PEM file for an `https://`
+    /// node (beside the usual public roots).
+    #[arg(long, env = "VLEDGER_CA", value_name = "FILE")]
+    pub ca: Option<PathBuf>,
 }
 
 /// Asks for a checkpoint cosigned by a quorum of the node's witnesses.
@@ -121,6 +127,8 @@ pub enum Command {
         quick_start: bool,
         #[command(flatten)]
         witnesses: witness::WitnessArgs,
+        #[command(flatten)]
+        net: listen::ListenArgs,
     },
     /// Re-verify a whole store offline: every entry, hash, checkpoint and VIN chain.
     Check {
@@ -386,6 +394,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             full_check,
             quick_start: _,
             witnesses,
+            net,
         } => {
             let mut config = crate::NodeConfig::new(data);
             config.store = store;
@@ -395,7 +404,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             config.witnessing = witnesses.config()?;
             config.tile_cache_bytes = tile_cache_mb.saturating_mul(1 << 20);
             config.sled_cache_bytes = sled_cache_mb.saturating_mul(1 << 20);
-            admin::serve(config, listen, http_listen)
+            admin::serve(config, listen, http_listen, &net)
         }
         Command::Check { data, store } => admin::check(&data, store),
         Command::Migrate { data, store } => admin::migrate(&data, store),
@@ -411,14 +420,14 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             role,
             name,
             out,
-        } => client::enroll(&node.node, &admin_key, &key, &role, &name, out.as_deref()),
+        } => client::enroll(&node, &admin_key, &key, &role, &name, out.as_deref()),
         Command::Revoke {
             node,
             admin_key,
             key,
             reason,
             out,
-        } => client::revoke(&node.node, &admin_key, &key, &reason, out.as_deref()),
+        } => client::revoke(&node, &admin_key, &key, &reason, out.as_deref()),
         Command::Submit {
             node,
             key,
@@ -429,7 +438,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             cosign,
             records,
         } => submit(&SubmitArgs {
-            node: &node.node,
+            node: &node,
             key: &key,
             out: out.as_deref(),
             out_dir: out_dir.as_deref(),
@@ -438,13 +447,13 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             cosign,
             records,
         }),
-        Command::Checkpoint { node, size, cosign } => client::checkpoint(&node.node, size, cosign),
+        Command::Checkpoint { node, size, cosign } => client::checkpoint(&node, size, cosign),
         Command::History {
             node,
             vin,
             out,
             cosign,
-        } => client::history(&node.node, &vin, out.as_deref(), cosign),
+        } => client::history(&node, &vin, out.as_deref(), cosign),
         Command::Prove {
             node,
             index,
@@ -454,7 +463,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             tiles,
         } => match tiles {
             Some(url) => client::prove_from_tiles(&url, index, out.as_deref()),
-            None => client::prove(&node.node, index, size, out.as_deref(), cosign),
+            None => client::prove(&node, index, size, out.as_deref(), cosign),
         },
         Command::Consistency {
             node,
@@ -462,7 +471,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             new,
             log_key,
             out,
-        } => client::consistency(&node.node, old, new, log_key.as_deref(), out.as_deref()),
+        } => client::consistency(&node, old, new, log_key.as_deref(), out.as_deref()),
         Command::Mirror {
             node,
             dir,
@@ -478,7 +487,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             threads,
             tiles,
         } => audit::run(&audit::AuditArgs {
-            node: &node.node,
+            node: &node,
             tiles: tiles.as_deref(),
             log_key: &log_key,
             state: state.as_deref(),
@@ -491,7 +500,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
 
 /// What `vledger submit` was given.
 struct SubmitArgs<'a> {
-    node: &'a str,
+    node: &'a NodeArg,
     key: &'a std::path::Path,
     out: Option<&'a std::path::Path>,
     out_dir: Option<&'a std::path::Path>,

@@ -157,19 +157,16 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 /// An HTTP/1.1 client with keep-alive, for a log's tile API or a mirror.
 pub(crate) struct Fetcher {
-    client: Client<HttpConnector, Empty<Bytes>>,
+    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>,
     base: String,
 }
 
 impl Fetcher {
     pub(crate) fn new(base: &str) -> anyhow::Result<Self> {
-        ensure!(
-            base.starts_with("http://"),
-            "a tile API is read as http://HOST:PORT (got {base:?}); put a TLS proxy in front for https"
-        );
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(Duration::from_secs(10)));
+        // `http://` or `https://` (public roots), warning on plaintext off
+        // this machine.
+        crate::tls::check_url(base)?;
+        let connector = crate::tls::https_connector(None, Duration::from_secs(10))?;
         Ok(Self {
             client: Client::builder(TokioExecutor::new()).build(connector),
             base: base.trim_end_matches('/').to_owned(),

@@ -31,8 +31,8 @@ pub enum NdjsonSource {
 /// What `vledger submit` was given for more than one record.
 #[derive(Debug)]
 pub struct BulkArgs<'a> {
-    /// The node's gRPC address.
-    pub node: &'a str,
+    /// The node.
+    pub node: &'a super::NodeArg,
     /// The submitter's private key file.
     pub key: &'a Path,
     /// Record files, one JSON record each.

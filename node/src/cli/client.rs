@@ -14,7 +14,7 @@ use vledger_tlog::merkle::verify_consistency;
 use vledger_tlog::note::{Checkpoint, ConsistencyProofText, Note, VerifierKey, open_checkpoint};
 use vledger_verification::history::HistoryBundle;
 
-use super::CosignArg;
+use super::{CosignArg, NodeArg};
 use crate::datadir::read_signer;
 
 pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -24,10 +24,15 @@ pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-pub(super) async fn connect(node: &str) -> anyhow::Result<LogClient<Channel>> {
-    LogClient::connect(node.to_owned())
+/// A client of the node at `node.node`: TLS for `https://` (trusting
+/// `node.ca` too), never plaintext to an `https://` URL.
+pub(super) async fn connect(node: &NodeArg) -> anyhow::Result<LogClient<Channel>> {
+    let endpoint = crate::tls::grpc_endpoint(&node.node, node.ca.as_deref())?;
+    let channel = endpoint
+        .connect()
         .await
-        .with_context(|| format!("cannot reach the node at {node}"))
+        .map_err(|e| anyhow::anyhow!(crate::tls::explain(&node.node, &e)))?;
+    Ok(LogClient::new(channel))
 }
 
 /// One line for a gRPC error: its code and message.
@@ -44,7 +49,7 @@ fn now_seconds() -> i64 {
 /// Signs `record` with the key in `key_file`, appends it and writes the
 /// receipt to `out`.
 fn append(
-    node: &str,
+    node: &NodeArg,
     key_file: &Path,
     record: &Record,
     out: &Path,
@@ -101,7 +106,7 @@ fn receipt_path(out: Option<&Path>, default: impl FnOnce() -> PathBuf) -> PathBu
 
 /// `vledger submit`.
 pub fn submit(
-    node: &str,
+    node: &NodeArg,
     key: &Path,
     record_file: &Path,
     out: Option<&Path>,
@@ -117,7 +122,7 @@ pub fn submit(
 
 /// `vledger enroll`.
 pub fn enroll(
-    node: &str,
+    node: &NodeArg,
     admin_key: &Path,
     key: &str,
     role: &str,
@@ -150,7 +155,7 @@ pub fn enroll(
 
 /// `vledger revoke`.
 pub fn revoke(
-    node: &str,
+    node: &NodeArg,
     admin_key: &Path,
     key: &str,
     reason: &str,
@@ -177,7 +182,7 @@ pub fn revoke(
 }
 
 /// `vledger checkpoint`.
-pub fn checkpoint(node: &str, size: Option<u64>, cosign: CosignArg) -> anyhow::Result<()> {
+pub fn checkpoint(node: &NodeArg, size: Option<u64>, cosign: CosignArg) -> anyhow::Result<()> {
     let r = runtime()?.block_on(async {
         connect(node)
             .await?
@@ -194,7 +199,12 @@ pub fn checkpoint(node: &str, size: Option<u64>, cosign: CosignArg) -> anyhow::R
 }
 
 /// `vledger history`.
-pub fn history(node: &str, vin: &str, out: Option<&Path>, cosign: CosignArg) -> anyhow::Result<()> {
+pub fn history(
+    node: &NodeArg,
+    vin: &str,
+    out: Option<&Path>,
+    cosign: CosignArg,
+) -> anyhow::Result<()> {
     let r = runtime()?.block_on(async {
         connect(node)
             .await?
@@ -232,7 +242,7 @@ pub fn history(node: &str, vin: &str, out: Option<&Path>, cosign: CosignArg) -> 
 
 /// `vledger prove`.
 pub fn prove(
-    node: &str,
+    node: &NodeArg,
     index: u64,
     size: Option<u64>,
     out: Option<&Path>,
@@ -274,7 +284,7 @@ pub fn prove_from_tiles(url: &str, index: u64, out: Option<&Path>) -> anyhow::Re
 
 /// `vledger consistency`.
 pub fn consistency(
-    node: &str,
+    node: &NodeArg,
     old: u64,
     new: Option<u64>,
     log_key: Option<&str>,

@@ -11,7 +11,6 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 use vledger_tlog::witness::{
     MAX_REQUEST_SIZE, SIZE_CONTENT_TYPE, WitnessRefusal, check_consistency, verify_request,
@@ -207,20 +206,26 @@ async fn about(State(w): State<Arc<Witness>>) -> Response {
 /// # Errors
 /// When the state cannot be loaded or the server fails.
 pub async fn run(
-    listener: TcpListener,
+    listener: crate::listen::Listener,
     config: WitnessConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let name = config.cosigner.name().to_owned();
     let witness = Arc::new(Witness::open(config)?);
     tracing::info!(
-        addr = %listener.local_addr()?,
+        addr = %listener.tcp.local_addr()?,
+        tls = listener.tls.is_some(),
+        max_connections = listener.limits.max_connections,
         witness = %name,
         logs = witness.latest.len(),
         "witness serving"
     );
-    axum::serve(listener, witness.router())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("the witness server failed")
+    crate::listen::serve(
+        listener,
+        crate::listen::Protocol::Http1,
+        witness.router(),
+        shutdown,
+    )
+    .await
+    .context("the witness server failed")
 }
