@@ -248,3 +248,92 @@ impl<B: Body + Unpin> Body for Counted<B> {
         self.body.size_hint()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+    use super::*;
+
+    const HANDSHAKE: Duration = Duration::from_millis(200);
+    const IDLE: Duration = Duration::from_millis(400);
+
+    fn watched() -> (
+        Watched<tokio::io::DuplexStream>,
+        tokio::io::DuplexStream,
+        Arc<Activity>,
+    ) {
+        let (ours, theirs) = tokio::io::duplex(1024);
+        let activity = Arc::new(Activity::default());
+        let limits = Limits {
+            handshake_timeout: HANDSHAKE,
+            idle_timeout: IDLE,
+            ..Limits::default()
+        };
+        let w = Watched::new(ours, Arc::clone(&activity), Instant::now(), limits);
+        (w, theirs, activity)
+    }
+
+    /// Reads until end of stream; when it came.
+    async fn eof(w: &mut Watched<tokio::io::DuplexStream>) -> Instant {
+        let mut buf = [0u8; 64];
+        while w.read(&mut buf).await.unwrap() > 0 {}
+        Instant::now()
+    }
+
+    #[tokio::test]
+    async fn a_connection_without_a_request_ends_at_the_handshake_timeout() {
+        let (mut w, mut peer, _) = watched();
+        let start = Instant::now();
+        // Bytes that never make a request do not extend it.
+        let talk = tokio::spawn(async move {
+            for _ in 0..10 {
+                let _ = peer.write_all(b"x").await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            peer
+        });
+        let took = eof(&mut w).await - start;
+        assert!(took >= HANDSHAKE && took < HANDSHAKE * 2, "{took:?}");
+        drop(talk);
+    }
+
+    #[tokio::test]
+    async fn pings_do_not_keep_an_idle_connection_open() {
+        let (mut w, mut peer, activity) = watched();
+        drop(activity.begin());
+        let done = Instant::now();
+        // A ping ack every 50 ms, as an HTTP/2 client answers keepalives.
+        let talk = tokio::spawn(async move {
+            for _ in 0..20 {
+                let _ = peer.write_all(b"p").await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            peer
+        });
+        let took = eof(&mut w).await - done;
+        assert!(took >= IDLE && took < IDLE * 2, "{took:?}");
+        drop(talk);
+    }
+
+    #[tokio::test]
+    async fn a_request_in_flight_ends_only_when_no_byte_moves() {
+        let (mut w, mut peer, activity) = watched();
+        let request = activity.begin();
+        let start = Instant::now();
+        // Bytes for three idle timeouts keep it open; then silence.
+        let talk = tokio::spawn(async move {
+            while start.elapsed() < IDLE * 3 {
+                let _ = peer.write_all(b"b").await;
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            peer
+        });
+        let took = eof(&mut w).await - start;
+        // The last byte moved just before 3 timeouts, then one timeout.
+        assert!(took > IDLE * 3 + IDLE / 2 && took < IDLE * 5, "{took:?}");
+        drop((talk, request));
+    }
+}
