@@ -351,6 +351,10 @@ pub enum Command {
         /// The mirror's directory.
         #[arg(long)]
         dir: PathBuf,
+        /// Also trust the CA certificates in this PEM file for an
+        /// `https://` tile API (beside the usual public roots).
+        #[arg(long, env = "VLEDGER_CA", value_name = "FILE")]
+        ca: Option<PathBuf>,
         /// The log's verifier key (or a file holding it).
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: String,
@@ -462,7 +466,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             cosign,
             tiles,
         } => match tiles {
-            Some(url) => client::prove_from_tiles(&url, index, out.as_deref()),
+            Some(url) => client::prove_from_tiles(&url, node.ca.as_deref(), index, out.as_deref()),
             None => client::prove(&node, index, size, out.as_deref(), cosign),
         },
         Command::Consistency {
@@ -475,10 +479,11 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         Command::Mirror {
             node,
             dir,
+            ca,
             log_key,
             witnesses,
             quorum,
-        } => mirror::run(&node, dir, &log_key, &witnesses, quorum),
+        } => mirror::run(&node, dir, ca, &log_key, &witnesses, quorum),
         Command::Audit {
             node,
             log_key,

@@ -2,7 +2,8 @@
 //! (rcgen): the CLI reaches an `https://` node with `--ca` and refuses it
 //! without; it never speaks plaintext to an `https://` URL; it warns
 //! before plaintext to a host that is not loopback; the tile API is read
-//! over TLS with rustls; and a node reaches an `https://` witness.
+//! over TLS with rustls and with the CLI's own tile client (`prove
+//! --tiles`, `mirror`); and a node reaches an `https://` witness.
 
 use std::io::{Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
@@ -90,6 +91,38 @@ fn clients_use_tls_and_never_plaintext_to_https() {
     let (status, body) = get_over_tls(tiles, "/checkpoint", &pki.ca_der);
     assert_eq!(status, 200, "{body}");
     assert!(body.starts_with(vledger_tests::ORIGIN), "{body}");
+    // The CLI's tile client too: a proof, and a mirror.
+    let tiles_url = node.http_url.clone().expect("tiles URL");
+    let out = vledger([
+        "prove",
+        "--tiles",
+        &tiles_url,
+        "--index",
+        "0",
+        "--ca",
+        path_str(&pki.ca),
+    ])
+    .ok();
+    assert!(out.stdout.contains(vledger_tests::ORIGIN), "{out}");
+    let mirror = log.path("mirror");
+    vledger([
+        "mirror",
+        "--node",
+        &tiles_url,
+        "--dir",
+        path_str(&mirror),
+        "--log-key",
+        &log.log_vkey,
+        "--ca",
+        path_str(&pki.ca),
+    ])
+    .ok();
+    assert!(mirror.join("checkpoint").exists());
+    let out = vledger(["prove", "--tiles", &tiles_url, "--index", "0"]).fails();
+    assert!(
+        out.stderr.contains("not trusted") || out.stderr.contains("UnknownIssuer"),
+        "{out}"
+    );
     node.stop();
 
     // https:// to a plaintext node: a precise error.

@@ -57,7 +57,13 @@ pub fn run(args: &AuditArgs<'_>) -> anyhow::Result<()> {
         _ => None,
     };
     match args.tiles {
-        Some(url) => audit_from(args, url, &mut TilesSource::new(url)?, key, previous),
+        Some(url) => audit_from(
+            args,
+            url,
+            &mut TilesSource::new(url, args.node.ca.as_deref())?,
+            key,
+            previous,
+        ),
         None => audit_from(
             args,
             &args.node.node,

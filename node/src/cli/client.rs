@@ -270,8 +270,13 @@ pub fn prove(
 }
 
 /// `vledger prove --tiles URL`.
-pub fn prove_from_tiles(url: &str, index: u64, out: Option<&Path>) -> anyhow::Result<()> {
-    let proof = crate::audit::TilesSource::new(url)?
+pub fn prove_from_tiles(
+    url: &str,
+    ca: Option<&Path>,
+    index: u64,
+    out: Option<&Path>,
+) -> anyhow::Result<()> {
+    let proof = crate::audit::TilesSource::new(url, ca)?
         .tlog_proof(index)
         .with_context(|| format!("cannot prove entry {index} from {url}"))?;
     match out {
