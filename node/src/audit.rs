@@ -58,23 +58,25 @@ struct Prefetch {
 }
 
 impl GrpcSource {
-    /// Connects to the node at `url`.
+    /// Connects to the node at `url` (TLS for `https://`, trusting `ca`
+    /// too; see [`crate::tls::grpc_endpoint`]).
     ///
     /// # Errors
     /// When the node cannot be reached.
-    pub fn connect(url: &str) -> anyhow::Result<Self> {
+    pub fn connect(url: &str, ca: Option<&std::path::Path>) -> anyhow::Result<Self> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
             .build()?;
         let client = runtime.block_on(async {
-            let channel = tonic::transport::Endpoint::from_shared(url.to_owned())?
+            let channel = crate::tls::grpc_endpoint(url, ca)?
                 .connect_timeout(Duration::from_secs(10))
                 .connect()
-                .await?;
+                .await
+                .map_err(|e| anyhow::anyhow!(crate::tls::explain(url, &e)))?;
             anyhow::Ok(LogClient::new(channel).max_decoding_message_size(16 * 1024 * 1024))
         });
-        let client = client.map_err(|e| anyhow::anyhow!("cannot reach the node at {url}: {e}"))?;
+        let client = client?;
         Ok(Self {
             runtime,
             client,

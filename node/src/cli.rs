@@ -4,6 +4,7 @@ mod admin;
 mod audit;
 mod bulk;
 mod client;
+pub mod listen;
 mod mirror;
 pub mod witness;
 
@@ -29,9 +30,14 @@ pub struct Cli {
 /// Where a node is.
 #[derive(Debug, clap::Args)]
 pub struct NodeArg {
-    /// The node's gRPC address.
+    /// The node's gRPC address: `https://HOST:PORT` for a node with TLS,
+    /// `http://HOST:PORT` for one without.
     #[arg(long, env = "VLEDGER_NODE", default_value = DEFAULT_NODE)]
     pub node: String,
+    /// Also trust the CA certificates in this PEM file for an `https://`
+    /// node (beside the usual public roots).
+    #[arg(long, env = "VLEDGER_CA", value_name = "FILE")]
+    pub ca: Option<PathBuf>,
 }
 
 /// Asks for a checkpoint cosigned by a quorum of the node's witnesses.
@@ -121,6 +127,8 @@ pub enum Command {
         quick_start: bool,
         #[command(flatten)]
         witnesses: witness::WitnessArgs,
+        #[command(flatten)]
+        net: listen::ListenArgs,
     },
     /// Re-verify a whole store offline: every entry, hash, checkpoint and VIN chain.
     Check {
@@ -358,6 +366,10 @@ pub enum Command {
         /// The mirror's directory.
         #[arg(long)]
         dir: PathBuf,
+        /// Also trust the CA certificates in this PEM file for an
+        /// `https://` tile API (beside the usual public roots).
+        #[arg(long, env = "VLEDGER_CA", value_name = "FILE")]
+        ca: Option<PathBuf>,
         /// The log's verifier key (or a file holding it).
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: String,
@@ -401,6 +413,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             full_check,
             quick_start: _,
             witnesses,
+            net,
         } => {
             let mut config = crate::NodeConfig::new(data);
             config.store = store;
@@ -410,7 +423,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             config.witnessing = witnesses.config()?;
             config.tile_cache_bytes = tile_cache_mb.saturating_mul(1 << 20);
             config.sled_cache_bytes = sled_cache_mb.saturating_mul(1 << 20);
-            admin::serve(config, listen, http_listen)
+            admin::serve(config, listen, http_listen, &net)
         }
         Command::Check { data, store } => admin::check(&data, store),
         Command::Migrate { data, store } => admin::migrate(&data, store),
@@ -428,7 +441,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             name,
             out,
         } => client::enroll(
-            &client::Target::new(&node.node, origin.as_deref()),
+            &client::Target::new(&node, origin.as_deref()),
             &admin_key,
             &key,
             &role,
@@ -443,7 +456,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             reason,
             out,
         } => client::revoke(
-            &client::Target::new(&node.node, origin.as_deref()),
+            &client::Target::new(&node, origin.as_deref()),
             &admin_key,
             &key,
             &reason,
@@ -460,7 +473,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             cosign,
             records,
         } => submit(&SubmitArgs {
-            target: client::Target::new(&node.node, origin.as_deref()),
+            target: client::Target::new(&node, origin.as_deref()),
             key: &key,
             out: out.as_deref(),
             out_dir: out_dir.as_deref(),
@@ -469,13 +482,13 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             cosign,
             records,
         }),
-        Command::Checkpoint { node, size, cosign } => client::checkpoint(&node.node, size, cosign),
+        Command::Checkpoint { node, size, cosign } => client::checkpoint(&node, size, cosign),
         Command::History {
             node,
             vin,
             out,
             cosign,
-        } => client::history(&node.node, &vin, out.as_deref(), cosign),
+        } => client::history(&node, &vin, out.as_deref(), cosign),
         Command::Prove {
             node,
             index,
@@ -484,8 +497,8 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             cosign,
             tiles,
         } => match tiles {
-            Some(url) => client::prove_from_tiles(&url, index, out.as_deref()),
-            None => client::prove(&node.node, index, size, out.as_deref(), cosign),
+            Some(url) => client::prove_from_tiles(&url, node.ca.as_deref(), index, out.as_deref()),
+            None => client::prove(&node, index, size, out.as_deref(), cosign),
         },
         Command::Consistency {
             node,
@@ -493,14 +506,15 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             new,
             log_key,
             out,
-        } => client::consistency(&node.node, old, new, log_key.as_deref(), out.as_deref()),
+        } => client::consistency(&node, old, new, log_key.as_deref(), out.as_deref()),
         Command::Mirror {
             node,
             dir,
+            ca,
             log_key,
             witnesses,
             quorum,
-        } => mirror::run(&node, dir, &log_key, &witnesses, quorum),
+        } => mirror::run(&node, dir, ca, &log_key, &witnesses, quorum),
         Command::Audit {
             node,
             log_key,
@@ -509,7 +523,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             threads,
             tiles,
         } => audit::run(&audit::AuditArgs {
-            node: &node.node,
+            node: &node,
             tiles: tiles.as_deref(),
             log_key: &log_key,
             state: state.as_deref(),

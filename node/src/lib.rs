@@ -12,6 +12,7 @@ pub mod cli;
 pub mod datadir;
 mod http_state;
 pub mod leader;
+pub mod listen;
 pub mod mirror;
 pub mod reads;
 pub mod report_page;
@@ -19,6 +20,7 @@ pub mod sequencer;
 pub mod service;
 pub mod status;
 pub mod tiles;
+pub mod tls;
 pub mod witness;
 pub mod witnessing;
 
@@ -28,8 +30,6 @@ use std::sync::Arc;
 
 use crate::datadir::{NodeBackend, NodeStore};
 use anyhow::Context as _;
-use axum::serve::ListenerExt as _;
-use tokio::net::TcpListener;
 use vledger_log::check::check_store;
 use vledger_log::tile_cache::TileCache;
 use vledger_log::writer::LogWriter;
@@ -90,14 +90,15 @@ impl NodeConfig {
     }
 }
 
-/// The sockets a node serves on.
+/// The sockets a node serves on, each with its connection limits and TLS
+/// ([`listen`]).
 #[derive(Debug)]
 pub struct Listeners {
     /// gRPC: appends, receipts, proofs, histories.
-    pub grpc: TcpListener,
+    pub grpc: listen::Listener,
     /// HTTP: the log's tiles and checkpoint (C2SP tlog-tiles); `None` to
     /// serve no HTTP.
-    pub http: Option<TcpListener>,
+    pub http: Option<listen::Listener>,
 }
 
 /// A node whose store has been opened and checked, ready to serve.
@@ -233,7 +234,9 @@ impl Node {
             }
         };
         tracing::info!(
-            addr = %listener.local_addr()?,
+            addr = %listener.tcp.local_addr()?,
+            tls = listener.tls.is_some(),
+            max_connections = listener.limits.max_connections,
             tree_size = self.writer.tree_size(),
             origin = %self.store.origin()?.unwrap_or_default(),
             "serving"
@@ -272,20 +275,19 @@ impl Node {
         let http = match http {
             None => None,
             Some(listener) => {
-                tracing::info!(addr = %listener.local_addr()?, "serving tiles over HTTP");
+                tracing::info!(
+                    addr = %listener.tcp.local_addr()?,
+                    tls = listener.tls.is_some(),
+                    "serving tiles over HTTP"
+                );
                 let app = tiles::router(tile_store, tiles, heads, cosigned, tile_key);
                 let done = when_stopped();
-                // Small replies, as for gRPC below: no Nagle delay.
-                let listener = listener.tap_io(|tcp| {
-                    if let Err(e) = tcp.set_nodelay(true) {
-                        tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-                    }
-                });
-                Some(tokio::spawn(async move {
-                    axum::serve(listener, app)
-                        .with_graceful_shutdown(done)
-                        .await
-                }))
+                Some(tokio::spawn(listen::serve(
+                    listener,
+                    listen::Protocol::Http1,
+                    app,
+                    done,
+                )))
             }
         };
         let (health, health_service) = tonic_health::server::health_reporter();
@@ -294,22 +296,18 @@ impl Node {
             .register_encoded_file_descriptor_set(vledger_proto::FILE_DESCRIPTOR_SET)
             .build_v1()?;
 
-        tonic::transport::Server::builder()
-            .layer(status::transport::TransportStatusLayer)
-            .add_service(health_service)
+        let routes = tonic::service::Routes::new(health_service)
             .add_service(reflection)
             .add_service(
                 LogServer::new(service)
                     .max_decoding_message_size(MAX_REQUEST_SIZE)
                     .max_encoding_message_size(16 * 1024 * 1024),
             )
-            // Replies are small: without TCP_NODELAY, Nagle's algorithm and
-            // delayed ACKs hold receipts back by tens of milliseconds.
-            .serve_with_incoming_shutdown(
-                tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
-                when_stopped(),
-            )
-            .await?;
+            .prepare();
+        // Statuses tonic gives before a request reaches a service (an
+        // oversized or undecodable message) rewritten as DESIGN.md says.
+        let routes = tower_layer::Layer::layer(&status::transport::TransportStatusLayer, routes);
+        listen::serve(listener, listen::Protocol::Grpc, routes, when_stopped()).await?;
         if let Some(http) = http {
             http.await?.context("the HTTP server failed")?;
         }

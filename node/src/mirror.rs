@@ -53,6 +53,9 @@ pub struct MirrorConfig {
     pub log_key: VerifierKey,
     /// Witnesses that must have cosigned the checkpoint, if any.
     pub policy: Option<WitnessPolicy>,
+    /// CA certificates (PEM) to trust beside the public roots, for an
+    /// `https://` tile API.
+    pub ca: Option<PathBuf>,
 }
 
 /// What a run did.
@@ -157,19 +160,16 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 /// An HTTP/1.1 client with keep-alive, for a log's tile API or a mirror.
 pub(crate) struct Fetcher {
-    client: Client<HttpConnector, Empty<Bytes>>,
+    client: Client<hyper_rustls::HttpsConnector<HttpConnector>, Empty<Bytes>>,
     base: String,
 }
 
 impl Fetcher {
-    pub(crate) fn new(base: &str) -> anyhow::Result<Self> {
-        ensure!(
-            base.starts_with("http://"),
-            "a tile API is read as http://HOST:PORT (got {base:?}); put a TLS proxy in front for https"
-        );
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(Duration::from_secs(10)));
+    pub(crate) fn new(base: &str, ca: Option<&std::path::Path>) -> anyhow::Result<Self> {
+        // `http://` or `https://` (public roots and `ca`), warning on
+        // plaintext off this machine.
+        crate::tls::check_url(base)?;
+        let connector = crate::tls::https_connector(ca, Duration::from_secs(10))?;
         Ok(Self {
             client: Client::builder(TokioExecutor::new()).build(connector),
             base: base.trim_end_matches('/').to_owned(),
@@ -225,7 +225,7 @@ pub async fn mirror(
 ) -> anyhow::Result<MirrorReport> {
     let dir = &config.dir;
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let fetcher = Fetcher::new(&config.base)?;
+    let fetcher = Fetcher::new(&config.base, config.ca.as_deref())?;
     let note = String::from_utf8(fetcher.get("checkpoint").await?)
         .context("the checkpoint is not UTF-8")?;
     let checkpoint = open(config, &note, "the log's checkpoint")?;

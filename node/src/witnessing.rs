@@ -57,6 +57,8 @@ pub struct WitnessingConfig {
     pub quorum: usize,
     /// How long one call to a witness may take.
     pub timeout: Duration,
+    /// TLS for `https://` witnesses (the roots they are checked against).
+    pub tls: rustls::ClientConfig,
 }
 
 /// A checkpoint with the cosignatures of at least a quorum of witnesses.
@@ -224,7 +226,7 @@ async fn run(
     data: PathBuf,
     mut saved: Option<Cosigned>,
 ) {
-    let client = WitnessClient::new();
+    let client = WitnessClient::new(config.tls.clone());
     let config = Arc::new(config);
     let mut states = vec![WitnessState::default(); config.witnesses.len()];
     loop {

@@ -63,7 +63,21 @@ fn build_bins() -> Bins {
         .expect("workspace");
     let build =
         "build -p vledger-node -p vledger-verify --bins --message-format=json-render-diagnostics";
-    let out = Command::new(&cargo)
+    let mut command = Command::new(&cargo);
+    // Not the variables cargo set for this test: build scripts that watch
+    // them (ring's watches CARGO_PKG_NAME and CARGO_MANIFEST_DIR) would
+    // otherwise see another package and rebuild, and again at the next
+    // `cargo test`.
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || ["CARGO_CRATE_NAME", "CARGO_PRIMARY_PACKAGE", "OUT_DIR"].contains(&&*name)
+        {
+            command.env_remove(&*name);
+        }
+    }
+    let out = command
         .current_dir(workspace)
         .args(build.split(' '))
         .args(["--profile", &test_profile()])
@@ -429,6 +443,12 @@ impl Node {
     #[must_use]
     pub fn printed_address(&self) -> bool {
         std::fs::read_to_string(&self.out_file).is_ok_and(|t| !t.is_empty())
+    }
+
+    /// The process id, while it runs.
+    #[must_use]
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(Child::id)
     }
 
     /// Whether the process is still running.

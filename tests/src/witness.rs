@@ -26,6 +26,8 @@ pub struct Witness {
     pub url: String,
     /// Where its standard error (the logs) goes.
     pub log_file: PathBuf,
+    /// Further arguments of `vledger witness serve`.
+    extra: Vec<String>,
 }
 
 impl Witness {
@@ -36,6 +38,16 @@ impl Witness {
     /// When init fails or the witness does not come up.
     #[must_use]
     pub fn init_and_start(dir: &Path, name: &str, log_vkey: &str) -> Self {
+        Self::init_and_start_with(dir, name, log_vkey, &[])
+    }
+
+    /// As [`Witness::init_and_start`], passing `extra` to `vledger witness
+    /// serve` (with `--tls-cert`, its URL is `https://`).
+    ///
+    /// # Panics
+    /// When init fails or the witness does not come up.
+    #[must_use]
+    pub fn init_and_start_with(dir: &Path, name: &str, log_vkey: &str, extra: &[&str]) -> Self {
         let out = vledger([
             "witness",
             "init",
@@ -62,6 +74,7 @@ impl Witness {
             vkey,
             url: String::new(),
             log_file: PathBuf::new(),
+            extra: extra.iter().map(|a| (*a).to_owned()).collect(),
         };
         w.start();
         w
@@ -84,6 +97,7 @@ impl Witness {
             .args(["witness", "serve", "--dir"])
             .arg(&self.dir)
             .args(["--listen", "127.0.0.1:0"])
+            .args(&self.extra)
             .env("VLEDGER_LOG", "info")
             .env_remove("VLEDGER_WITNESS_DIR")
             .stdin(Stdio::null())
@@ -100,7 +114,8 @@ impl Witness {
                 let addr = line
                     .strip_prefix("listening on ")
                     .unwrap_or_else(|| panic!("unexpected first line of witness serve: {text:?}"));
-                self.url = format!("http://{addr}");
+                let tls = self.extra.iter().any(|a| a == "--tls-cert");
+                self.url = format!("{}://{addr}", if tls { "https" } else { "http" });
                 return;
             }
             if let Some(status) = self

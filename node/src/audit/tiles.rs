@@ -46,17 +46,20 @@ fn fetch_err(e: &anyhow::Error) -> FetchError {
 }
 
 impl TilesSource {
-    /// A source reading the tile API at `base` (`http://HOST:PORT[/path]`).
+    /// A source reading the tile API at `base` (`http://HOST:PORT[/path]`
+    /// or `https://…`, trusting the CA certificates in `ca` beside the
+    /// public roots).
     ///
     /// # Errors
-    /// When `base` is not an `http://` URL or the runtime cannot start.
-    pub fn new(base: &str) -> anyhow::Result<Self> {
+    /// When `base` is not an `http://` or `https://` URL, `ca` cannot be
+    /// read, or the runtime cannot start.
+    pub fn new(base: &str, ca: Option<&std::path::Path>) -> anyhow::Result<Self> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
         let fetcher = {
             let _entered = runtime.enter();
-            Fetcher::new(base)?
+            Fetcher::new(base, ca)?
         };
         Ok(Self {
             runtime,

@@ -42,6 +42,7 @@ pub fn serve(
     config: NodeConfig,
     listen: SocketAddr,
     http_listen: Option<SocketAddr>,
+    net: &super::listen::ListenArgs,
 ) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -49,29 +50,29 @@ pub fn serve(
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
         let node = Node::open(config).await?;
+        let limits = net.limits(1 + usize::from(http_listen.is_some()));
         let listener = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
+        let grpc = net.listener(listener, crate::listen::Protocol::Grpc, limits)?;
         let http = match http_listen {
             None => None,
-            Some(addr) => Some(
-                tokio::net::TcpListener::bind(addr)
+            Some(addr) => {
+                let tcp = tokio::net::TcpListener::bind(addr)
                     .await
-                    .with_context(|| format!("cannot listen on {addr} for HTTP"))?,
-            ),
+                    .with_context(|| format!("cannot listen on {addr} for HTTP"))?;
+                Some(net.listener(tcp, crate::listen::Protocol::Http1, limits)?)
+            }
         };
         // The first line on stdout is the address, printed once the store
         // passed its checks, for scripts and tests that asked for port 0;
         // the HTTP address, if any, is the second.
-        println!("listening on {}", listener.local_addr()?);
+        println!("listening on {}", grpc.tcp.local_addr()?);
         if let Some(http) = &http {
-            println!("tiles on http://{}", http.local_addr()?);
+            println!("tiles on {}://{}", net.scheme(), http.tcp.local_addr()?);
         }
         std::io::stdout().flush()?;
-        let listeners = crate::Listeners {
-            grpc: listener,
-            http,
-        };
+        let listeners = crate::Listeners { grpc, http };
         node.serve(listeners, shutdown_signal()).await
     })
 }

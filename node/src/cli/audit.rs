@@ -13,8 +13,8 @@ use crate::witness::store::write_durably;
 /// Where the audit state goes and how to report.
 #[derive(Debug, Clone)]
 pub struct AuditArgs<'a> {
-    /// The node's gRPC address.
-    pub node: &'a str,
+    /// The node.
+    pub node: &'a super::NodeArg,
     /// A tile API to read instead (the node's HTTP side, a mirror, a CDN).
     pub tiles: Option<&'a str>,
     /// The log's verifier key (or a file holding it).
@@ -57,11 +57,17 @@ pub fn run(args: &AuditArgs<'_>) -> anyhow::Result<()> {
         _ => None,
     };
     match args.tiles {
-        Some(url) => audit_from(args, url, &mut TilesSource::new(url)?, key, previous),
+        Some(url) => audit_from(
+            args,
+            url,
+            &mut TilesSource::new(url, args.node.ca.as_deref())?,
+            key,
+            previous,
+        ),
         None => audit_from(
             args,
-            args.node,
-            &mut GrpcSource::connect(args.node)?,
+            &args.node.node,
+            &mut GrpcSource::connect(&args.node.node, args.node.ca.as_deref())?,
             key,
             previous,
         ),

@@ -14,7 +14,7 @@ use vledger_tlog::merkle::verify_consistency;
 use vledger_tlog::note::{Checkpoint, ConsistencyProofText, Note, VerifierKey, open_checkpoint};
 use vledger_verification::history::HistoryBundle;
 
-use super::CosignArg;
+use super::{CosignArg, NodeArg};
 use crate::datadir::read_signer;
 
 pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
@@ -24,10 +24,15 @@ pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-pub(super) async fn connect(node: &str) -> anyhow::Result<LogClient<Channel>> {
-    LogClient::connect(node.to_owned())
+/// A client of the node at `node.node`: TLS for `https://` (trusting
+/// `node.ca` too), never plaintext to an `https://` URL.
+pub(super) async fn connect(node: &NodeArg) -> anyhow::Result<LogClient<Channel>> {
+    let endpoint = crate::tls::grpc_endpoint(&node.node, node.ca.as_deref())?;
+    let channel = endpoint
+        .connect()
         .await
-        .with_context(|| format!("cannot reach the node at {node}"))
+        .map_err(|e| anyhow::anyhow!(crate::tls::explain(&node.node, &e)))?;
+    Ok(LogClient::new(channel))
 }
 
 /// One line for a gRPC error: its code and message.
@@ -44,8 +49,8 @@ fn now_seconds() -> i64 {
 /// A node to append to, and the log records are signed for.
 #[derive(Debug, Clone, Copy)]
 pub struct Target<'a> {
-    /// The node's gRPC address.
-    pub node: &'a str,
+    /// The node's gRPC address, and the CA to trust for it.
+    pub node: &'a NodeArg,
     /// The origin given with `--origin`; `None` to sign for the origin of
     /// the node's latest checkpoint.
     pub origin: Option<&'a str>,
@@ -54,7 +59,7 @@ pub struct Target<'a> {
 impl<'a> Target<'a> {
     /// The node at `node`, signing for `origin` or the node's own.
     #[must_use]
-    pub const fn new(node: &'a str, origin: Option<&'a str>) -> Self {
+    pub const fn new(node: &'a NodeArg, origin: Option<&'a str>) -> Self {
         Self { node, origin }
     }
 
@@ -230,7 +235,7 @@ pub fn revoke(
 }
 
 /// `vledger checkpoint`.
-pub fn checkpoint(node: &str, size: Option<u64>, cosign: CosignArg) -> anyhow::Result<()> {
+pub fn checkpoint(node: &NodeArg, size: Option<u64>, cosign: CosignArg) -> anyhow::Result<()> {
     let r = runtime()?.block_on(async {
         connect(node)
             .await?
@@ -247,7 +252,12 @@ pub fn checkpoint(node: &str, size: Option<u64>, cosign: CosignArg) -> anyhow::R
 }
 
 /// `vledger history`.
-pub fn history(node: &str, vin: &str, out: Option<&Path>, cosign: CosignArg) -> anyhow::Result<()> {
+pub fn history(
+    node: &NodeArg,
+    vin: &str,
+    out: Option<&Path>,
+    cosign: CosignArg,
+) -> anyhow::Result<()> {
     let r = runtime()?.block_on(async {
         connect(node)
             .await?
@@ -285,7 +295,7 @@ pub fn history(node: &str, vin: &str, out: Option<&Path>, cosign: CosignArg) -> 
 
 /// `vledger prove`.
 pub fn prove(
-    node: &str,
+    node: &NodeArg,
     index: u64,
     size: Option<u64>,
     out: Option<&Path>,
@@ -313,8 +323,13 @@ pub fn prove(
 }
 
 /// `vledger prove --tiles URL`.
-pub fn prove_from_tiles(url: &str, index: u64, out: Option<&Path>) -> anyhow::Result<()> {
-    let proof = crate::audit::TilesSource::new(url)?
+pub fn prove_from_tiles(
+    url: &str,
+    ca: Option<&Path>,
+    index: u64,
+    out: Option<&Path>,
+) -> anyhow::Result<()> {
+    let proof = crate::audit::TilesSource::new(url, ca)?
         .tlog_proof(index)
         .with_context(|| format!("cannot prove entry {index} from {url}"))?;
     match out {
@@ -327,7 +342,7 @@ pub fn prove_from_tiles(url: &str, index: u64, out: Option<&Path>) -> anyhow::Re
 
 /// `vledger consistency`.
 pub fn consistency(
-    node: &str,
+    node: &NodeArg,
     old: u64,
     new: Option<u64>,
     log_key: Option<&str>,

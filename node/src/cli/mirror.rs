@@ -27,6 +27,7 @@ fn witness_key(arg: &str) -> anyhow::Result<VerifierKey> {
 pub fn run(
     node: &str,
     dir: PathBuf,
+    ca: Option<PathBuf>,
     log_key: &str,
     witnesses: &[String],
     quorum: Option<usize>,
@@ -47,6 +48,7 @@ pub fn run(
         dir,
         log_key,
         policy,
+        ca,
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -65,6 +65,8 @@ pub enum WitnessCommand {
         /// Address to listen on; port 0 picks a free port (printed on start).
         #[arg(long)]
         listen: Option<SocketAddr>,
+        #[command(flatten)]
+        net: super::listen::ListenArgs,
     },
 }
 
@@ -90,7 +92,18 @@ pub fn main(command: WitnessCommand) -> anyhow::Result<()> {
             state,
             logs,
             listen,
-        } => serve(dir.as_deref(), config.as_deref(), key, state, &logs, listen),
+            net,
+        } => serve(
+            &ServeArgs {
+                dir: dir.as_deref(),
+                config: config.as_deref(),
+                extra_logs: &logs,
+                listen,
+                net: &net,
+            },
+            key,
+            state,
+        ),
     }
 }
 
@@ -131,14 +144,23 @@ fn init(dir: &Path, name: &str, logs: &[String]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn serve(
-    dir: Option<&Path>,
-    config: Option<&Path>,
-    key: Option<PathBuf>,
-    state: Option<PathBuf>,
-    extra_logs: &[String],
+/// What `vledger witness serve` was given, besides its key and state.
+struct ServeArgs<'a> {
+    dir: Option<&'a Path>,
+    config: Option<&'a Path>,
+    extra_logs: &'a [String],
     listen: Option<SocketAddr>,
-) -> anyhow::Result<()> {
+    net: &'a super::listen::ListenArgs,
+}
+
+fn serve(args: &ServeArgs<'_>, key: Option<PathBuf>, state: Option<PathBuf>) -> anyhow::Result<()> {
+    let ServeArgs {
+        dir,
+        config,
+        extra_logs,
+        listen,
+        net,
+    } = *args;
     let config_path = config
         .map(Path::to_path_buf)
         .or_else(|| dir.map(|d| d.join("witness.json")).filter(|p| p.exists()));
@@ -178,11 +200,12 @@ fn serve(
         .build()
         .context("cannot start the async runtime")?;
     runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(listen)
+        let tcp = tokio::net::TcpListener::bind(listen)
             .await
             .with_context(|| format!("cannot listen on {listen}"))?;
+        let listener = net.listener(tcp, crate::listen::Protocol::Http1, net.limits(1))?;
         tracing::info!(key = %config.cosigner.verifier_key(), "witness key");
-        println!("listening on {}", listener.local_addr()?);
+        println!("listening on {}", listener.tcp.local_addr()?);
         std::io::stdout().flush()?;
         crate::witness::run(listener, config, super::admin::shutdown_signal()).await
     })
@@ -204,6 +227,10 @@ pub struct WitnessArgs {
     /// Seconds one call to a witness may take.
     #[arg(long, default_value_t = 10)]
     pub witness_timeout: u64,
+    /// Also trust the CA certificates in this PEM file for `https://`
+    /// witnesses (beside the usual public roots).
+    #[arg(long, value_name = "FILE")]
+    pub witness_ca: Option<PathBuf>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -224,10 +251,8 @@ struct WitnessFileEntry {
 fn spec(url: &str, vkey: &str) -> anyhow::Result<WitnessSpec> {
     let key = VerifierKey::parse(vkey.trim()).with_context(|| format!("witness key {vkey:?}"))?;
     let url = url.trim().trim_end_matches('/').to_owned();
-    if !url.starts_with("http://") {
-        bail!(
-            "witness URL {url:?}: only http:// is supported (put a TLS proxy in front of HTTPS witnesses)"
-        );
+    if !url.starts_with("http://") && !url.starts_with("https://") {
+        bail!("witness URL {url:?}: expected http://HOST:PORT or https://HOST:PORT");
     }
     Ok(WitnessSpec { url, key })
 }
@@ -273,6 +298,7 @@ impl WitnessArgs {
             witnesses,
             quorum,
             timeout: Duration::from_secs(self.witness_timeout.max(1)),
+            tls: crate::tls::client_config(self.witness_ca.as_deref())?,
         }))
     }
 }

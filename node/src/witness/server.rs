@@ -11,7 +11,6 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use tokio::net::TcpListener;
 use tokio::sync::Mutex;
 use vledger_tlog::witness::{
     MAX_REQUEST_SIZE, SIZE_CONTENT_TYPE, WitnessRefusal, check_consistency, verify_request,
@@ -19,7 +18,7 @@ use vledger_tlog::witness::{
 };
 
 use super::config::WitnessConfig;
-use super::store::{StateDir, Witnessed, origin_hash};
+use super::store::{Kept, MAX_EVIDENCE_PER_LOG, StateDir, Witnessed, origin_hash};
 
 /// A witness's shared state.
 #[derive(Debug)]
@@ -114,18 +113,27 @@ async fn add_checkpoint(State(w): State<Arc<Witness>>, body: Bytes) -> Response 
     if let Err(r) = check_consistency(&verified, latest.as_ref().map(|l| &l.checkpoint)) {
         let size = verified.checkpoint.size().0;
         if matches!(r, WitnessRefusal::Inconsistent(_)) {
-            tracing::warn!(%origin, size, reason = %r, "refused a validly signed, inconsistent checkpoint; keeping it as evidence");
             let evidence = format!(
                 "{}\n--- the witness's latest cosigned checkpoint\n{}",
                 verified.request.to_body(),
                 latest.as_ref().map_or("", |l| l.note.as_str())
             );
-            let (state, o, now) = (w.state.clone(), origin.clone(), now_unix());
-            let kept =
-                tokio::task::spawn_blocking(move || state.keep_evidence(&o, size, now, &evidence))
-                    .await;
-            if !matches!(kept, Ok(Ok(()))) {
-                tracing::error!(%origin, "cannot keep the evidence");
+            let (state, o, cp) = (w.state.clone(), origin.clone(), verified.text.clone());
+            let kept = tokio::task::spawn_blocking(move || {
+                state.keep_evidence(&o, &cp, &evidence, MAX_EVIDENCE_PER_LOG)
+            })
+            .await;
+            match kept {
+                Ok(Ok(Kept::New)) => {
+                    tracing::warn!(%origin, size, reason = %r, "refused a validly signed, inconsistent checkpoint; kept it as evidence")
+                }
+                Ok(Ok(Kept::Repeat)) => {
+                    tracing::debug!(%origin, size, "refused an inconsistent checkpoint already kept as evidence")
+                }
+                Ok(Ok(Kept::Full)) => {
+                    tracing::warn!(%origin, size, reason = %r, cap = MAX_EVIDENCE_PER_LOG, "refused a validly signed, inconsistent checkpoint; this log's evidence is full, not keeping it")
+                }
+                _ => tracing::error!(%origin, "cannot keep the evidence"),
             }
         } else {
             tracing::info!(%origin, status = r.status(), reason = %r, "add-checkpoint refused");
@@ -198,20 +206,26 @@ async fn about(State(w): State<Arc<Witness>>) -> Response {
 /// # Errors
 /// When the state cannot be loaded or the server fails.
 pub async fn run(
-    listener: TcpListener,
+    listener: crate::listen::Listener,
     config: WitnessConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let name = config.cosigner.name().to_owned();
     let witness = Arc::new(Witness::open(config)?);
     tracing::info!(
-        addr = %listener.local_addr()?,
+        addr = %listener.tcp.local_addr()?,
+        tls = listener.tls.is_some(),
+        max_connections = listener.limits.max_connections,
         witness = %name,
         logs = witness.latest.len(),
         "witness serving"
     );
-    axum::serve(listener, witness.router())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("the witness server failed")
+    crate::listen::serve(
+        listener,
+        crate::listen::Protocol::Http1,
+        witness.router(),
+        shutdown,
+    )
+    .await
+    .context("the witness server failed")
 }

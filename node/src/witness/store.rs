@@ -4,8 +4,9 @@
 //!
 //! ```text
 //! STATE/<hex SHA-256 of the origin>            the latest cosigned note
-//! STATE/evidence/<hex SHA-256 of the origin>-<size>-<unix time>.txt
+//! STATE/evidence/<hex SHA-256 of the origin>-<hex SHA-256 of the checkpoint>.txt
 //!                                              a refused, validly signed request
+//!                                              (at most MAX_EVIDENCE_PER_LOG per log)
 //! ```
 //!
 //! A new note replaces the old one atomically and durably before the
@@ -26,6 +27,22 @@ use vledger_tlog::witness::parse_checkpoint_text;
 #[must_use]
 pub fn origin_hash(origin: &str) -> String {
     vledger_tlog::sha256(origin.as_bytes()).to_hex()
+}
+
+/// Most evidence files kept per log: a log can sign only so many
+/// checkpoints, but nothing else bounds what refused requests may fill
+/// the disk with.
+pub const MAX_EVIDENCE_PER_LOG: usize = 64;
+
+/// What became of a piece of evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kept {
+    /// Written.
+    New,
+    /// The same checkpoint was kept before: nothing written.
+    Repeat,
+    /// The log already has [`MAX_EVIDENCE_PER_LOG`] files: nothing written.
+    Full,
 }
 
 /// The latest checkpoint a witness cosigned for a log.
@@ -94,20 +111,42 @@ impl StateDir {
         write_durably(&self.dir, &origin_hash(origin), note.as_bytes())
     }
 
-    /// Keeps a refused request whose checkpoint the log validly signed: two
-    /// signed, inconsistent checkpoints are evidence against the log.
+    /// Keeps a refused request whose checkpoint (`checkpoint`, the signed
+    /// text) the log validly signed: two signed, inconsistent checkpoints
+    /// are evidence against the log. One file per distinct checkpoint,
+    /// named by its hash, and at most `cap` per log.
     ///
     /// # Errors
     /// On I/O errors.
     pub fn keep_evidence(
         &self,
         origin: &str,
-        size: u64,
-        unix: u64,
+        checkpoint: &str,
         text: &str,
-    ) -> std::io::Result<()> {
-        let name = format!("{}-{size}-{unix}.txt", origin_hash(origin));
-        write_durably(&self.dir.join("evidence"), &name, text.as_bytes())
+        cap: usize,
+    ) -> std::io::Result<Kept> {
+        let dir = self.dir.join("evidence");
+        let prefix = format!("{}-", origin_hash(origin));
+        let name = format!(
+            "{prefix}{}.txt",
+            vledger_tlog::sha256(checkpoint.as_bytes()).to_hex()
+        );
+        if dir.join(&name).exists() {
+            return Ok(Kept::Repeat);
+        }
+        let mut kept = 0;
+        for entry in fs::read_dir(&dir)? {
+            let file = entry?.file_name();
+            let file = file.to_string_lossy();
+            if file.starts_with(&prefix) && file.ends_with(".txt") {
+                kept += 1;
+            }
+        }
+        if kept >= cap {
+            return Ok(Kept::Full);
+        }
+        write_durably(&dir, &name, text.as_bytes())?;
+        Ok(Kept::New)
     }
 }
 
@@ -130,6 +169,25 @@ pub fn write_durably(dir: &Path, name: &str, bytes: &[u8]) -> std::io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evidence_is_kept_once_per_checkpoint_and_bounded_per_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = StateDir::open(dir.path()).unwrap();
+        let keep = |origin: &str, cp: &str| state.keep_evidence(origin, cp, "request", 3).unwrap();
+        assert_eq!(keep("a", "cp1"), Kept::New);
+        for _ in 0..100 {
+            assert_eq!(keep("a", "cp1"), Kept::Repeat);
+        }
+        assert_eq!(keep("a", "cp2"), Kept::New);
+        assert_eq!(keep("a", "cp3"), Kept::New);
+        assert_eq!(keep("a", "cp4"), Kept::Full);
+        assert_eq!(keep("a", "cp2"), Kept::Repeat);
+        // Another log has its own allowance.
+        assert_eq!(keep("b", "cp4"), Kept::New);
+        let files = fs::read_dir(dir.path().join("evidence")).unwrap().count();
+        assert_eq!(files, 4);
+    }
 
     #[test]
     fn durable_writes_replace() {

@@ -1,16 +1,17 @@
 //! A small HTTP/1.1 client for the witness protocol, on hyper-util's
-//! connection-pooling client (which tonic already links): plain HTTP,
-//! keep-alive, one POST per call.
+//! connection-pooling client (which tonic already links): `http://` or
+//! `https://` (rustls, [`crate::tls`]), keep-alive, one POST per call.
 //!
 //! Plain HTTP is enough for the protocol's safety: a cosignature is signed
 //! and verified against the witness's key, so someone on the path can only
-//! withhold answers, which a quorum tolerates. Put a TLS proxy in front of
-//! a witness that must be reached over HTTPS.
+//! withhold answers, which a quorum tolerates. TLS keeps them from reading
+//! or withholding them selectively.
 
 use std::time::Duration;
 
 use http_body_util::{BodyExt as _, Full, Limited};
 use hyper::body::Bytes;
+use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -59,22 +60,23 @@ pub enum CallError {
 #[derive(Debug, Clone)]
 pub struct WitnessClient {
     /// The pooled HTTP/1.1 client.
-    client: Client<HttpConnector, Full<Bytes>>,
-}
-
-impl Default for WitnessClient {
-    fn default() -> Self {
-        Self::new()
-    }
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
 }
 
 impl WitnessClient {
-    /// A client with keep-alive connections.
+    /// A client with keep-alive connections, checking `https://`
+    /// witnesses' certificates with `tls`.
     #[must_use]
-    pub fn new() -> Self {
-        let mut connector = HttpConnector::new();
-        connector.set_nodelay(true);
-        connector.set_connect_timeout(Some(Duration::from_secs(5)));
+    pub fn new(tls: rustls::ClientConfig) -> Self {
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        http.set_connect_timeout(Some(Duration::from_secs(5)));
+        http.enforce_http(false);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
         Self {
             client: Client::builder(TokioExecutor::new())
                 .pool_idle_timeout(Duration::from_secs(60))
