@@ -110,6 +110,9 @@ impl NodeProcess {
             .arg("--data")
             .arg(data)
             .args(["--listen", "127.0.0.1:0"])
+            // One bench key sends every append: no per-signer budget
+            // (an extra argument may set one again).
+            .arg("--signer-rate=0")
             .args(extra_args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

@@ -116,6 +116,22 @@ pub enum Command {
         /// node's memory (ignored with `--store postgres://…`).
         #[arg(long, env = "VLEDGER_SLED_CACHE_MB", default_value_t = vledger_log::store::DEFAULT_SLED_CACHE_BYTES >> 20)]
         sled_cache_mb: u64,
+        /// Appends per second each signer may make, sustained (0: no
+        /// limit); beyond its budget an append is refused with
+        /// RESOURCE_EXHAUSTED and a retry hint.
+        #[arg(long, env = "VLEDGER_SIGNER_RATE", default_value_t = crate::budget::DEFAULT_SIGNER_RATE)]
+        signer_rate: f64,
+        /// Appends each signer may make at once before its rate applies.
+        #[arg(long, env = "VLEDGER_SIGNER_BURST", default_value_t = crate::budget::DEFAULT_SIGNER_BURST)]
+        signer_burst: f64,
+        /// Appends per second the whole node takes from all signers
+        /// together, sustained (0: no limit).
+        #[arg(long, env = "VLEDGER_APPEND_RATE", default_value_t = 0.0)]
+        append_rate: f64,
+        /// Appends the whole node takes at once before its rate applies
+        /// (default: one second's worth).
+        #[arg(long, env = "VLEDGER_APPEND_BURST")]
+        append_burst: Option<f64>,
         /// Re-verify every entry, hash and checkpoint at start (as `vledger
         /// check` does) before serving; by default a start checks the latest
         /// checkpoint against the stored tiles and the last entry only.
@@ -392,6 +408,14 @@ pub enum Command {
 /// Runs a parsed command line.
 ///
 /// # Errors
+/// An append budget from its flags.
+fn budget_of(flag: &str, per_second: f64, burst: f64) -> anyhow::Result<crate::budget::Rate> {
+    if !(per_second.is_finite() && per_second >= 0.0 && burst.is_finite() && burst >= 0.0) {
+        anyhow::bail!("{flag}: a rate and a burst are numbers of appends, 0 or more");
+    }
+    Ok(crate::budget::Rate { per_second, burst })
+}
+
 /// Whatever the command failed with, to print as one line.
 pub fn main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -412,6 +436,10 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             sled_cache_mb,
             full_check,
             quick_start: _,
+            signer_rate,
+            signer_burst,
+            append_rate,
+            append_burst,
             witnesses,
             net,
         } => {
@@ -423,6 +451,12 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             config.witnessing = witnesses.config()?;
             config.tile_cache_bytes = tile_cache_mb.saturating_mul(1 << 20);
             config.sled_cache_bytes = sled_cache_mb.saturating_mul(1 << 20);
+            config.signer_budget = budget_of("--signer-rate", signer_rate, signer_burst)?;
+            config.node_budget = budget_of(
+                "--append-rate",
+                append_rate,
+                append_burst.unwrap_or(append_rate),
+            )?;
             admin::serve(config, listen, http_listen, &net)
         }
         Command::Check { data, store } => admin::check(&data, store),

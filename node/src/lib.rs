@@ -8,6 +8,7 @@
 #![forbid(unsafe_code)]
 
 pub mod audit;
+pub mod budget;
 pub mod cli;
 pub mod datadir;
 mod http_state;
@@ -70,6 +71,10 @@ pub struct NodeConfig {
     pub tile_cache_bytes: usize,
     /// sled's page cache, in bytes.
     pub sled_cache_bytes: u64,
+    /// The append budget of each signer ([`budget`]).
+    pub signer_budget: budget::Rate,
+    /// The append budget of the whole node, shared by every signer.
+    pub node_budget: budget::Rate,
 }
 
 impl NodeConfig {
@@ -86,6 +91,11 @@ impl NodeConfig {
             witnessing: None,
             tile_cache_bytes: reads::DEFAULT_TILE_CACHE_MB << 20,
             sled_cache_bytes: vledger_log::store::DEFAULT_SLED_CACHE_BYTES,
+            signer_budget: budget::Rate {
+                per_second: budget::DEFAULT_SIGNER_RATE,
+                burst: budget::DEFAULT_SIGNER_BURST,
+            },
+            node_budget: budget::Rate::UNLIMITED,
         }
     }
 }
@@ -118,6 +128,8 @@ pub struct Node {
     witnessing: Option<witnessing::WitnessingConfig>,
     /// The bound of the tile cache, in bytes.
     tile_cache_bytes: usize,
+    /// The append budgets.
+    budgets: Arc<budget::Budgets>,
     /// The data directory.
     data: std::path::PathBuf,
     /// The leader lock, held while this node sequences a PostgreSQL store.
@@ -186,6 +198,10 @@ impl Node {
             queue: config.queue,
             witnessing: config.witnessing,
             tile_cache_bytes: config.tile_cache_bytes,
+            budgets: Arc::new(budget::Budgets::new(
+                config.signer_budget,
+                config.node_budget,
+            )),
             data: dir.root().to_path_buf(),
             leader,
         })
@@ -255,7 +271,8 @@ impl Node {
             self.store.clone(),
             self.log_key,
             Arc::clone(&tiles),
-        );
+        )
+        .with_budgets(Arc::clone(&self.budgets));
         // Witnessing follows the sequencer's checkpoints and stops with it.
         let tile_store = self.store.clone();
         let witnessing = self.witnessing.map(|config| {

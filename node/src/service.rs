@@ -6,7 +6,9 @@ pub use stream::{STREAM_CHECK_AHEAD, STREAM_IN_FLIGHT};
 
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Instant;
 
+use crate::budget::Budgets;
 use crate::datadir::NodeStore;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
@@ -43,13 +45,15 @@ pub struct LogService {
     cosigned: Option<CosignedView>,
     /// The tiles and bundles that proofs and receipts are read from.
     tiles: Arc<NodeTiles>,
+    /// The append budgets of signers and of the node.
+    budgets: Arc<Budgets>,
 }
 
 impl LogService {
     /// A service reading `store` and appending through `sequencer`, with
     /// proofs and receipts read through `tiles` (a cache over `store`).
     #[must_use]
-    pub const fn new(
+    pub fn new(
         sequencer: Sequencer,
         store: NodeStore,
         log_key: VerifierKey,
@@ -61,7 +65,15 @@ impl LogService {
             log_key,
             cosigned: None,
             tiles,
+            budgets: Arc::new(Budgets::unlimited()),
         }
+    }
+
+    /// Refuses appends beyond `budgets` ([`crate::budget`]).
+    #[must_use]
+    pub fn with_budgets(mut self, budgets: Arc<Budgets>) -> Self {
+        self.budgets = budgets;
+        self
     }
 
     /// Serves cosigned checkpoints from `view` (see [`crate::witnessing`]).
@@ -125,6 +137,11 @@ impl LogService {
                 tracing::info!(error = %e, "refused a record not signed for this log");
                 AppendError::Refused(status::field(&e))
             })?;
+        // Within the signer's budget and the node's, counted only for a
+        // record whose signature checked.
+        self.budgets
+            .take(checked.signed.public_key().as_bytes(), Instant::now())
+            .map_err(|e| AppendError::Refused(status::exhausted(&e)))?;
         let sequenced = self.sequencer.append(checked.signed).await.map_err(|e| {
             AppendError::Failed(match e {
                 SequencerError::Stopped => Status::unavailable("the node is shutting down"),

@@ -19,6 +19,20 @@ pub fn field(e: &FieldError) -> Status {
     }
 }
 
+/// An append beyond its budget: `RESOURCE_EXHAUSTED`, with the wait in
+/// the message and in the `retry-after-ms` metadata.
+pub fn exhausted(e: &crate::budget::Exhausted) -> Status {
+    let mut status = Status::resource_exhausted(e.to_string());
+    let millis = e.retry_after().as_millis().max(1).to_string();
+    if let Ok(value) = millis.parse() {
+        status.metadata_mut().insert(RETRY_AFTER_MS, value);
+    }
+    status
+}
+
+/// The metadata key of the wait [`exhausted`] gives, in milliseconds.
+pub const RETRY_AFTER_MS: &str = "retry-after-ms";
+
 /// A signer that may not log a record: `PERMISSION_DENIED`; a key record
 /// that conflicts with the log's key state: `FAILED_PRECONDITION`.
 pub fn auth(e: &AuthError) -> Status {
