@@ -205,6 +205,20 @@ pub struct LogStore<B> {
     dedup_index: Option<Arc<std::sync::Mutex<dedup::DedupIndex>>>,
     /// Items waiting to be archived, when archiving is deferred.
     deferred: Option<Arc<std::sync::Mutex<archive::Deferred>>>,
+    /// The right edge the last batch committed through this store (or a
+    /// clone) left.
+    edge: Arc<std::sync::Mutex<CommittedEdge>>,
+}
+
+/// The partial bundle and partial hash tiles a batch left, as stored (the
+/// keys each is stored under, and its bytes), by item key: what the next
+/// batch extends, held so that it is not read back from the backend.
+/// Valid at its tree size only; a batch that finds the store at another
+/// size (another writer, or none before) reads the backend.
+#[derive(Debug, Default)]
+struct CommittedEdge {
+    tree_size: u64,
+    items: std::collections::HashMap<Vec<u8>, StoredItem>,
 }
 
 /// Entries read per backend scan.
@@ -222,6 +236,7 @@ impl<B: Backend> LogStore<B> {
             commits: Arc::default(),
             dedup_index: None,
             deferred: None,
+            edge: Arc::default(),
         };
         if let Some(v) = store.backend.get(META_FORMAT)? {
             let found = <[u8; 4]>::try_from(v.as_slice())
@@ -764,22 +779,43 @@ impl<B: Backend> LogStore<B> {
         let mut archived = Vec::new();
         let mut completed = Vec::new();
         let archiving = self.archive.is_some() && !deferring;
-        for (index, bundle) in self.fill_bundles(batch.entries).map_err(fenced)? {
+        // What the last batch left of the right edge, if it is where this
+        // one starts; and what this one leaves.
+        let mut edge = {
+            let mut held = self
+                .edge
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let last = std::mem::take(&mut *held);
+            if last.tree_size == previous {
+                last.items
+            } else {
+                std::collections::HashMap::new()
+            }
+        };
+        let mut left = std::collections::HashMap::new();
+        for (index, bundle) in self
+            .fill_bundles(batch.entries, &mut edge)
+            .map_err(fenced)?
+        {
             if deferring && bundle.full {
                 completed.push((Archived::Bundle(index), bundle.bytes.clone()));
             }
-            if let Some(bytes) = bundle.writes(&mut w, archiving) {
+            if let Some(bytes) = bundle.writes(&mut w, archiving, &mut left) {
                 archived.push((Archived::Bundle(index), bytes));
             }
         }
-        for (tile, extended) in self.fill_tiles(batch.hashes).map_err(fenced)? {
+        for (tile, extended) in self.fill_tiles(batch.hashes, &mut edge).map_err(fenced)? {
             if deferring && extended.full {
                 completed.push((Archived::Tile(tile), extended.bytes.clone()));
             }
-            if let Some(bytes) = extended.writes(&mut w, archiving) {
+            if let Some(bytes) = extended.writes(&mut w, archiving, &mut left) {
                 archived.push((Archived::Tile(tile), bytes));
             }
         }
+        // The partial tiles of upper levels this batch did not reach stay
+        // as they were.
+        left.extend(edge);
         if let (Some(archive), false) = (&self.archive, archived.is_empty()) {
             // Never overwrite the tiles of a batch another writer committed.
             let found = self.tree_size()?;
@@ -853,10 +889,30 @@ impl<B: Backend> LogStore<B> {
         if let Some(mut d) = self.deferred() {
             d.waiting.extend(completed);
         }
+        *self
+            .edge
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = CommittedEdge {
+            tree_size: batch.tree_size,
+            items: left,
+        };
         if let Some(mut index) = self.dedup_index() {
             index.add(&batch.dedup, batch.tree_size)?;
         }
         Ok(())
+    }
+
+    /// The partial bundle or tile at `key` as the last batch left it, or
+    /// else as the backend holds it.
+    fn edge_item(
+        &self,
+        edge: &mut std::collections::HashMap<Vec<u8>, StoredItem>,
+        key: &[u8],
+    ) -> Result<Option<StoredItem>, StoreError> {
+        match edge.remove(key) {
+            Some(item) => Ok(Some(item)),
+            None => self.stored_item(key),
+        }
     }
 
     /// The bundles `entries` (consecutive, by leaf index) complete or
@@ -864,6 +920,7 @@ impl<B: Backend> LogStore<B> {
     fn fill_bundles(
         &self,
         entries: Vec<(u64, Vec<u8>)>,
+        edge: &mut std::collections::HashMap<Vec<u8>, StoredItem>,
     ) -> Result<Vec<(u64, Extended)>, StoreError> {
         let mut out: Vec<(u64, Extended, u64)> = Vec::new();
         for (index, entry) in entries {
@@ -874,10 +931,11 @@ impl<B: Backend> LogStore<B> {
                 let (stored, bytes) = if pos == 0 {
                     (Vec::new(), Vec::new())
                 } else {
-                    let (stored, bytes) = self.stored_item(&key)?.ok_or(StoreError::Missing {
-                        what: "entry",
-                        index: index - 1,
-                    })?;
+                    let (stored, bytes) =
+                        self.edge_item(edge, &key)?.ok_or(StoreError::Missing {
+                            what: "entry",
+                            index: index - 1,
+                        })?;
                     let held = decode_bundle(&bytes)
                         .map_err(|_| StoreError::Corrupt("entry bundle"))?
                         .len();
@@ -925,6 +983,7 @@ impl<B: Backend> LogStore<B> {
     fn fill_tiles(
         &self,
         hashes: Vec<(NodeId, Hash)>,
+        edge: &mut std::collections::HashMap<Vec<u8>, StoredItem>,
     ) -> Result<BTreeMap<TileId, Extended>, StoreError> {
         let mut out: BTreeMap<TileId, Extended> = BTreeMap::new();
         for (id, hash) in hashes {
@@ -939,7 +998,7 @@ impl<B: Backend> LogStore<B> {
                     let (stored, bytes) = if pos == 0 {
                         (Vec::new(), Vec::new())
                     } else {
-                        self.stored_item(&key)?
+                        self.edge_item(edge, &key)?
                             .ok_or(StoreError::MissingHash(NodeId {
                                 level: id.level,
                                 index: id.index - 1,
@@ -1027,20 +1086,30 @@ impl Extended {
     /// one, in `w`: a full one whole (or nothing, when it goes to the
     /// archive) in place of every key it was stored under; a partial one
     /// as one more piece.
-    fn writes(self, w: &mut Writes, archived: bool) -> Option<Vec<u8>> {
+    /// A partial one is also added to `left`, as it is stored after the
+    /// batch.
+    fn writes(
+        self,
+        w: &mut Writes,
+        archived: bool,
+        left: &mut std::collections::HashMap<Vec<u8>, StoredItem>,
+    ) -> Option<Vec<u8>> {
         if !self.full {
-            w.push((
-                piece_key(&self.key, self.first),
-                Some(self.bytes[self.added_at..].to_vec()),
-            ));
+            let piece = piece_key(&self.key, self.first);
+            w.push((piece.clone(), Some(self.bytes[self.added_at..].to_vec())));
+            let mut stored = self.stored;
+            stored.push(piece);
+            left.insert(self.key, (stored, self.bytes));
             return None;
         }
         for k in self.stored {
-            if k != self.key || archived {
+            if k != self.key {
                 w.push((k, None));
             }
         }
         if archived {
+            // Its own key goes too, whether or not it was stored under it.
+            w.push((self.key, None));
             Some(self.bytes)
         } else {
             w.push((self.key, Some(self.bytes)));
