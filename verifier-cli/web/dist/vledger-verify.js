@@ -380,7 +380,7 @@ var VledgerVerify = (() => {
     return { value: value2 };
   }
 
-  // ../../../main/verifier-cli/web/node_modules/@noble/ed25519/index.js
+  // node_modules/@noble/ed25519/index.js
   /*! noble-ed25519 - MIT License (c) 2019 Paul Miller (paulmillr.com) */
   var freeze = Object.freeze;
   var P = 0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffedn;
@@ -763,7 +763,7 @@ var VledgerVerify = (() => {
     return { p, f: f2 };
   };
 
-  // ../../../main/verifier-cli/web/node_modules/@noble/hashes/_u64.js
+  // node_modules/@noble/hashes/_u64.js
   var U32_MASK64 = /* @__PURE__ */ (() => BigInt(2 ** 32 - 1))();
   var _32n = /* @__PURE__ */ BigInt(32);
   function fromBig(n, le = false) {
@@ -806,7 +806,7 @@ var VledgerVerify = (() => {
   var add5L = (Al, Bl, Cl, Dl, El) => (Al >>> 0) + (Bl >>> 0) + (Cl >>> 0) + (Dl >>> 0) + (El >>> 0);
   var add5H = (low, Ah, Bh, Ch, Dh, Eh) => Ah + Bh + Ch + Dh + Eh + (low / 2 ** 32 | 0) | 0;
 
-  // ../../../main/verifier-cli/web/node_modules/@noble/hashes/utils.js
+  // node_modules/@noble/hashes/utils.js
   function isBytes2(a) {
     return a instanceof Uint8Array || ArrayBuffer.isView(a) && a.constructor.name === "Uint8Array" && "BYTES_PER_ELEMENT" in a && a.BYTES_PER_ELEMENT === 1;
   }
@@ -893,7 +893,7 @@ var VledgerVerify = (() => {
     oid: Uint8Array.from([6, 9, 96, 134, 72, 1, 101, 3, 4, 2, suffix])
   });
 
-  // ../../../main/verifier-cli/web/node_modules/@noble/hashes/_md.js
+  // node_modules/@noble/hashes/_md.js
   function Chi(a, b, c) {
     return a & b ^ ~a & c;
   }
@@ -1024,7 +1024,7 @@ var VledgerVerify = (() => {
     327033209
   ]);
 
-  // ../../../main/verifier-cli/web/node_modules/@noble/hashes/sha2.js
+  // node_modules/@noble/hashes/sha2.js
   var SHA256_K = /* @__PURE__ */ Uint32Array.from([
     1116352408,
     1899447441,
