@@ -128,6 +128,10 @@ struct Pool {
 struct Session {
     client: Client,
     statements: Option<Statements>,
+    /// Between a `BEGIN` sent and its `COMMIT` or `ROLLBACK` answered: a
+    /// session dropped meanwhile (its future cancelled) is closed, never
+    /// pooled with a transaction open.
+    in_transaction: bool,
 }
 
 impl std::fmt::Debug for Session {
@@ -204,6 +208,7 @@ impl Drop for Conn {
     fn drop(&mut self) {
         if let Some(s) = self.session.take()
             && !s.client.is_closed()
+            && !s.in_transaction
             && let Ok(mut idle) = self.pool.idle.lock()
         {
             idle.push(s);
@@ -247,6 +252,7 @@ impl Pool {
             _ => Session {
                 client: Self::connect(&self.config).await?,
                 statements: None,
+                in_transaction: false,
             },
         };
         Ok(Conn {
@@ -586,9 +592,13 @@ impl Backend for PostgresBackend {
 }
 
 /// One batch, one transaction: the fence, then every upsert in one
-/// statement and every delete in another, then a durable commit. With
-/// `fail_at`, the writes before it are made and write `fail_at` is sent
-/// as a NULL value, which the table refuses, so the server aborts the
+/// statement and every delete in another, then a durable commit. Two round
+/// trips: `BEGIN`, the fence, the upserts and the deletes are sent together
+/// (tokio-postgres pipelines the queries polled together, in the order
+/// first polled, and the server runs them in that order), and the fence is
+/// checked before `COMMIT`; a batch that fails any of it is rolled back.
+/// With `fail_at`, the writes before it are made and write `fail_at` is
+/// sent as a NULL value, which the table refuses, so the server aborts the
 /// transaction (fault injection).
 async fn apply_in_transaction(
     session: &mut Session,
@@ -597,27 +607,6 @@ async fn apply_in_transaction(
     fail_at: Option<usize>,
 ) -> Result<(), StoreError> {
     let st = session.statements().await.map_err(|e| store_error(&e))?;
-    let tx = session
-        .client
-        .transaction()
-        .await
-        .map_err(|e| store_error(&e))?;
-    if expected_tree_size.is_some() {
-        // The tree-size row is made to exist first, so that two first
-        // batches on an empty database contend for one row lock.
-        tx.execute(
-            &st.ensure_size,
-            &[&META_TREE_SIZE, &0u64.to_be_bytes().as_slice()],
-        )
-        .await
-        .map_err(|e| store_error(&e))?;
-        let row = tx
-            .query_opt(&st.lock_size, &[&META_TREE_SIZE])
-            .await
-            .map_err(|e| store_error(&e))?;
-        let stored: Option<Vec<u8>> = row.map(|r| r.get(0));
-        check_fence(expected_tree_size, stored.as_deref())?;
-    }
     let (writes, failing) = match fail_at {
         Some(i) => {
             let mut writes = writes;
@@ -638,27 +627,77 @@ async fn apply_in_transaction(
             None => deletes.push(k),
         }
     }
-    if !keys.is_empty() {
-        tx.execute(&st.upsert, &[&keys, &values])
-            .await
-            .map_err(|e| store_error(&e))?;
-    }
-    if !deletes.is_empty() {
-        tx.execute(&st.delete, &[&deletes])
-            .await
-            .map_err(|e| store_error(&e))?;
-    }
-    if let Some(k) = failing {
-        let null: Option<Vec<u8>> = None;
-        tx.execute(
-            "INSERT INTO vledger_kv (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
-            &[&k, &null],
-        )
-        .await
-        .map_err(|e| store_error(&e))?;
-        return Err(StoreError::Backend(Box::new(PostgresError::Client(
-            "the server accepted a NULL value".into(),
-        ))));
-    }
-    tx.commit().await.map_err(|e| store_error(&e))
+    session.in_transaction = true;
+    let client = &session.client;
+    let zero = 0u64.to_be_bytes();
+    let fenced = expected_tree_size.is_some();
+    let (begun, ensured, locked, upserted, deleted) = tokio::join!(
+        client.batch_execute("BEGIN"),
+        async {
+            // The tree-size row is made to exist first, so that two first
+            // batches on an empty database contend for one row lock.
+            if fenced {
+                client
+                    .execute(&st.ensure_size, &[&META_TREE_SIZE, &zero.as_slice()])
+                    .await?;
+            }
+            Ok::<_, tokio_postgres::Error>(())
+        },
+        async {
+            if fenced {
+                let row = client.query_opt(&st.lock_size, &[&META_TREE_SIZE]).await?;
+                return Ok(row.map(|r| r.get::<_, Vec<u8>>(0)));
+            }
+            Ok::<_, tokio_postgres::Error>(None)
+        },
+        async {
+            if !keys.is_empty() {
+                client.execute(&st.upsert, &[&keys, &values]).await?;
+            }
+            Ok::<_, tokio_postgres::Error>(())
+        },
+        async {
+            if !deletes.is_empty() {
+                client.execute(&st.delete, &[&deletes]).await?;
+            }
+            Ok::<_, tokio_postgres::Error>(())
+        },
+    );
+    let made = (|| {
+        begun.map_err(|e| store_error(&e))?;
+        ensured.map_err(|e| store_error(&e))?;
+        let stored = locked.map_err(|e| store_error(&e))?;
+        // The fence's answer first: a batch another writer overtook is
+        // reported as fenced, whatever else failed after the lock.
+        if fenced {
+            check_fence(expected_tree_size, stored.as_deref())?;
+        }
+        upserted.map_err(|e| store_error(&e))?;
+        deleted.map_err(|e| store_error(&e))
+    })();
+    let made = match (made, failing) {
+        (Ok(()), Some(k)) => {
+            let null: Option<Vec<u8>> = None;
+            let refused = client
+                .execute(
+                    "INSERT INTO vledger_kv (k, v) VALUES ($1, $2) ON CONFLICT (k) DO UPDATE SET v = EXCLUDED.v",
+                    &[&k, &null],
+                )
+                .await;
+            Err(match refused {
+                Err(e) => store_error(&e),
+                Ok(_) => StoreError::Backend(Box::new(PostgresError::Client(
+                    "the server accepted a NULL value".into(),
+                ))),
+            })
+        }
+        (made, _) => made,
+    };
+    let ended = match &made {
+        Ok(()) => client.batch_execute("COMMIT").await,
+        Err(_) => client.batch_execute("ROLLBACK").await,
+    };
+    session.in_transaction = false;
+    made?;
+    ended.map_err(|e| store_error(&e))
 }
