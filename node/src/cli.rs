@@ -101,9 +101,11 @@ pub enum Command {
         /// picks a free port (printed on start).
         #[arg(long, env = "VLEDGER_HTTP_LISTEN")]
         http_listen: Option<SocketAddr>,
-        /// Origin of a log created on first start.
-        #[arg(long, default_value = "vledger.local/log")]
-        origin: String,
+        /// Origin of a log created on first start (default
+        /// `vledger.local/log`); for a log that exists, it must be that
+        /// log's.
+        #[arg(long)]
+        origin: Option<String>,
         /// Most appends sequenced together (one flush, one checkpoint).
         #[arg(long, default_value_t = 4096)]
         max_batch: usize,
@@ -445,7 +447,10 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
         } => {
             let mut config = crate::NodeConfig::new(data);
             config.store = store;
-            config.origin = origin;
+            if let Some(origin) = origin {
+                config.origin = origin;
+                config.origin_given = true;
+            }
             config.max_batch = max_batch;
             config.full_check = full_check;
             config.witnessing = witnesses.config()?;

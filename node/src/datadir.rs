@@ -262,7 +262,10 @@ impl DataDir {
     /// When the directory already holds a log, or on I/O errors.
     pub fn init(&self, origin: &str, admin_key_out: Option<&Path>) -> anyhow::Result<Initialised> {
         if self.is_initialised() || (self.store_url.is_none() && self.store_path().exists()) {
-            bail!("{} already holds a vledger log", self.root.display());
+            bail!(
+                "{} already holds a vledger log (`vledger serve` makes one there on its first start): serve it as it is, or give another --data for a new log",
+                self.root.display()
+            );
         }
         fs::create_dir_all(&self.root)
             .with_context(|| format!("cannot create {}", self.root.display()))?;

@@ -54,6 +54,8 @@ pub struct NodeConfig {
     pub store: Option<String>,
     /// Origin for a log created on first start.
     pub origin: String,
+    /// Whether `origin` was given: then a log that exists must have it.
+    pub origin_given: bool,
     /// Most appends sequenced in one batch (one flush, one checkpoint).
     pub max_batch: usize,
     /// Appends that may wait for the sequencer before callers are held back.
@@ -85,6 +87,7 @@ impl NodeConfig {
             data: data.into(),
             store: None,
             origin: "vledger.local/log".to_owned(),
+            origin_given: false,
             max_batch: 4096,
             queue: 65_536,
             full_check: false,
@@ -173,6 +176,14 @@ impl Node {
             );
         }
         let signer = dir.log_signer()?;
+        if config.origin_given && signer.name() != config.origin {
+            anyhow::bail!(
+                "{} holds the log {}, not {}: leave out --origin to serve it, or give another --data for a new log",
+                dir.root().display(),
+                signer.name(),
+                config.origin
+            );
+        }
         // Full tiles go to their files on a thread of their own
         // (sequencer.rs), not on the commit path.
         let store = dir.open_store()?.defer_archiving();

@@ -137,6 +137,12 @@ pub enum StoreError {
         "the store keeps its deduplication keys in the key-value store, not in run files beside it; run `vledger migrate` on it"
     )]
     DedupKeysInBackend,
+    /// Another process holds the store (sled's directory lock): a node
+    /// serving it, or another command.
+    #[error(
+        "the store is in use by another process (is `vledger serve` running on it?): stop the node first, or work on a copy made while it was stopped"
+    )]
+    InUse,
 }
 
 impl From<CodecError> for StoreError {

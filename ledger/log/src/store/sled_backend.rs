@@ -128,6 +128,9 @@ impl SledBackend {
                 {
                     std::thread::sleep(std::time::Duration::from_millis(10));
                 }
+                Err(sled::Error::Io(e)) if e.to_string().starts_with("could not acquire lock") => {
+                    return Err(StoreError::InUse);
+                }
                 other => break other.map_err(err)?,
             }
         };
