@@ -22,8 +22,11 @@ use vledger_rules::index_tree::VinIndex;
 use vledger_verification::history::ProvenEntry;
 use vledger_verification::pages::{HistoryPage, PAGE_FORMAT};
 
-use crate::bundle::{BuildError, prove_entry};
+mod reads;
+
+use crate::bundle::BuildError;
 use crate::store::{Backend, LogStore, StoreError};
+use reads::PageReads;
 
 /// The most bytes one page may take as a gRPC message: its JSON text and
 /// the few bytes that frame it (see [`FRAME_BYTES`]).
@@ -120,6 +123,7 @@ pub fn build_page<B: Backend>(
     start: PageStart,
     max_json: usize,
 ) -> Result<HistoryPage, PageError> {
+    let reads = PageReads::new(store);
     let (size, header, mut cursor) = match start {
         PageStart::Head => {
             let key = IndexKey::for_vin(vin);
@@ -129,7 +133,7 @@ pub fn build_page<B: Backend>(
                 let head = store.vin_head(vin)?;
                 Ok::<_, BuildError>((size, index_proof, head))
             })?;
-            let (index_entry, _) = prove_entry(store, size - 1, size)?;
+            let (index_entry, _) = reads.prove(size - 1, size)?;
             let proof = STANDARD.encode(index_proof.encode());
             (size, Some((index_entry, proof)), head.map(|h| h.index))
         }
@@ -146,7 +150,7 @@ pub fn build_page<B: Backend>(
         index_entry,
         index_proof,
         records: Vec::new(),
-        signers: vec![prove_entry(store, 0, size)?.0],
+        signers: vec![reads.prove(0, size)?.0],
         witnessed: None,
         next: Some(u64::MAX),
     };
@@ -181,13 +185,13 @@ pub fn build_page<B: Backend>(
         if index >= size {
             return Err(not_of_vin());
         }
-        let (proven, entry) = prove_entry(store, index, size)?;
+        let (proven, entry) = reads.prove(index, size)?;
         let record = entry.as_ref().and_then(Entry::record);
         let Some(r) = record.filter(|r| r.signed.record().vin.as_ref() == Some(vin)) else {
             return Err(not_of_vin());
         };
         let previous = r.chain.and_then(|c| c.previous).map(|p| p.index);
-        let signers = enrollments(store, *r.signed.public_key(), size, &enrolled)?;
+        let signers = enrollments(store, &reads, *r.signed.public_key(), size, &enrolled)?;
         let mut needed = used + json_len(&proven)? + 1;
         for s in &signers {
             needed += json_len(s)? + 1;
@@ -220,6 +224,7 @@ pub fn build_page<B: Backend>(
 /// at `size`.
 fn enrollments<B: Backend>(
     store: &LogStore<B>,
+    reads: &PageReads<'_, B>,
     key: VerifyingKey,
     size: u64,
     known: &HashSet<u64>,
@@ -243,7 +248,7 @@ fn enrollments<B: Backend>(
                 hex::encode(k.as_bytes())
             )));
         }
-        let (proven, entry) = prove_entry(store, at, size)?;
+        let (proven, entry) = reads.prove(at, size)?;
         if let Some(r) = entry.as_ref().and_then(Entry::record) {
             keys.push(*r.signed.public_key());
         }
