@@ -212,6 +212,13 @@ fn the_bound_is_a_cost_cap() {
     );
 }
 
+/// `page` with its second record left out.
+fn thinned_page(page: &HistoryPage) -> HistoryPage {
+    let mut page = page.clone();
+    page.records.remove(1);
+    page
+}
+
 #[test]
 fn pages_that_do_not_fit_together_are_refused() {
     let mut log = long_log();
@@ -270,11 +277,35 @@ fn pages_that_do_not_fit_together_are_refused() {
     }
     // A record dropped from the middle of a page.
     let mut thinned = pages.clone();
-    thinned[1].records.remove(1);
+    thinned[1] = thinned_page(&pages[1]);
     let err = verify_history(&merge_pages(thinned).unwrap(), &log_key).unwrap_err();
     assert!(
         err.to_string()
             .contains(&format!("the index counts {RECORDS} records")),
+        "{err}"
+    );
+    // Each page alone: a record dropped from it breaks its run, a `next`
+    // changed is not where its oldest record links.
+    let err = verify_page(&thinned_page(&pages[1]), &log_key).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("of the VIN, but stands at position"),
+        "{err}"
+    );
+    let mut renamed = pages[1].clone();
+    renamed.next = renamed.next.map(|n| n - 1);
+    let err = verify_page(&renamed, &log_key).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("as the next record, its oldest record links to entry"),
+        "{err}"
+    );
+    let mut headless = pages[0].clone();
+    headless.index_proof = None;
+    let err = verify_page(&headless, &log_key).unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("index entry without the index proof"),
         "{err}"
     );
     // The index proof on a later page.

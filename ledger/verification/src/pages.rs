@@ -334,11 +334,13 @@ pub fn verify_page(page: &HistoryPage, log_key: &VerifierKey) -> Result<Checkpoi
             }
         )));
     }
-    if previous.map(|(index, _)| index) != page.next {
+    let links_to = previous.map(|(index, _)| index);
+    if links_to != page.next {
+        let name = |i: Option<u64>| i.map_or_else(|| "none".to_owned(), |i| format!("entry {i}"));
         return Err(BundleError::Chain(format!(
-            "the page names entry {:?} as the next, its oldest record links to {:?}",
-            page.next,
-            previous.map(|(index, _)| index)
+            "the page names {} as the next record, its oldest record links to {}",
+            name(page.next),
+            name(links_to)
         )));
     }
     let (records, last) = open_chain(&cp, &vin, &page.records, first, previous)?;

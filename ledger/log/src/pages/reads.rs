@@ -1,8 +1,9 @@
 //! The reads of one page: entries and inclusion proofs through a small
-//! cache of entry bundles and hash tiles, since a page's records mostly
-//! sit in a few bundles and their proofs share most tiles. Reading an
-//! entry or a proof straight from the store decodes a whole bundle or
-//! several whole tiles each time.
+//! cache of entry bundles, hash tiles and proof hashes, since a page's
+//! records mostly sit in a few bundles and their proofs share most tiles
+//! and hashes. Reading an entry or a proof straight from the store decodes
+//! a whole bundle or several whole tiles each time, and hashes up to 127
+//! nodes of a tile for each proof hash between stored levels.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -25,6 +26,9 @@ use crate::store::{Backend, LogStore, StoreError};
 /// a page of scattered records costs no more memory than this many.
 const KEPT: usize = 64;
 
+/// Proof hashes kept at most (32 bytes and a node id each).
+const KEPT_HASHES: usize = 1 << 16;
+
 /// A page's reads of a store.
 pub(super) struct PageReads<'a, B> {
     /// The store read.
@@ -33,6 +37,8 @@ pub(super) struct PageReads<'a, B> {
     bundles: RefCell<HashMap<u64, Arc<Vec<Vec<u8>>>>>,
     /// Hash tiles as read, by tile.
     tiles: RefCell<HashMap<TileId, Arc<[Hash]>>>,
+    /// Proof hashes as computed from the tiles.
+    hashes: RefCell<HashMap<NodeId, Hash>>,
 }
 
 impl<'a, B: Backend> PageReads<'a, B> {
@@ -42,6 +48,7 @@ impl<'a, B: Backend> PageReads<'a, B> {
             store,
             bundles: RefCell::default(),
             tiles: RefCell::default(),
+            hashes: RefCell::default(),
         }
     }
 
@@ -135,13 +142,33 @@ impl<B: Backend> HashReader for PageReads<'_, B> {
     type Error = StoreError;
 
     fn read_hashes(&self, ids: &[NodeId]) -> Result<Vec<Hash>, StoreError> {
-        TileHashes(self).read_hashes(ids).map_err(|e| match e {
-            TileReadError::Source(e) => e,
-            TileReadError::Short { tile, found, .. } => StoreError::MissingHash(NodeId {
-                level: tile.level * TILE_HEIGHT,
-                index: tile.index * TILE_WIDTH + found as u64,
-            }),
-            _ => StoreError::Corrupt("hash tile"),
-        })
+        let missing: Vec<NodeId> = {
+            let known = self.hashes.borrow();
+            ids.iter()
+                .filter(|id| !known.contains_key(id))
+                .copied()
+                .collect()
+        };
+        if !missing.is_empty() {
+            let read = TileHashes(self)
+                .read_hashes(&missing)
+                .map_err(|e| match e {
+                    TileReadError::Source(e) => e,
+                    TileReadError::Short { tile, found, .. } => StoreError::MissingHash(NodeId {
+                        level: tile.level * TILE_HEIGHT,
+                        index: tile.index * TILE_WIDTH + found as u64,
+                    }),
+                    _ => StoreError::Corrupt("hash tile"),
+                })?;
+            let mut known = self.hashes.borrow_mut();
+            if known.len() + missing.len() > KEPT_HASHES {
+                known.clear();
+            }
+            known.extend(missing.into_iter().zip(read));
+        }
+        let known = self.hashes.borrow();
+        ids.iter()
+            .map(|id| known.get(id).copied().ok_or(StoreError::MissingHash(*id)))
+            .collect()
     }
 }
