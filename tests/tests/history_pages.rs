@@ -9,6 +9,8 @@
 use std::path::Path;
 
 use serde_json::Value;
+use tonic::Code;
+use vledger_proto::v1 as pb;
 use vledger_tests::{
     Output, TestLog, VIN_A, VIN_B, bins, checkpoint, path_str, run, vledger, vledger_with_input,
 };
@@ -21,7 +23,7 @@ const PAGE_BYTES: &str = "49152";
 fn readings(vin: &str, from: usize, count: usize) -> String {
     (from..from + count)
         .map(|i| {
-            let (month, day) = (1 + i / 28, 1 + i % 28);
+            let (month, day) = (1 + (i / 28).min(10), 1 + i % 28);
             format!(
                 r#"{{"vin":"{vin}","event_time":"2026-{month:02}-{day:02}","odometer_reading":{{"value":{},"unit":"km","source":"service"}}}}"#,
                 1000 + i * 10
@@ -65,6 +67,35 @@ fn refused_with(log: &TestLog, name: &str, bundle: &Value, reason: &str) {
 
 fn records(bundle: &mut Value) -> &mut Vec<Value> {
     bundle["records"].as_array_mut().expect("records")
+}
+
+/// The node's answer to a raw `GetVinHistory` request: the text, or the
+/// status code and message.
+fn ask(url: &str, request: pb::GetVinHistoryRequest) -> Result<String, (Code, String)> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let mut client = pb::log_client::LogClient::connect(url.to_owned())
+            .await
+            .expect("connect");
+        client
+            .get_vin_history(request)
+            .await
+            .map(|r| r.into_inner().bundle)
+            .map_err(|s| (s.code(), s.message().to_owned()))
+    })
+}
+
+#[track_caller]
+fn refused(url: &str, request: pb::GetVinHistoryRequest, code: Code, reason: &str) {
+    let (c, message) = match ask(url, request) {
+        Ok(text) => panic!("answered with {} bytes, expected {reason:?}", text.len()),
+        Err(e) => e,
+    };
+    assert_eq!(c, code, "{message}");
+    assert!(message.contains(reason), "expected {reason:?}: {message}");
 }
 
 #[test]
@@ -160,5 +191,53 @@ fn a_long_history_comes_in_pages_that_verify_together() {
         out.stderr
             .contains("ResourceExhausted: page_bytes: a page of at most"),
         "{out}"
+    );
+
+    // Requests that do not go together, or name no record of the VIN.
+    let request = |paged, tree_size, next| pb::GetVinHistoryRequest {
+        vin: VIN_A.to_owned(),
+        paged,
+        tree_size,
+        next,
+        ..Default::default()
+    };
+    let url = &node.url;
+    refused(
+        url,
+        request(false, size, 5),
+        Code::InvalidArgument,
+        "paged: ",
+    );
+    refused(
+        url,
+        request(true, 0, 5),
+        Code::InvalidArgument,
+        "next: only for a later page",
+    );
+    refused(
+        url,
+        request(true, size, 1),
+        Code::InvalidArgument,
+        "next: entry 1 is not a record of",
+    );
+    refused(
+        url,
+        request(true, size + 100, 5),
+        Code::OutOfRange,
+        "tree_size: ",
+    );
+
+    // A client that predates pages gets the whole bundle while it fits in
+    // one message, and a refusal, after one page's work, once it does not.
+    let whole = ask(url, request(false, 0, 0)).expect("a bundle");
+    let whole: Value = serde_json::from_str(&whole).expect("JSON");
+    assert_eq!(whole["format"], "vledger-history/v1");
+    assert_eq!(whole["records"].as_array().map(Vec::len), Some(RECORDS));
+    submit(readings(VIN_A, RECORDS, 1600));
+    refused(
+        url,
+        request(false, 0, 0),
+        Code::ResourceExhausted,
+        "does not fit in one message of 1048576 bytes; ask for it in pages",
     );
 }
