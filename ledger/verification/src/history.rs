@@ -377,6 +377,13 @@ pub(crate) fn open_index(
     Ok((logged_at_ms, head))
 }
 
+/// A chain link: a record's leaf index and leaf hash.
+pub(crate) type Link = (u64, Hash);
+
+/// A checked run of a chain: its entries by leaf index, and the link to
+/// its last record.
+pub(crate) type Run = (Vec<(u64, Entry)>, Option<Link>);
+
 /// A run of a VIN's chain, checked: each entry included at the
 /// checkpoint, a record about `vin`, of sequence number `first + i`, and
 /// linking to the one before it (the first one to `previous`). Returns the
@@ -387,8 +394,8 @@ pub(crate) fn open_chain(
     vin: &Vin,
     records: &[ProvenEntry],
     first: u64,
-    mut previous: Option<(u64, Hash)>,
-) -> Result<(Vec<(u64, Entry)>, Option<(u64, Hash)>), BundleError> {
+    mut previous: Option<Link>,
+) -> Result<Run, BundleError> {
     let mut opened = Vec::with_capacity(records.len());
     for (sequence, p) in (first..).zip(records) {
         let entry = open_entry(p, cp)?;
