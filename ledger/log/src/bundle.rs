@@ -65,7 +65,10 @@ pub(crate) fn prove_entry<B: Backend>(
     ))
 }
 
-/// Builds the bundle of `vin` against the store's latest checkpoint.
+/// Builds the bundle of `vin` against the store's latest checkpoint, the
+/// whole history in one go: its work and size grow with the history, so
+/// it is for tests, benches and tools; the node serves histories in pages
+/// of bounded size ([`crate::pages`]).
 ///
 /// The tree size, the VIN's head and its VIN index proof are read together
 /// with no batch committed meanwhile ([`LogStore::consistent`]); the rest
