@@ -1,11 +1,18 @@
-//! Appends to a VIN at its 1st record and at its 50,000th: a record must
-//! cost the same whatever the length of its VIN's history.
+//! Appends to a VIN at its 1st record and at its 100,000th: a record must
+//! cost the same whatever the length of its VIN's history; and that
+//! history of 100,000 records served and checked in pages of at most
+//! 1 MiB.
 //!
 //! - `long_history/1st`: each batch is the first 100 odometer readings of
 //!   a new VIN, on a sled log;
-//! - `long_history/50000th`: each batch is 100 more readings of one VIN
-//!   that already has 50,000 (built once, untimed; its build rate is
+//! - `long_history/100000th`: each batch is 100 more readings of one VIN
+//!   that already has 100,000 (built once, untimed; its build rate is
 //!   printed), on another sled log.
+//! - before that bench appends to it, the 100,000-record history is built
+//!   page by page as the node builds them (each page checked alone and
+//!   encoded), then the pages are decoded, joined and the bundle verified
+//!   as `vledger-verify` does; the pages, their bytes and both times are
+//!   printed (once: each takes seconds).
 //!
 //! Records are signed before the clock starts. `Throughput::Elements` is
 //! the batch size, so criterion's "thrpt" is records per second; the
@@ -17,12 +24,16 @@ use std::time::{Duration, Instant};
 
 use criterion::{Criterion, SamplingMode, Throughput};
 use vledger_benches::{BenchKeys, EVENT_TIME, OdometerStream, cpu_threads};
+use vledger_log::pages::{FRAME_BYTES, MAX_PAGE_BYTES, PageStart, build_page};
 use vledger_log::store::SledBackend;
 use vledger_log::writer::LogWriter;
 use vledger_records::SignedRecord;
+use vledger_tlog::note::VerifierKey;
+use vledger_verification::history::verify_history;
+use vledger_verification::pages::{HistoryPage, merge_pages, verify_page};
 
 /// Records of the long history.
-const HISTORY: u64 = 50_000;
+const HISTORY: u64 = 100_000;
 /// Records per timed batch.
 const BATCH: usize = 100;
 /// Records signed for each timed bench: more than it can append in its
@@ -83,6 +94,64 @@ fn timed(
     spent
 }
 
+/// Serves the history of the log's one long VIN in pages of at most 1 MiB
+/// as the node does (build, check alone, encode), then decodes, joins and
+/// verifies them as the buyer's tools do; prints what it took.
+fn pages(writer: &LogWriter<SledBackend>, log_key: &VerifierKey, vin: &vledger_records::Vin) {
+    let (mut built, mut alone, mut encoded) = (Duration::ZERO, Duration::ZERO, Duration::ZERO);
+    let mut texts: Vec<String> = Vec::new();
+    let mut start = PageStart::Head;
+    loop {
+        let t = Instant::now();
+        let page =
+            build_page(writer.store(), vin, start, MAX_PAGE_BYTES - FRAME_BYTES).expect("page");
+        built += t.elapsed();
+        let t = Instant::now();
+        let cp = verify_page(&page, log_key).expect("page verifies");
+        alone += t.elapsed();
+        let t = Instant::now();
+        texts.push(serde_json::to_string(&page).expect("encode"));
+        encoded += t.elapsed();
+        match page.next {
+            Some(next) => {
+                start = PageStart::After {
+                    tree_size: cp.size().0,
+                    next,
+                };
+            }
+            None => break,
+        }
+    }
+    let served = built + alone + encoded;
+    let started = Instant::now();
+    let pages: Vec<HistoryPage> = texts
+        .iter()
+        .map(|t| serde_json::from_str(t).expect("decode"))
+        .collect();
+    let verified = verify_history(&merge_pages(pages).expect("join"), log_key).expect("verifies");
+    let checked = started.elapsed();
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let largest = texts.iter().map(String::len).max().unwrap_or(0);
+    assert!(largest + FRAME_BYTES <= MAX_PAGE_BYTES);
+    println!(
+        "long_history/pages: {} records in {} pages, {:.1} MiB ({:.1} KiB per record, largest page {} bytes); \
+         served in {:.2} s, {:.1} ms per page (built {:.2} s, checked alone {:.2} s, encoded {:.2} s); \
+         decoded, joined and verified in {:.2} s ({:.1} µs per record)",
+        verified.records.len(),
+        texts.len(),
+        bytes as f64 / f64::from(1 << 20),
+        bytes as f64 / 1024.0 / verified.records.len() as f64,
+        largest,
+        served.as_secs_f64(),
+        served.as_secs_f64() * 1e3 / texts.len() as f64,
+        built.as_secs_f64(),
+        alone.as_secs_f64(),
+        encoded.as_secs_f64(),
+        checked.as_secs_f64(),
+        checked.as_secs_f64() * 1e6 / verified.records.len() as f64,
+    );
+}
+
 fn main() {
     let keys = BenchKeys::new();
     let threads = cpu_threads();
@@ -108,10 +177,14 @@ fn main() {
     let mut medians = Vec::new();
     for (name, fill, records) in [
         ("1st", &[][..], &fresh[..]),
-        ("50000th", history, long_timed),
+        ("100000th", history, long_timed),
     ] {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut writer = log_with(&keys, dir.path(), fill);
+        if let Some(first) = fill.first() {
+            let vin = first.record().vin.clone().expect("a VIN");
+            pages(&writer, &keys.log.verifier_key(), &vin);
+        }
         let mut next = 0;
         let mut samples = Vec::new();
         group.bench_function(name, |b| {
@@ -127,7 +200,7 @@ fn main() {
     group.finish();
     if let [first, long] = medians[..] {
         println!(
-            "long_history: {:.0} appends/s at a VIN's 1st record, {:.0} at its 50,000th; ratio {:.2}",
+            "long_history: {:.0} appends/s at a VIN's 1st record, {:.0} at its 100,000th; ratio {:.2}",
             1.0 / first,
             1.0 / long,
             first / long

@@ -316,6 +316,9 @@ pub enum Command {
         tiles: Option<String>,
     },
     /// Fetch a VIN's complete history as a bundle (verify it with `vledger-verify history`).
+    ///
+    /// The node sends a long history in pages of at most 1 MiB, all
+    /// against one checkpoint; they are joined into the one bundle written.
     History {
         #[command(flatten)]
         node: NodeArg,
@@ -324,6 +327,10 @@ pub enum Command {
         /// Where to write the bundle (default: VIN.vhist.json).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Ask for pages of at most this many bytes (tests; the node caps
+        /// pages at 1 MiB).
+        #[arg(long, hide = true)]
+        page_bytes: Option<u32>,
         /// With --cosigned the bundle also carries a checkpoint a quorum of
         /// the node's witnesses cosigned, proven to extend the bundle's.
         #[command(flatten)]
@@ -526,8 +533,9 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             node,
             vin,
             out,
+            page_bytes,
             cosign,
-        } => client::history(&node, &vin, out.as_deref(), cosign),
+        } => client::history(&node, &vin, out.as_deref(), page_bytes, cosign),
         Command::Prove {
             node,
             index,

@@ -12,7 +12,8 @@ use crate::budget::Budgets;
 use crate::datadir::NodeStore;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status, Streaming};
-use vledger_log::bundle::{attach_witnessed, build_history};
+use vledger_log::bundle::witnessed_part;
+use vledger_log::pages::{FRAME_BYTES, MAX_PAGE_BYTES, PageStart, WITNESSED_RESERVE, build_page};
 use vledger_log::writer::BatchReceipts;
 use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_server::Log;
@@ -20,7 +21,8 @@ use vledger_records::{SignedRecord, Vin};
 use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{LeafIndex, TreeSize, consistency_proof, inclusion_proof};
 use vledger_tlog::note::{Checkpoint, TlogProof, VerifierKey};
-use vledger_verification::history::{HistoryBundle, verify_history, verify_witnessed};
+use vledger_verification::history::{Witnessed, verify_witnessed};
+use vledger_verification::pages::{HistoryPage, merge_pages, verify_page};
 
 use crate::reads::{self, NodeTiles};
 use crate::sequencer::{Head, Sequencer, SequencerError};
@@ -172,44 +174,46 @@ impl LogService {
         })
     }
 
-    /// Builds and checks the history bundle of `vin` at the latest tree
-    /// size; returns it with its verified checkpoint.
-    fn history(&self, vin: &Vin) -> Result<(HistoryBundle, Checkpoint), Status> {
-        let bundle = build_history(&self.store, vin).map_err(|e| {
-            tracing::error!(error = %e, %vin, "cannot build a history bundle");
-            Status::internal(format!("cannot build the history of {vin}: {e}"))
-        })?;
-        let verified = verify_history(&bundle, &self.log_key).map_err(|e| {
-            tracing::error!(error = %e, %vin, "built a history bundle that does not verify");
+    /// Builds and checks one page of `vin`'s history from `start`, its
+    /// JSON text at most `max_json` bytes; returns it with its verified
+    /// checkpoint. The work is one page's, whatever the history's length.
+    fn history_page(
+        &self,
+        vin: &Vin,
+        start: PageStart,
+        max_json: usize,
+    ) -> Result<(HistoryPage, Checkpoint), Status> {
+        let page = build_page(&self.store, vin, start, max_json)
+            .map_err(|e| status::history_page(vin, &e))?;
+        let checkpoint = verify_page(&page, &self.log_key).map_err(|e| {
+            tracing::error!(error = %e, %vin, "built a history page that does not verify");
             Status::internal(format!("history of {vin} does not verify: {e}"))
         })?;
-        Ok((bundle, verified.checkpoint))
+        Ok((page, checkpoint))
     }
 
-    /// Adds to `bundle` (verified, of checkpoint `checkpoint`) the witnessed
-    /// part for the cosigned checkpoint `cosigned`: its note and the
-    /// consistency proof from the bundle's tree size to its own, and checks
-    /// that part.
-    fn witness_history(
+    /// The witnessed part for a history of `vin` against `checkpoint`
+    /// (verified, its note `note`) for the cosigned checkpoint `cosigned`:
+    /// its note and the consistency proof from the history's tree size to
+    /// its own, checked.
+    fn witnessed_part(
         &self,
-        mut bundle: HistoryBundle,
+        vin: &Vin,
+        note: &str,
         checkpoint: &Checkpoint,
         cosigned: &Cosigned,
-    ) -> Result<HistoryBundle, Status> {
-        let vin = bundle.vin.clone();
-        attach_witnessed(&self.store, &mut bundle, &cosigned.note).map_err(|e| {
+    ) -> Result<Witnessed, Status> {
+        let part = witnessed_part(&self.store, note, &cosigned.note).map_err(|e| {
             tracing::error!(error = %e, %vin, "cannot add the witnessed checkpoint to a history");
             Status::internal(format!(
                 "cannot add the witnessed checkpoint to the history of {vin}: {e}"
             ))
         })?;
-        if let Some(w) = &bundle.witnessed
-            && let Err(e) = verify_witnessed(checkpoint, w, &self.log_key)
-        {
+        if let Err(e) = verify_witnessed(checkpoint, &part, &self.log_key) {
             tracing::error!(error = %e, %vin, "built a witnessed part that does not verify");
             return Err(Status::internal(format!("history of {vin}: {e}")));
         }
-        Ok(bundle)
+        Ok(part)
     }
 
     /// A tlog-proof of entry `index` against the checkpoint `note` of
@@ -520,19 +524,42 @@ impl Log for LogService {
         let req = request.into_inner();
         let vin =
             Vin::parse(&req.vin).map_err(|e| Status::invalid_argument(format!("vin: {e}")))?;
+        let start = history_start(&req)?;
+        if let PageStart::After { tree_size, .. } = start {
+            let latest = self.sequencer.head().tree_size;
+            if tree_size > latest {
+                return Err(Status::out_of_range(format!(
+                    "tree_size: {tree_size} is beyond the tree size {latest}"
+                )));
+            }
+        }
         let view = self.cosigned.as_ref();
         if req.cosigned {
             // Refuse before building when the node has no witnesses.
             witnessing::require(view)?;
         }
+        // The cost cap: one page's worth of work and bytes, whatever the
+        // history's length.
+        let bound = match usize::try_from(req.page_bytes) {
+            Ok(b) if req.paged && b > 0 => b.min(MAX_PAGE_BYTES),
+            _ => MAX_PAGE_BYTES,
+        };
+        let mut max_json = bound.saturating_sub(FRAME_BYTES);
+        if req.cosigned {
+            max_json = max_json.saturating_sub(WITNESSED_RESERVE);
+        }
         let this = self.clone();
         let for_vin = vin.clone();
-        let (mut bundle, checkpoint) = tokio::task::spawn_blocking(move || this.history(&for_vin))
-            .await
-            .map_err(|e| Status::internal(e.to_string()))??;
+        let (mut page, checkpoint) =
+            tokio::task::spawn_blocking(move || this.history_page(&for_vin, start, max_json))
+                .await
+                .map_err(|e| Status::internal(e.to_string()))??;
+        if !req.paged && page.next.is_some() {
+            return Err(too_long(&vin));
+        }
         if req.cosigned {
-            // The index exists only at the latest size, so the bundle is
-            // built there and tied by a consistency proof to the first
+            // The index exists only at the latest size, so the first page
+            // is built there and tied by a consistency proof to the first
             // cosigned checkpoint that covers it.
             let size = checkpoint.size().0;
             let cosigned = witnessing::wait_covering(view, size, req.wait_ms)
@@ -545,14 +572,70 @@ impl Log for LogService {
                     )
                 })?;
             let this = self.clone();
-            bundle = tokio::task::spawn_blocking(move || {
-                this.witness_history(bundle, &checkpoint, &cosigned)
+            let for_vin = vin.clone();
+            let note = page.checkpoint.clone();
+            let part = tokio::task::spawn_blocking(move || {
+                this.witnessed_part(&for_vin, &note, &checkpoint, &cosigned)
             })
             .await
             .map_err(|e| Status::internal(e.to_string()))??;
+            page.witnessed = Some(part);
         }
-        let bundle =
-            serde_json::to_string_pretty(&bundle).map_err(|e| Status::internal(e.to_string()))?;
-        Ok(Response::new(pb::GetVinHistoryResponse { bundle }))
+        let text = if req.paged {
+            serde_json::to_string(&page)
+        } else {
+            // The whole history, in the page: the bundle as before pages.
+            let bundle = merge_pages(vec![page])
+                .map_err(|e| Status::internal(format!("history of {vin}: {e}")))?;
+            serde_json::to_string_pretty(&bundle)
+        }
+        .map_err(|e| Status::internal(e.to_string()))?;
+        if text.len() + FRAME_BYTES > bound {
+            if !req.paged {
+                return Err(too_long(&vin));
+            }
+            tracing::error!(%vin, bytes = text.len(), bound, "built a history page over its bound");
+            return Err(Status::internal(format!(
+                "history of {vin}: a page of {} bytes, over the bound of {bound}",
+                text.len()
+            )));
+        }
+        Ok(Response::new(pb::GetVinHistoryResponse { bundle: text }))
     }
+}
+
+/// Where the page a history request asks for starts; `INVALID_ARGUMENT`
+/// for fields that do not go together.
+fn history_start(req: &pb::GetVinHistoryRequest) -> Result<PageStart, Status> {
+    if !req.paged && (req.tree_size != 0 || req.next != 0 || req.page_bytes != 0) {
+        return Err(Status::invalid_argument(
+            "paged: tree_size, next and page_bytes ask for a page; set paged",
+        ));
+    }
+    if req.tree_size == 0 {
+        if req.next != 0 {
+            return Err(Status::invalid_argument(
+                "next: only for a later page, with the first page's tree_size",
+            ));
+        }
+        return Ok(PageStart::Head);
+    }
+    if req.cosigned {
+        return Err(Status::invalid_argument(
+            "cosigned: only the first page (tree_size 0) carries the witnessed part",
+        ));
+    }
+    Ok(PageStart::After {
+        tree_size: req.tree_size,
+        next: req.next,
+    })
+}
+
+/// `RESOURCE_EXHAUSTED` for an unpaged request whose history does not fit
+/// in one message.
+fn too_long(vin: &Vin) -> Status {
+    Status::resource_exhausted(format!(
+        "the history of {vin} does not fit in one message of {MAX_PAGE_BYTES} bytes; \
+         ask for it in pages (paged), as `vledger history` does"
+    ))
 }

@@ -4,6 +4,7 @@
 pub mod transport;
 
 use tonic::Status;
+use vledger_log::pages::PageError;
 use vledger_log::store::StoreError;
 use vledger_log::writer::WriterError;
 use vledger_records::{AuthError, FieldError, Reason};
@@ -82,6 +83,23 @@ pub fn proof(e: &ProofError<StoreError>) -> Status {
         other => {
             tracing::error!(error = %other, "proof error");
             Status::internal(other.to_string())
+        }
+    }
+}
+
+/// A history page that cannot be built: `NOT_FOUND` for a tree size with
+/// no checkpoint, `INVALID_ARGUMENT` for a `next` that is not a record of
+/// the VIN, `RESOURCE_EXHAUSTED` for a page bound too small for one
+/// record, `INTERNAL` (logged) for a store that fails or breaks its
+/// contract.
+pub fn history_page(vin: &vledger_records::Vin, e: &PageError) -> Status {
+    match e {
+        PageError::NoCheckpoint(_) => Status::not_found(e.to_string()),
+        PageError::NotOfVin { .. } => Status::invalid_argument(e.to_string()),
+        PageError::TooSmall { .. } => Status::resource_exhausted(format!("page_bytes: {e}")),
+        _ => {
+            tracing::error!(error = %e, %vin, "cannot build a history page");
+            Status::internal(format!("cannot build the history of {vin}: {e}"))
         }
     }
 }

@@ -44,7 +44,7 @@ pub enum BuildError {
 
 /// Entry `index` with its inclusion proof at `size`, and its decoded form
 /// (for walking chains and enrollments) when it decodes.
-fn prove_entry<B: Backend>(
+pub(crate) fn prove_entry<B: Backend>(
     store: &LogStore<B>,
     index: u64,
     size: u64,
@@ -65,7 +65,10 @@ fn prove_entry<B: Backend>(
     ))
 }
 
-/// Builds the bundle of `vin` against the store's latest checkpoint.
+/// Builds the bundle of `vin` against the store's latest checkpoint, the
+/// whole history in one go: its work and size grow with the history, so
+/// it is for tests, benches and tools; the node serves histories in pages
+/// of bounded size ([`crate::pages`]).
 ///
 /// The tree size, the VIN's head and its VIN index proof are read together
 /// with no batch committed meanwhile ([`LogStore::consistent`]); the rest
@@ -148,21 +151,35 @@ fn note_size(note: &str) -> Result<u64, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Adds the witnessed part to a bundle built by [`build_history`]: `note`
-/// is a checkpoint note of the same log (normally carrying witness
-/// cosignatures) of tree size `M` at least the bundle's `N`, and the
-/// consistency proof from `N` to `M` is read from `store`. Signatures are
-/// not checked here: verify the bundle afterwards.
+/// Adds the witnessed part to a bundle built by [`build_history`]: see
+/// [`witnessed_part`].
 ///
 /// # Errors
-/// [`BuildError::Witnessed`] when `note` is not a checkpoint note or is of
-/// a smaller tree; a proof error when the store cannot prove `N` to `M`.
+/// As [`witnessed_part`].
 pub fn attach_witnessed<B: Backend>(
     store: &LogStore<B>,
     bundle: &mut HistoryBundle,
     note: &str,
 ) -> Result<(), BuildError> {
-    let size = note_size(&bundle.checkpoint)
+    bundle.witnessed = Some(witnessed_part(store, &bundle.checkpoint, note)?);
+    Ok(())
+}
+
+/// The witnessed part for a bundle or first page against the checkpoint
+/// note `checkpoint`: `note` is a checkpoint note of the same log
+/// (normally carrying witness cosignatures) of tree size `M` at least the
+/// bundle's `N`, and the consistency proof from `N` to `M` is read from
+/// `store`. Signatures are not checked here: verify the result.
+///
+/// # Errors
+/// [`BuildError::Witnessed`] when `note` is not a checkpoint note or is of
+/// a smaller tree; a proof error when the store cannot prove `N` to `M`.
+pub fn witnessed_part<B: Backend>(
+    store: &LogStore<B>,
+    checkpoint: &str,
+    note: &str,
+) -> Result<Witnessed, BuildError> {
+    let size = note_size(checkpoint)
         .map_err(|e| BuildError::Inconsistent(format!("the bundle's checkpoint: {e}")))?;
     let witnessed = note_size(note).map_err(BuildError::Witnessed)?;
     if witnessed < size {
@@ -171,9 +188,8 @@ pub fn attach_witnessed<B: Backend>(
         )));
     }
     let proof = consistency_proof(TreeSize(size), TreeSize(witnessed), store)?;
-    bundle.witnessed = Some(Witnessed {
+    Ok(Witnessed {
         checkpoint: note.to_owned(),
         consistency: proof.iter().map(Hash::to_base64).collect(),
-    });
-    Ok(())
+    })
 }

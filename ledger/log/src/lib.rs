@@ -13,6 +13,8 @@
 //! - [`migrate`]: rewrites a store of an older format;
 //! - [`audit`]: audits a log from the entries and proofs it serves;
 //! - [`bundle`]: builds VIN history bundles from the store;
+//! - [`pages`]: builds a VIN's history in pages of bounded size, one
+//!   page's work per call;
 //! - [`tile_cache`]: the log's tiles in memory for the read path, bounded
 //!   in bytes, with the right edge refreshed per tree size.
 //! - `conformance` (feature `test-backends`): the test suite every storage
@@ -35,6 +37,7 @@ pub mod check;
 #[cfg(feature = "test-backends")]
 pub mod conformance;
 pub mod migrate;
+pub mod pages;
 pub mod replay;
 pub mod store;
 pub mod tile_cache;

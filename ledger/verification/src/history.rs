@@ -22,7 +22,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Serialize};
 
-use vledger_records::vindex::{IndexKey, IndexProof, IndexProofError, ProofDecodeError};
+use vledger_records::vindex::{
+    IndexKey, IndexProof, IndexProofError, IndexValue, ProofDecodeError,
+};
 use vledger_records::{Entry, EntryBody, FieldError, RecordBody, Role, Vin, VinError};
 use vledger_tlog::merkle::{
     LeafIndex, TreeSize, VerifyError, verify_consistency, verify_inclusion,
@@ -250,7 +252,7 @@ impl From<IndexProofError> for BundleError {
     }
 }
 
-fn unb64(s: &str, what: impl Into<String>) -> Result<Vec<u8>, BundleError> {
+pub(crate) fn unb64(s: &str, what: impl Into<String>) -> Result<Vec<u8>, BundleError> {
     STANDARD
         .decode(s)
         .map_err(|_| BundleError::Encoding { what: what.into() })
@@ -303,7 +305,7 @@ pub fn verify_witnessed(
 }
 
 /// Decodes and checks one proven entry against the checkpoint.
-fn open_entry(p: &ProvenEntry, cp: &Checkpoint) -> Result<Entry, BundleError> {
+pub(crate) fn open_entry(p: &ProvenEntry, cp: &Checkpoint) -> Result<Entry, BundleError> {
     let size = cp.size().0;
     let bytes = unb64(&p.entry, format!("entry {}", p.index))?;
     let proof = p
@@ -343,40 +345,26 @@ fn open_entry(p: &ProvenEntry, cp: &Checkpoint) -> Result<Entry, BundleError> {
     Ok(entry)
 }
 
-/// Verifies a bundle against the log key: the checkpoint signature, the
-/// witnessed part when there is one (see [`verify_witnessed`]), every
-/// inclusion proof, the index proof against the root in the last leaf, the
-/// unbroken chain from the head the index names back to the VIN's first
-/// record, and each signer's enrollment. Witness cosignatures are not
-/// checked; see [`verify_history_cosigned`].
-///
-/// # Errors
-/// The first [`BundleError`] found, naming what is wrong.
-pub fn verify_history(
-    bundle: &HistoryBundle,
-    log_key: &VerifierKey,
-) -> Result<VerifiedHistory, BundleError> {
-    if bundle.format != BUNDLE_FORMAT {
-        return Err(BundleError::Format(bundle.format.clone()));
-    }
-    let vin = Vin::parse(&bundle.vin)?;
-    let cp = open_checkpoint_for_origin(&bundle.checkpoint, log_key.name(), log_key)?;
+/// The checkpoint's last leaf, `index_entry`, checked to be an index entry
+/// covering every leaf before it, and the VIN index proof `index_proof`
+/// checked against its root: when the index entry was logged, and the
+/// VIN's head (its latest entry and record count), `None` when the VIN has
+/// no records.
+pub(crate) fn open_index(
+    cp: &Checkpoint,
+    vin: &Vin,
+    index_entry: &ProvenEntry,
+    index_proof: &str,
+) -> Result<(i64, Option<IndexValue>), BundleError> {
     let size = cp.size().0;
-    let witnessed = bundle
-        .witnessed
-        .as_ref()
-        .map(|w| verify_witnessed(&cp, w, log_key))
-        .transpose()?;
-
-    // The index entry is the last leaf under the checkpoint.
-    if size == 0 || bundle.index_entry.index != size - 1 {
+    if size == 0 || index_entry.index != size - 1 {
         return Err(BundleError::IndexEntry(
             "is not the last leaf under the checkpoint",
         ));
     }
-    let index_entry = open_entry(&bundle.index_entry, &cp)?;
-    let index_logged_at_ms = index_entry.logged_at_ms;
-    let EntryBody::Index(commitment) = index_entry.body else {
+    let entry = open_entry(index_entry, cp)?;
+    let logged_at_ms = entry.logged_at_ms;
+    let EntryBody::Index(commitment) = entry.body else {
         return Err(BundleError::IndexEntry(
             "the last leaf is not an index entry",
         ));
@@ -384,26 +372,38 @@ pub fn verify_history(
     if commitment.tree_size != size - 1 {
         return Err(BundleError::IndexEntry("covers another tree size"));
     }
-    let proof = IndexProof::decode(&unb64(&bundle.index_proof, "index_proof")?)?;
-    let head = proof.verify(&IndexKey::for_vin(&vin), &commitment.root)?;
+    let proof = IndexProof::decode(&unb64(index_proof, "index_proof")?)?;
+    let head = proof.verify(&IndexKey::for_vin(vin), &commitment.root)?;
+    Ok((logged_at_ms, head))
+}
 
-    // The records are exactly the chain the index names.
-    let expected = head.map_or(0, |h| h.count);
-    if bundle.records.len() as u64 != expected {
-        return Err(BundleError::Chain(format!(
-            "the index counts {expected} records for {vin}, the bundle holds {}",
-            bundle.records.len()
-        )));
-    }
-    let mut records = Vec::with_capacity(bundle.records.len());
-    let mut previous: Option<(u64, Hash)> = None;
-    for (position, p) in bundle.records.iter().enumerate() {
-        let entry = open_entry(p, &cp)?;
+/// A chain link: a record's leaf index and leaf hash.
+pub(crate) type Link = (u64, Hash);
+
+/// A checked run of a chain: its entries by leaf index, and the link to
+/// its last record.
+pub(crate) type Run = (Vec<(u64, Entry)>, Option<Link>);
+
+/// A run of a VIN's chain, checked: each entry included at the
+/// checkpoint, a record about `vin`, of sequence number `first + i`, and
+/// linking to the one before it (the first one to `previous`). Returns the
+/// decoded entries by leaf index, and the last one's index and leaf hash
+/// (`previous` when `records` is empty).
+pub(crate) fn open_chain(
+    cp: &Checkpoint,
+    vin: &Vin,
+    records: &[ProvenEntry],
+    first: u64,
+    mut previous: Option<Link>,
+) -> Result<Run, BundleError> {
+    let mut opened = Vec::with_capacity(records.len());
+    for (sequence, p) in (first..).zip(records) {
+        let entry = open_entry(p, cp)?;
         let leaf = leaf_hash(&unb64(&p.entry, "entry")?);
         let r = entry
             .record()
             .ok_or_else(|| BundleError::Chain(format!("entry {} is not a record", p.index)))?;
-        if r.signed.record().vin.as_ref() != Some(&vin) {
+        if r.signed.record().vin.as_ref() != Some(vin) {
             return Err(BundleError::Chain(format!(
                 "entry {} is about another vehicle",
                 p.index
@@ -412,9 +412,9 @@ pub fn verify_history(
         let chain = r.chain.ok_or_else(|| {
             BundleError::Chain(format!("entry {} has no VIN chain link", p.index))
         })?;
-        if chain.sequence != position as u64 {
+        if chain.sequence != sequence {
             return Err(BundleError::Chain(format!(
-                "entry {} is record #{} of the VIN, but stands at position {position}",
+                "entry {} is record #{} of the VIN, but stands at position {sequence}",
                 p.index, chain.sequence
             )));
         }
@@ -426,21 +426,25 @@ pub fn verify_history(
             )));
         }
         previous = Some((p.index, leaf));
-        records.push((p.index, entry));
+        opened.push((p.index, entry));
     }
-    if let Some(h) = head
-        && previous != Some((h.index, h.leaf_hash))
-    {
-        return Err(BundleError::Chain(format!(
-            "the index names entry {} as the VIN's latest, the bundle ends elsewhere",
-            h.index
-        )));
-    }
+    Ok((opened, previous))
+}
 
-    // Roles of the signers, from the genesis entry and enrollments.
-    let mut roles: HashMap<[u8; 32], (Role, u64, Option<String>)> = HashMap::new();
-    for p in &bundle.signers {
-        let entry = open_entry(p, &cp)?;
+/// A signer's role, the leaf index of its enrollment (0 for the genesis
+/// admin) and the name it was enrolled under.
+type Enrolled = (Role, u64, Option<String>);
+
+/// The roles of the keys `signers` (the genesis entry and enrollments,
+/// each included at the checkpoint) show, each enrollment signed by an
+/// admin enrolled before it.
+fn signer_roles(
+    cp: &Checkpoint,
+    signers: &[ProvenEntry],
+) -> Result<HashMap<[u8; 32], Enrolled>, BundleError> {
+    let mut roles: HashMap<[u8; 32], Enrolled> = HashMap::new();
+    for p in signers {
+        let entry = open_entry(p, cp)?;
         match &entry.body {
             EntryBody::Genesis(g) if p.index == 0 => {
                 roles.insert(g.admin_key.to_bytes(), (Role::Admin, 0, None));
@@ -474,7 +478,18 @@ pub fn verify_history(
             }
         }
     }
-    let records = records
+    Ok(roles)
+}
+
+/// `records` with their signers' roles from `signers`: each signer shown
+/// enrolled before its record, with a role that may sign it.
+pub(crate) fn with_roles(
+    cp: &Checkpoint,
+    records: Vec<(u64, Entry)>,
+    signers: &[ProvenEntry],
+) -> Result<Vec<HistoryRecord>, BundleError> {
+    let roles = signer_roles(cp, signers)?;
+    records
         .into_iter()
         .map(|(index, entry)| {
             let Some(r) = entry.record() else {
@@ -497,7 +512,57 @@ pub fn verify_history(
                 ))),
             }
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect()
+}
+
+/// Verifies a bundle against the log key: the checkpoint signature, the
+/// witnessed part when there is one (see [`verify_witnessed`]), every
+/// inclusion proof, the index proof against the root in the last leaf, the
+/// unbroken chain from the head the index names back to the VIN's first
+/// record, and each signer's enrollment. Witness cosignatures are not
+/// checked; see [`verify_history_cosigned`].
+///
+/// # Errors
+/// The first [`BundleError`] found, naming what is wrong.
+pub fn verify_history(
+    bundle: &HistoryBundle,
+    log_key: &VerifierKey,
+) -> Result<VerifiedHistory, BundleError> {
+    if bundle.format != BUNDLE_FORMAT {
+        return Err(BundleError::Format(bundle.format.clone()));
+    }
+    let vin = Vin::parse(&bundle.vin)?;
+    let cp = open_checkpoint_for_origin(&bundle.checkpoint, log_key.name(), log_key)?;
+    let witnessed = bundle
+        .witnessed
+        .as_ref()
+        .map(|w| verify_witnessed(&cp, w, log_key))
+        .transpose()?;
+
+    // The index entry is the last leaf under the checkpoint.
+    let (index_logged_at_ms, head) =
+        open_index(&cp, &vin, &bundle.index_entry, &bundle.index_proof)?;
+
+    // The records are exactly the chain the index names.
+    let expected = head.map_or(0, |h| h.count);
+    if bundle.records.len() as u64 != expected {
+        return Err(BundleError::Chain(format!(
+            "the index counts {expected} records for {vin}, the bundle holds {}",
+            bundle.records.len()
+        )));
+    }
+    let (records, last) = open_chain(&cp, &vin, &bundle.records, 0, None)?;
+    if let Some(h) = head
+        && last != Some((h.index, h.leaf_hash))
+    {
+        return Err(BundleError::Chain(format!(
+            "the index names entry {} as the VIN's latest, the bundle ends elsewhere",
+            h.index
+        )));
+    }
+
+    // Roles of the signers, from the genesis entry and enrollments.
+    let records = with_roles(&cp, records, &bundle.signers)?;
     Ok(VerifiedHistory {
         vin,
         checkpoint: cp,

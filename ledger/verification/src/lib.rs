@@ -22,5 +22,6 @@
 
 pub mod history;
 pub mod i18n;
+pub mod pages;
 pub mod receipt;
 pub mod report;

@@ -12,7 +12,7 @@ use vledger_records::{
 use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::verify_consistency;
 use vledger_tlog::note::{Checkpoint, ConsistencyProofText, Note, VerifierKey, open_checkpoint};
-use vledger_verification::history::HistoryBundle;
+use vledger_verification::pages::{HistoryPage, merge_pages};
 
 use super::{CosignArg, NodeArg};
 use crate::datadir::read_signer;
@@ -251,46 +251,107 @@ pub fn checkpoint(node: &NodeArg, size: Option<u64>, cosign: CosignArg) -> anyho
     Ok(())
 }
 
-/// `vledger history`.
+/// `vledger history`: fetches the history page by page, each against the
+/// first page's checkpoint, and writes the pages joined into one bundle.
 pub fn history(
     node: &NodeArg,
     vin: &str,
     out: Option<&Path>,
+    page_bytes: Option<u32>,
     cosign: CosignArg,
 ) -> anyhow::Result<()> {
-    let r = runtime()?.block_on(async {
-        connect(node)
-            .await?
-            .get_vin_history(pb::GetVinHistoryRequest {
-                vin: vin.to_owned(),
-                cosigned: cosign.cosigned,
-                wait_ms: if cosign.cosigned { cosign.wait_ms() } else { 0 },
-            })
-            .await
-            .map_err(rpc)
+    let pages = runtime()?.block_on(async {
+        let mut client = connect(node).await?;
+        fetch_pages(&mut client, vin, page_bytes.unwrap_or(0), cosign).await
     })?;
-    let bundle = r.into_inner().bundle;
+    let count = pages.len();
+    let bundle = merge_pages(pages).context("the node's pages do not make one history")?;
+    let text = serde_json::to_string_pretty(&bundle).context("cannot encode the bundle")?;
     let out = out.map_or_else(
         || PathBuf::from(format!("{vin}.vhist.json")),
         Path::to_path_buf,
     );
-    std::fs::write(&out, &bundle).with_context(|| format!("cannot write {}", out.display()))?;
-    let parsed = serde_json::from_str::<HistoryBundle>(&bundle).ok();
-    let records = parsed.as_ref().map_or(0, |b| b.records.len());
-    let witnessed = parsed
+    std::fs::write(&out, &text).with_context(|| format!("cannot write {}", out.display()))?;
+    let records = bundle.records.len();
+    let witnessed = bundle
+        .witnessed
         .as_ref()
-        .and_then(|b| b.witnessed.as_ref())
         .and_then(|w| Note::parse(&w.checkpoint).ok())
         .and_then(|n| Checkpoint::parse_text(&n.text).ok())
         .map_or_else(String::new, |c| {
             format!(" (witnessed at tree size {})", c.size())
         });
+    let pages = if count == 1 {
+        String::new()
+    } else {
+        format!(" from {count} pages")
+    };
     println!(
-        "history of {vin}: {records} record{} written to {}{witnessed}",
+        "history of {vin}: {records} record{} written to {}{pages}{witnessed}",
         if records == 1 { "" } else { "s" },
         out.display()
     );
     Ok(())
+}
+
+/// Every page of `vin`'s history, newest records first: the first at the
+/// latest checkpoint, each later one at its tree size, ending with the
+/// record the page before names. Each page must take up the chain where
+/// the one before stopped, so the loop ends (the leaf index falls).
+async fn fetch_pages(
+    client: &mut LogClient<Channel>,
+    vin: &str,
+    page_bytes: u32,
+    cosign: CosignArg,
+) -> anyhow::Result<Vec<HistoryPage>> {
+    let mut pages: Vec<HistoryPage> = Vec::new();
+    let mut at: Option<(u64, u64)> = None;
+    loop {
+        let (tree_size, next) = at.unwrap_or((0, 0));
+        let first = at.is_none();
+        let text = client
+            .get_vin_history(pb::GetVinHistoryRequest {
+                vin: vin.to_owned(),
+                cosigned: first && cosign.cosigned,
+                wait_ms: if first && cosign.cosigned {
+                    cosign.wait_ms()
+                } else {
+                    0
+                },
+                paged: true,
+                tree_size,
+                next,
+                page_bytes,
+            })
+            .await
+            .map_err(rpc)?
+            .into_inner()
+            .bundle;
+        let page: HistoryPage = serde_json::from_str(&text)
+            .with_context(|| format!("page {} of the history is not a page", pages.len() + 1))?;
+        if !first && page.records.last().map(|r| r.index) != Some(next) {
+            bail!(
+                "page {} of the history does not continue at entry {next}",
+                pages.len() + 1
+            );
+        }
+        let size = if first {
+            Note::parse(&page.checkpoint)
+                .ok()
+                .and_then(|n| Checkpoint::parse_text(&n.text).ok())
+                .map(|c| c.size().0)
+                .context("the first page's checkpoint does not parse")?
+        } else {
+            tree_size
+        };
+        let following = page.next;
+        pages.push(page);
+        match following {
+            Some(n) if at.is_none_or(|(_, before)| n < before) => at = Some((size, n)),
+            Some(n) => bail!("page {} of the history goes back to entry {n}", pages.len()),
+            None => return Ok(pages),
+        }
+    }
 }
 
 /// `vledger prove`.
