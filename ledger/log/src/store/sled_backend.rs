@@ -199,9 +199,9 @@ impl SledBackend {
         if folded.is_err()
             && let Some(frozen) = &overlay.frozen
         {
-            self.write_to_sled(frozen)?;
+            self.write_to_sled(frozen, false)?;
         }
-        self.write_to_sled(&overlay.active)?;
+        self.write_to_sled(&overlay.active, false)?;
         drop(overlay);
         if writer.journal.len() > 0 {
             writer.journal.clear()?;
@@ -225,7 +225,12 @@ impl SledBackend {
     /// same values whatever part of them sled took. It goes in batches of
     /// [`FOLD_BATCH`] keys: one sled batch of a whole journal's keys costs
     /// sled many times their size in memory.
-    fn write_to_sled(&self, pending: &Pending) -> Result<(), StoreError> {
+    ///
+    /// With `paced`, it rests after each sled batch as long as the batch
+    /// took: a fold in the background then takes at most about half of a
+    /// core and of the disk, and the batches committed meanwhile (each one
+    /// `fdatasync` of the journal) keep their latency.
+    fn write_to_sled(&self, pending: &Pending, paced: bool) -> Result<(), StoreError> {
         if pending.is_empty() {
             return Ok(());
         }
@@ -238,10 +243,14 @@ impl SledBackend {
             }
             in_batch += 1;
             if in_batch == FOLD_BATCH {
+                let started = std::time::Instant::now();
                 self.tree
                     .apply_batch(std::mem::take(&mut batch))
                     .map_err(err)?;
                 in_batch = 0;
+                if paced {
+                    std::thread::sleep(started.elapsed());
+                }
             }
         }
         self.tree.apply_batch(batch).map_err(err)?;
@@ -290,7 +299,7 @@ impl SledBackend {
         let thread = std::thread::Builder::new()
             .name("vledger-sled-fold".into())
             .spawn(move || {
-                backend.write_to_sled(&frozen)?;
+                backend.write_to_sled(&frozen, true)?;
                 remove_rotated(&dir)?;
                 backend
                     .overlay
