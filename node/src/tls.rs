@@ -2,8 +2,8 @@
 //! listeners and for every client: the CLIs' gRPC channel, the node's
 //! witness client and the tile client.
 //!
-//! Clients trust Mozilla's roots (`webpki-roots`, compiled in) plus any
-//! CA given with `--ca FILE`; they never send plaintext to an `https://`
+//! Clients trust the operating system's roots and Mozilla's
+//! (`webpki-roots`, compiled in) plus any CA given with `--ca FILE`; they never send plaintext to an `https://`
 //! URL, and warn on stderr before sending plaintext to an `http://` URL
 //! whose host is not a loopback address.
 
@@ -61,13 +61,18 @@ pub fn server_config(
     Ok(Arc::new(config))
 }
 
-/// The TLS configuration of a client: Mozilla's roots, plus the
-/// certificates in `ca` (PEM) if given.
+/// The TLS configuration of a client: the operating system's trusted
+/// roots and Mozilla's, plus the certificates in `ca` (PEM) if given.
 ///
 /// # Errors
 /// When `ca` cannot be read or holds no usable certificate.
 pub fn client_config(ca: Option<&Path>) -> anyhow::Result<rustls::ClientConfig> {
     let mut roots = rustls::RootCertStore::empty();
+    // The system's store, where an organisation installs its own CA; a
+    // certificate it cannot parse is skipped, as is a missing store (a
+    // minimal container), where Mozilla's roots still apply.
+    let system = rustls_native_certs::load_native_certs();
+    roots.add_parsable_certificates(system.certs);
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(ca) = ca {
         for cert in read_certs(ca)? {
@@ -161,7 +166,9 @@ pub fn grpc_endpoint(url: &str, ca: Option<&Path>) -> anyhow::Result<tonic::tran
     if !https {
         return Ok(endpoint);
     }
-    let mut tls = tonic::transport::ClientTlsConfig::new().with_webpki_roots();
+    let mut tls = tonic::transport::ClientTlsConfig::new()
+        .with_native_roots()
+        .with_webpki_roots();
     if let Some(ca) = ca {
         read_certs(ca)?;
         let pem = std::fs::read(ca).with_context(|| format!("cannot read {}", ca.display()))?;
