@@ -778,6 +778,27 @@ impl TestLog {
     }
 }
 
+/// Runs `f` to completion on a runtime of its own: a test's raw gRPC calls.
+pub fn block_on<T>(f: impl Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(f)
+}
+
+/// A gRPC client of the node at `url`.
+///
+/// # Panics
+/// When it cannot connect.
+pub async fn log_client(
+    url: &str,
+) -> vledger_proto::v1::log_client::LogClient<tonic::transport::Channel> {
+    vledger_proto::v1::log_client::LogClient::connect(url.to_owned())
+        .await
+        .expect("connect")
+}
+
 /// `vledger submit --node URL --key KEY RECORD --out RECEIPT`.
 pub fn submit(url: &str, key: &Key, record: &Path, receipt: &Path) -> Output {
     let files = [path_str(&key.file), path_str(receipt), path_str(record)];

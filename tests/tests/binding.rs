@@ -18,22 +18,15 @@ use vledger_proto::v1 as pb;
 use vledger_proto::v1::log_client::LogClient;
 use vledger_records::{KeyEnrollment, Record, RecordBody, Role, SignedRecord};
 use vledger_tests::{
-    Key, Node, TestLog, VIN_A, bins, checkpoint, logged_index, path_str, run, submit, vledger,
+    Key, Node, TestLog, VIN_A, bins, block_on, checkpoint, log_client, logged_index, path_str, run,
+    submit, vledger,
 };
 
 const A: &str = "a.example/log";
 const B: &str = "b.example/log";
 
-fn block_on<T>(f: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(f)
-}
-
 async fn client(node: &Node) -> LogClient<tonic::transport::Channel> {
-    LogClient::connect(node.url.clone()).await.expect("connect")
+    log_client(&node.url).await
 }
 
 /// `Append` of `signed` as it is, skipping every local check.

@@ -6,19 +6,10 @@
 
 use tonic::Code;
 use vledger_proto::v1 as pb;
-use vledger_proto::v1::log_client::LogClient;
 use vledger_records::{Record, SignedRecord};
-use vledger_tests::{Key, Node, TestLog, VIN_A, checkpoint, submit, vledger};
+use vledger_tests::{Key, Node, TestLog, VIN_A, block_on, checkpoint, log_client, submit, vledger};
 
 const ORIGIN: &str = "budgets.example/log";
-
-fn block_on<T>(f: impl Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime")
-        .block_on(f)
-}
 
 /// A record of `key` for the log, signed as `vledger submit` signs it.
 fn signed(key: &Key, km: u64) -> pb::SignedRecord {
@@ -35,9 +26,8 @@ fn signed(key: &Key, km: u64) -> pb::SignedRecord {
 /// `Append` of `signed`, with the answer's status if refused.
 fn append(node: &Node, signed: pb::SignedRecord) -> Result<pb::AppendResponse, tonic::Status> {
     block_on(async {
-        LogClient::connect(node.url.clone())
+        log_client(&node.url)
             .await
-            .expect("connect")
             .append(pb::AppendRequest {
                 signed: Some(signed),
                 ..pb::AppendRequest::default()
@@ -90,9 +80,8 @@ fn a_signer_beyond_its_budget_is_refused_with_a_retry_hint() {
             signed: Some(signed(&workshop, 6000 + i)),
             ..pb::AppendRequest::default()
         });
-        let mut answers = LogClient::connect(node.url.clone())
+        let mut answers = log_client(&node.url)
             .await
-            .expect("connect")
             .append_stream(tonic::codegen::tokio_stream::iter(
                 requests.collect::<Vec<_>>(),
             ))

@@ -72,15 +72,9 @@ fn records(bundle: &mut Value) -> &mut Vec<Value> {
 /// The node's answer to a raw `GetVinHistory` request: the text, or the
 /// status code and message.
 fn ask(url: &str, request: pb::GetVinHistoryRequest) -> Result<String, (Code, String)> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let mut client = pb::log_client::LogClient::connect(url.to_owned())
+    vledger_tests::block_on(async {
+        vledger_tests::log_client(url)
             .await
-            .expect("connect");
-        client
             .get_vin_history(request)
             .await
             .map(|r| r.into_inner().bundle)

@@ -117,15 +117,9 @@ fn append_raw_bad_vin(url: &str) -> (tonic::Code, String) {
         }),
         ..pb::AppendRequest::default()
     };
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let mut client = pb::log_client::LogClient::connect(url.to_owned())
+    vledger_tests::block_on(async {
+        let status = vledger_tests::log_client(url)
             .await
-            .expect("connect");
-        let status = client
             .append(request)
             .await
             .expect_err("a bad VIN was logged");

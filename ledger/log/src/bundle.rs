@@ -82,13 +82,7 @@ pub fn build_history<B: Backend>(
     store: &LogStore<B>,
     vin: &Vin,
 ) -> Result<HistoryBundle, BuildError> {
-    let key = IndexKey::for_vin(vin);
-    let (size, index_proof, head) = store.consistent(|store| {
-        let size = store.tree_size()?;
-        let index_proof = VinIndex::new(store).prove(&key)?;
-        let head = store.vin_head(vin)?;
-        Ok::<_, BuildError>((size, index_proof, head))
-    })?;
+    let (size, index_proof, head) = vin_at_head(store, vin)?;
     let checkpoint = store
         .checkpoint(size)?
         .ok_or_else(|| BuildError::Inconsistent(format!("no checkpoint at tree size {size}")))?;
@@ -144,6 +138,32 @@ pub fn build_history<B: Backend>(
 }
 
 /// The tree size of a checkpoint note, read without checking signatures.
+/// The tree size, the VIN index proof of `vin` and its chain's head, read
+/// together at one tree size: what a history (or its first page) proves
+/// complete.
+///
+/// # Errors
+/// When the store fails.
+pub(crate) fn vin_at_head<B: Backend>(
+    store: &LogStore<B>,
+    vin: &Vin,
+) -> Result<
+    (
+        u64,
+        vledger_records::vindex::IndexProof,
+        Option<vledger_records::vindex::VinHead>,
+    ),
+    BuildError,
+> {
+    let key = IndexKey::for_vin(vin);
+    store.consistent(|store| {
+        let size = store.tree_size()?;
+        let index_proof = VinIndex::new(store).prove(&key)?;
+        let head = store.vin_head(vin)?;
+        Ok::<_, BuildError>((size, index_proof, head))
+    })
+}
+
 fn note_size(note: &str) -> Result<u64, String> {
     let note = Note::parse(note).map_err(|e| e.to_string())?;
     Checkpoint::parse_text(&note.text)

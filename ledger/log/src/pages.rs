@@ -16,9 +16,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
-use vledger_records::vindex::IndexKey;
 use vledger_records::{Entry, Vin};
-use vledger_rules::index_tree::VinIndex;
 use vledger_verification::history::ProvenEntry;
 use vledger_verification::pages::{HistoryPage, PAGE_FORMAT};
 
@@ -126,13 +124,7 @@ pub fn build_page<B: Backend>(
     let reads = PageReads::new(store);
     let (size, header, mut cursor) = match start {
         PageStart::Head => {
-            let key = IndexKey::for_vin(vin);
-            let (size, index_proof, head) = store.consistent(|store| {
-                let size = store.tree_size()?;
-                let index_proof = VinIndex::new(store).prove(&key)?;
-                let head = store.vin_head(vin)?;
-                Ok::<_, BuildError>((size, index_proof, head))
-            })?;
+            let (size, index_proof, head) = crate::bundle::vin_at_head(store, vin)?;
             let (index_entry, _) = reads.prove(size - 1, size)?;
             let proof = STANDARD.encode(index_proof.encode());
             (size, Some((index_entry, proof)), head.map(|h| h.index))

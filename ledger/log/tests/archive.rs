@@ -65,29 +65,24 @@ fn store<B: Backend>(backend: B, dir: &std::path::Path) -> LogStore<B> {
         .with_archive(Arc::new(TileDirectory::new(dir)))
 }
 
-/// A log of a little over three bundles, appended in batches of 100.
-fn grown_log<B: Backend>(backend: B, dir: &std::path::Path) -> (LogWriter<B>, SigningKey) {
-    let mut log = LogWriter::init(
-        store(backend, dir),
-        log_signer(),
-        key(201).verifying_key(),
-        T,
-    )
-    .unwrap();
+/// A new log on `store` with a workshop key enrolled, and that key.
+fn enrolled_log<B: Backend>(store: LogStore<B>) -> (LogWriter<B>, SigningKey) {
+    let mut log = LogWriter::init(store, log_signer(), key(201).verifying_key(), T).unwrap();
     let ws = key(1);
     let body = RecordBody::KeyEnrollment(KeyEnrollment {
         public_key: ws.verifying_key(),
         role: Role::Workshop,
         name: "Workshop".into(),
     });
-    log.append_batch(
-        &[
-            SignedRecord::sign_for("archive.example/log", &record(None, body, 0), &key(201))
-                .unwrap(),
-        ],
-        T,
-    )
-    .unwrap();
+    let enrollment =
+        SignedRecord::sign_for("archive.example/log", &record(None, body, 0), &key(201)).unwrap();
+    log.append_batch(&[enrollment], T).unwrap();
+    (log, ws)
+}
+
+/// A log of a little over three bundles, appended in batches of 100.
+fn grown_log<B: Backend>(backend: B, dir: &std::path::Path) -> (LogWriter<B>, SigningKey) {
+    let (mut log, ws) = enrolled_log(store(backend, dir));
     for b in 0..8 {
         log.append_batch(&odometers(&ws, b * 100, 100), T).unwrap();
     }
@@ -192,21 +187,7 @@ fn deferred_archiving_moves_full_items_after_their_batch() {
     let dir = tempfile::tempdir().unwrap();
     let backend = MemoryBackend::new();
     let deferred = |b: MemoryBackend| store(b, dir.path()).defer_archiving();
-    let mut log = LogWriter::init(
-        deferred(backend.clone()),
-        log_signer(),
-        key(201).verifying_key(),
-        T,
-    )
-    .unwrap();
-    let ws = key(1);
-    let body = RecordBody::KeyEnrollment(KeyEnrollment {
-        public_key: ws.verifying_key(),
-        role: Role::Workshop,
-        name: "Workshop".into(),
-    });
-    log.append_batch(&[SignedRecord::sign(&record(None, body, 0), &key(201))], T)
-        .unwrap();
+    let (mut log, ws) = enrolled_log(deferred(backend.clone()));
     for b in 0..8 {
         log.append_batch(&odometers(&ws, b * 100, 100), T).unwrap();
     }
