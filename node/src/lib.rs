@@ -16,6 +16,7 @@ pub mod leader;
 pub mod listen;
 pub mod mirror;
 pub mod reads;
+pub mod refusals;
 pub mod report_page;
 pub mod sequencer;
 pub mod service;

@@ -264,6 +264,7 @@ fn commit_in_order<B: Backend>(
     wake: &std::sync::mpsc::SyncSender<()>,
 ) {
     let mut failed: Option<Arc<WriterError>> = None;
+    let mut summary = Summary::new();
     for InFlight { staged, replies } in commits {
         if let Some(e) = &failed {
             refuse(replies, e);
@@ -295,6 +296,7 @@ fn commit_in_order<B: Backend>(
             "batch durable"
         );
         let _ = done.send(Some(result.tree_size));
+        summary.add(replies.len(), result.tree_size);
         if store.archive_waiting() {
             let _ = wake.try_send(());
         }
@@ -306,6 +308,45 @@ fn commit_in_order<B: Backend>(
                 head: new_head.clone(),
                 receipts: Arc::clone(&result.receipts),
             }));
+        }
+    }
+}
+
+/// How often the commit thread logs, at info, what it made durable.
+pub const SUMMARY_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// What the commit thread made durable since its last info line.
+struct Summary {
+    since: std::time::Instant,
+    batches: u64,
+    records: u64,
+}
+
+impl Summary {
+    fn new() -> Self {
+        Self {
+            since: std::time::Instant::now(),
+            batches: 0,
+            records: 0,
+        }
+    }
+
+    /// Counts a durable batch of `records`; once [`SUMMARY_EVERY`] has
+    /// passed since the last line, logs one and starts again.
+    fn add(&mut self, records: usize, tree_size: u64) {
+        self.batches += 1;
+        self.records += records as u64;
+        let elapsed = self.since.elapsed();
+        if elapsed >= SUMMARY_EVERY {
+            let seconds = elapsed.as_secs_f64();
+            tracing::info!(
+                records = self.records,
+                batches = self.batches,
+                per_second = (self.records as f64 / seconds).round(),
+                tree_size,
+                "appended"
+            );
+            *self = Self::new();
         }
     }
 }

@@ -25,6 +25,7 @@ use vledger_verification::history::{Witnessed, verify_witnessed};
 use vledger_verification::pages::{HistoryPage, merge_pages, verify_page};
 
 use crate::reads::{self, NodeTiles};
+use crate::refusals;
 use crate::sequencer::{Head, Sequencer, SequencerError};
 use crate::status;
 use crate::witnessing::{self, Cosigned, CosignedView};
@@ -132,18 +133,20 @@ impl LogService {
         // Only records signed for this very log: a record copied from
         // another log, or one that names no log, is refused here, before
         // it reaches the sequencer. The log key is named after the origin.
+        let signer = *checked.signed.public_key().as_bytes();
+        let refused = |status: Status| {
+            refusals::log(Some(&signer), &status);
+            AppendError::Refused(status)
+        };
         checked
             .signed
             .check_for_append(self.log_key.name())
-            .map_err(|e| {
-                tracing::info!(error = %e, "refused a record not signed for this log");
-                AppendError::Refused(status::field(&e))
-            })?;
+            .map_err(|e| refused(status::field(&e)))?;
         // Within the signer's budget and the node's, counted only for a
         // record whose signature checked.
         self.budgets
-            .take(checked.signed.public_key().as_bytes(), Instant::now())
-            .map_err(|e| AppendError::Refused(status::exhausted(&e)))?;
+            .take(&signer, Instant::now())
+            .map_err(|e| refused(status::exhausted(&e)))?;
         let sequenced = self.sequencer.append(checked.signed).await.map_err(|e| {
             AppendError::Failed(match e {
                 SequencerError::Stopped => Status::unavailable("the node is shutting down"),
@@ -152,7 +155,7 @@ impl LogService {
         })?;
         let appended = sequenced
             .outcome
-            .map_err(|e| AppendError::Refused(status::refusal(&e)))?;
+            .map_err(|e| refused(status::refusal(&e)))?;
         let head = sequenced.head;
         let (proof, cosigned) = self
             .receipt(
@@ -328,13 +331,20 @@ struct Checked {
 
 /// Decodes the record of `request` and checks its signature.
 fn check(request: pb::AppendRequest) -> Result<Checked, AppendError> {
-    let signed = request
-        .signed
-        .ok_or_else(|| AppendError::Refused(Status::invalid_argument("signed: is missing")))?;
+    let Some(signed) = request.signed else {
+        let status = Status::invalid_argument("signed: is missing");
+        refusals::log(None, &status);
+        return Err(AppendError::Refused(status));
+    };
+    // The key the request names, for the log line of a refusal.
+    let named = <[u8; 32]>::try_from(signed.public_key.as_slice()).ok();
     // Signature checks run here, on the request's own task, so that they
     // spread over every core; the sequencer only decides.
-    let signed =
-        SignedRecord::from_proto(signed).map_err(|e| AppendError::Refused(status::field(&e)))?;
+    let signed = SignedRecord::from_proto(signed).map_err(|e| {
+        let status = status::field(&e);
+        refusals::log(named.as_ref().map(<[u8; 32]>::as_slice), &status);
+        AppendError::Refused(status)
+    })?;
     Ok(Checked {
         signed,
         cosigned: request.cosigned,

@@ -41,3 +41,31 @@ fn commands_on_a_data_directory_in_use_or_of_another_log_say_what_to_do() {
     let node = Node::start(&log.data, &["--origin", "ops.example/log"]);
     assert_eq!(checkpoint(&node, None), before);
 }
+
+#[test]
+fn a_refused_append_is_in_the_node_log_with_its_reason_and_signer() {
+    let log = TestLog::init_with_origin("ops.example/log");
+    let node = Node::start(&log.data, &[]);
+    // A key nobody enrolled signs a record: refused, and logged.
+    let stranger = log.keygen("stranger.example");
+    let record = log.record("r", vledger_tests::VIN_A, 1000, None);
+    vledger_tests::submit(&node.url, &stranger, &record, &log.path("r.tlog-proof")).fails();
+    // The signer as it stands in its verifier key (`name+hash+base64`),
+    // whose last part is the 32 key bytes behind a one-byte type.
+    let key_b64 = stranger.vkey.rsplit('+').next().expect("vkey");
+    let logs = node.logs();
+    let line = logs
+        .lines()
+        .find(|l| l.contains("append refused"))
+        .unwrap_or_else(|| panic!("no refusal in the node's log:\n{logs}"));
+    assert!(line.contains("PermissionDenied"), "{line}");
+    assert!(line.contains("not enrolled"), "{line}");
+    let key = {
+        use base64::Engine as _;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(key_b64)
+            .expect("base64 key");
+        base64::engine::general_purpose::STANDARD.encode(&bytes[1..])
+    };
+    assert!(line.contains(&key), "{line} does not name {key}");
+}
