@@ -363,6 +363,15 @@ impl Node {
     /// When it cannot be spawned.
     #[must_use]
     pub fn launch(data: &Path, extra: &[&str]) -> Self {
+        Self::launch_with_env(data, extra, &[])
+    }
+
+    /// [`Node::launch`] with `env` set for the node.
+    ///
+    /// # Panics
+    /// When it cannot be spawned.
+    #[must_use]
+    pub fn launch_with_env(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
         static STARTS: AtomicUsize = AtomicUsize::new(0);
         let n = STARTS.fetch_add(1, Ordering::Relaxed);
         let base = data.with_file_name(format!("serve-{n}"));
@@ -373,6 +382,7 @@ impl Node {
             .args(["--listen", "127.0.0.1:0"])
             .args(extra)
             .env("VLEDGER_LOG", "info")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(std::fs::File::create(&out_file).expect("create stdout file"))
             .stderr(std::fs::File::create(&log_file).expect("create stderr file"))

@@ -69,3 +69,30 @@ fn a_refused_append_is_in_the_node_log_with_its_reason_and_signer() {
     };
     assert!(line.contains(&key), "{line} does not name {key}");
 }
+
+#[test]
+fn with_vledger_log_format_json_every_log_line_is_a_json_object() {
+    let log = TestLog::init_with_origin("ops.example/log");
+    let mut node = Node::launch_with_env(&log.data, &[], &[("VLEDGER_LOG_FORMAT", "json")]);
+    assert!(
+        node.await_address(std::time::Duration::from_secs(60)),
+        "{}",
+        node.logs()
+    );
+    node.stop();
+    let logs = node.logs();
+    let lines: Vec<&str> = logs.lines().collect();
+    assert!(lines.len() >= 2, "{logs}");
+    for line in &lines {
+        let object: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(
+            object["level"].is_string() && object["fields"]["message"].is_string(),
+            "{line}"
+        );
+    }
+    assert!(
+        lines.iter().any(|l| l.contains("\"message\":\"serving\"")),
+        "{logs}"
+    );
+}
