@@ -569,6 +569,23 @@ impl<B: Backend> LogStore<B> {
             .transpose()
     }
 
+    /// Hash tile `tile` with at least `width` hashes, as a
+    /// [`TileSource`] reads it.
+    ///
+    /// # Errors
+    /// [`StoreError::MissingHash`] naming the first hash the store lacks;
+    /// when the backend fails.
+    pub fn tile_of_width(&self, tile: TileId, width: u16) -> Result<Arc<[Hash]>, StoreError> {
+        let hashes = self.tile(tile)?.unwrap_or_default();
+        if hashes.len() < usize::from(width) {
+            return Err(StoreError::MissingHash(NodeId {
+                level: tile.level * TILE_HEIGHT,
+                index: tile.index * TILE_WIDTH + hashes.len() as u64,
+            }));
+        }
+        Ok(Arc::from(hashes))
+    }
+
     /// The signed checkpoint at `tree_size`, if one was signed there.
     ///
     /// # Errors
@@ -1133,16 +1150,7 @@ impl<B: Backend> TileSource for StoredTiles<'_, B> {
     fn read_tiles(&self, tiles: &[(TileId, u16)]) -> Result<Vec<Arc<[Hash]>>, StoreError> {
         tiles
             .iter()
-            .map(|&(tile, width)| {
-                let hashes = self.0.tile(tile)?.unwrap_or_default();
-                if hashes.len() < usize::from(width) {
-                    return Err(StoreError::MissingHash(NodeId {
-                        level: tile.level * TILE_HEIGHT,
-                        index: tile.index * TILE_WIDTH + hashes.len() as u64,
-                    }));
-                }
-                Ok(Arc::from(hashes))
-            })
+            .map(|&(tile, width)| self.0.tile_of_width(tile, width))
             .collect()
     }
 }

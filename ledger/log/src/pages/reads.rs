@@ -120,13 +120,7 @@ impl<B: Backend> TileSource for PageReads<'_, B> {
                 if let Some(hashes) = cached.filter(|h| h.len() >= usize::from(width)) {
                     return Ok(hashes);
                 }
-                let hashes: Arc<[Hash]> = Arc::from(self.store.tile(tile)?.unwrap_or_default());
-                if hashes.len() < usize::from(width) {
-                    return Err(StoreError::MissingHash(NodeId {
-                        level: tile.level * TILE_HEIGHT,
-                        index: tile.index * TILE_WIDTH + hashes.len() as u64,
-                    }));
-                }
+                let hashes = self.store.tile_of_width(tile, width)?;
                 let mut kept = self.tiles.borrow_mut();
                 if kept.len() >= KEPT {
                     kept.clear();
