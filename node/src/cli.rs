@@ -2,6 +2,7 @@
 
 mod admin;
 mod audit;
+mod backup;
 mod bulk;
 mod client;
 pub mod listen;
@@ -81,6 +82,11 @@ pub enum Command {
         /// Keep it offline: it enrolls and revokes every submitter.
         #[arg(long)]
         admin_key_out: Option<PathBuf>,
+        /// Where to write the recovery private key (default
+        /// DATA/recovery.key). Move it offline: it alone enrolls a new admin
+        /// key once every admin key is lost (docs/operations.md, "Keys").
+        #[arg(long)]
+        recovery_key_out: Option<PathBuf>,
     },
     /// Run the node. Initialises the data directory on first start.
     Serve {
@@ -159,6 +165,26 @@ pub enum Command {
         #[arg(long, env = "VLEDGER_STORE")]
         store: Option<String>,
     },
+    /// Copy the log of a data directory, while its node runs, into another
+    /// data directory (keys, store, tiles) that `vledger serve` and
+    /// `vledger check` take as they are. Every entry is sequenced again and
+    /// the copy checked against the log's checkpoint; run it again later
+    /// and only what was appended since is copied.
+    Backup {
+        /// The data directory of the log to back up.
+        #[arg(long, env = "VLEDGER_DATA", default_value = "vledger-data")]
+        data: PathBuf,
+        /// Its PostgreSQL database, if the log is there; the backup is a
+        /// sled data directory either way.
+        #[arg(long, env = "VLEDGER_STORE")]
+        store: Option<String>,
+        /// The backup's data directory (made if missing).
+        #[arg(long)]
+        out: PathBuf,
+        /// Where the running node answers, when it holds the sled store.
+        #[command(flatten)]
+        node: NodeArg,
+    },
     /// Rewrite a stopped node's store of an older format in the current
     /// one (the log as C2SP tiles); then run `vledger check`.
     Migrate {
@@ -208,8 +234,9 @@ pub enum Command {
         /// them. Default: the origin of the node's latest checkpoint.
         #[arg(long, env = "VLEDGER_ORIGIN")]
         origin: Option<String>,
-        /// The admin private key file.
-        #[arg(long)]
+        /// The admin private key file; a recovery key file, to enroll or
+        /// revoke an admin key, or a recovery key.
+        #[arg(long, visible_alias = "recovery-key")]
         admin_key: PathBuf,
         /// The submitter's public key, in vkey form (as `keygen` prints).
         #[arg(long)]
@@ -233,8 +260,9 @@ pub enum Command {
         /// them. Default: the origin of the node's latest checkpoint.
         #[arg(long, env = "VLEDGER_ORIGIN")]
         origin: Option<String>,
-        /// The admin private key file.
-        #[arg(long)]
+        /// The admin private key file; a recovery key file, to enroll or
+        /// revoke an admin key, or a recovery key.
+        #[arg(long, visible_alias = "recovery-key")]
         admin_key: PathBuf,
         /// The public key to revoke, in vkey form.
         #[arg(long)]
@@ -433,7 +461,16 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             store,
             origin,
             admin_key_out,
-        } => admin::init(&data, store, &origin, admin_key_out.as_deref()),
+            recovery_key_out,
+        } => admin::init(
+            &data,
+            store,
+            &origin,
+            crate::datadir::KeyFiles {
+                admin: admin_key_out.as_deref(),
+                recovery: recovery_key_out.as_deref(),
+            },
+        ),
         Command::Serve {
             data,
             store,
@@ -472,6 +509,12 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             admin::serve(config, listen, http_listen, &net)
         }
         Command::Check { data, store } => admin::check(&data, store),
+        Command::Backup {
+            data,
+            store,
+            out,
+            node,
+        } => backup::backup(&data, store, &out, &node),
         Command::Migrate { data, store } => admin::migrate(&data, store),
         Command::Compact { data } => admin::compact(&data),
         Command::Keygen { name, out } => admin::keygen(&name, &out),

@@ -49,6 +49,20 @@ pub struct Initialised {
     pub admin_vkey: String,
     /// Where the admin private key was written.
     pub admin_key_path: PathBuf,
+    /// The recovery verifier key (vkey form).
+    pub recovery_vkey: String,
+    /// Where the recovery private key was written.
+    pub recovery_key_path: PathBuf,
+}
+
+/// Where `vledger init` writes the private keys it makes; `None` for the
+/// default in the data directory.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct KeyFiles<'a> {
+    /// The admin key (default `DIR/admin.key`).
+    pub admin: Option<&'a Path>,
+    /// The recovery key (default `DIR/recovery.key`).
+    pub recovery: Option<&'a Path>,
 }
 
 impl DataDir {
@@ -255,12 +269,13 @@ impl DataDir {
     }
 
     /// Creates a new log here: a log key named `origin`, an admin key
-    /// (written to `admin_key_out`, or `DIR/admin.key`), and the store with
-    /// its genesis entry and first checkpoint.
+    /// (written to `keys.admin`, or `DIR/admin.key`), a recovery key to keep
+    /// offline (written to `keys.recovery`, or `DIR/recovery.key`), and the
+    /// store with its genesis entry, naming both, and first checkpoint.
     ///
     /// # Errors
     /// When the directory already holds a log, or on I/O errors.
-    pub fn init(&self, origin: &str, admin_key_out: Option<&Path>) -> anyhow::Result<Initialised> {
+    pub fn init(&self, origin: &str, keys: KeyFiles<'_>) -> anyhow::Result<Initialised> {
         if self.is_initialised() || (self.store_url.is_none() && self.store_path().exists()) {
             bail!(
                 "{} already holds a vledger log (`vledger serve` makes one there on its first start): serve it as it is, or give another --data for a new log",
@@ -281,19 +296,36 @@ impl DataDir {
             .with_context(|| format!("origin {origin:?} cannot name a key"))?;
         let admin = crate::datadir::generate_signer(&format!("{origin}/admin"))
             .context("cannot name the admin key")?;
-        let admin_key_path =
-            admin_key_out.map_or_else(|| self.root.join("admin.key"), Path::to_path_buf);
-        write_secret(&admin_key_path, &admin.to_private_key())?;
-        write_public(
-            &admin_key_path.with_extension("vkey"),
-            &admin.verifier_key().to_string(),
-        )?;
+        let recovery = crate::datadir::generate_signer(&format!("{origin}/recovery"))
+            .context("cannot name the recovery key")?;
+        let admin_key_path = keys
+            .admin
+            .map_or_else(|| self.root.join("admin.key"), Path::to_path_buf);
+        let recovery_key_path = keys
+            .recovery
+            .map_or_else(|| self.root.join("recovery.key"), Path::to_path_buf);
+        if admin_key_path == recovery_key_path {
+            bail!("the admin and recovery keys need two files");
+        }
+        for (path, key) in [(&admin_key_path, &admin), (&recovery_key_path, &recovery)] {
+            write_secret(path, &key.to_private_key())?;
+            write_public(
+                &path.with_extension("vkey"),
+                &key.verifier_key().to_string(),
+            )?;
+        }
         write_public(&self.root.join("log.vkey"), &log.verifier_key().to_string())?;
 
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX));
-        let writer = LogWriter::init(store, log.clone(), *admin.verifier_key().public_key(), now)?;
+        let writer = LogWriter::init_with_recovery(
+            store,
+            log.clone(),
+            *admin.verifier_key().public_key(),
+            Some(*recovery.verifier_key().public_key()),
+            now,
+        )?;
         drop(writer);
         // The log key goes last: its presence marks a finished init.
         write_secret(&self.log_key_path(), &log.to_private_key())?;
@@ -301,6 +333,8 @@ impl DataDir {
             log_vkey: log.verifier_key().to_string(),
             admin_vkey: admin.verifier_key().to_string(),
             admin_key_path,
+            recovery_vkey: recovery.verifier_key().to_string(),
+            recovery_key_path,
         })
     }
 }
@@ -418,7 +452,8 @@ mod tests {
     fn compaction_keeps_every_value_and_drops_the_old_versions() {
         let dir = tempfile::tempdir().unwrap();
         let data = DataDir::new(dir.path());
-        data.init("compact.example/log", None).unwrap();
+        data.init("compact.example/log", KeyFiles::default())
+            .unwrap();
         let before = {
             let backend = data.open_backend().unwrap();
             // Rewrite a few values many times, as the sequencer does.
@@ -451,7 +486,8 @@ mod tests {
     fn an_interrupted_compaction_is_finished_or_undone_at_open() {
         let dir = tempfile::tempdir().unwrap();
         let data = DataDir::new(dir.path());
-        data.init("compact.example/log", None).unwrap();
+        data.init("compact.example/log", KeyFiles::default())
+            .unwrap();
         let (store, copy, old) = data.compaction_paths();
         let copy_of = |to: &Path| {
             let backend = SledBackend::open(&store).unwrap();

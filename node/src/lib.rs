@@ -168,12 +168,13 @@ impl Node {
             None => None,
         };
         if !dir.is_initialised() {
-            let init = dir.init(&config.origin, None)?;
+            let init = dir.init(&config.origin, crate::datadir::KeyFiles::default())?;
             tracing::info!(
                 data = %dir.root().display(),
                 log_key = %init.log_vkey,
                 admin_key = %init.admin_key_path.display(),
-                "initialised a new log"
+                recovery_key = %init.recovery_key_path.display(),
+                "initialised a new log; move the recovery key offline"
             );
         }
         let signer = dir.log_signer()?;

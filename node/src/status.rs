@@ -41,6 +41,7 @@ pub fn auth(e: &AuthError) -> Status {
         AuthError::NotEnrolled { .. }
         | AuthError::Revoked { .. }
         | AuthError::RoleMayNotSign { .. }
+        | AuthError::MayNotManage { .. }
         | AuthError::NotTargetSigner { .. } => Status::permission_denied(e.to_string()),
         _ => Status::failed_precondition(e.to_string()),
     }

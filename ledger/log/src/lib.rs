@@ -10,6 +10,8 @@
 //! - [`replay`]: re-derives the log's state from its entries with the same
 //!   rules, for start-up checks, `vledger check` and audits;
 //! - [`check`]: re-verifies a whole store;
+//! - [`backup`]: copies a log into another store by sequencing its entries
+//!   again, checked against its checkpoint;
 //! - [`migrate`]: rewrites a store of an older format;
 //! - [`audit`]: audits a log from the entries and proofs it serves;
 //! - [`bundle`]: builds VIN history bundles from the store;
@@ -32,6 +34,7 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod audit;
+pub mod backup;
 pub mod bundle;
 pub mod check;
 #[cfg(feature = "test-backends")]

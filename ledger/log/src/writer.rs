@@ -44,6 +44,9 @@ pub enum WriterError {
     /// `init` on a store that already holds a log.
     #[error("the store already holds a log of {0} entries")]
     AlreadyInitialised(u64),
+    /// `init` with a recovery key that is also the admin key.
+    #[error("the recovery key must not be the admin key: a key holds one role")]
+    RecoveryIsAdmin,
     /// `open` on an empty store.
     #[error("the store holds no log; run `vledger init` first")]
     NotInitialised,
@@ -152,6 +155,26 @@ impl<B: Backend> LogWriter<B> {
         admin_key: VerifyingKey,
         now_ms: i64,
     ) -> Result<Self, WriterError> {
+        Self::init_with_recovery(store, signer, admin_key, None, now_ms)
+    }
+
+    /// [`init`](Self::init), with a recovery key in the genesis entry when
+    /// `recovery_key` is given: kept offline, it alone enrolls a new admin
+    /// key once every admin key is lost.
+    ///
+    /// # Errors
+    /// As [`init`](Self::init); [`WriterError::RecoveryIsAdmin`] when the
+    /// recovery key is the admin key.
+    pub fn init_with_recovery(
+        store: LogStore<B>,
+        signer: Signer,
+        admin_key: VerifyingKey,
+        recovery_key: Option<VerifyingKey>,
+        now_ms: i64,
+    ) -> Result<Self, WriterError> {
+        if recovery_key == Some(admin_key) {
+            return Err(WriterError::RecoveryIsAdmin);
+        }
         let size = store.tree_size()?;
         if size != 0 {
             return Err(WriterError::AlreadyInitialised(size));
@@ -161,6 +184,7 @@ impl<B: Backend> LogWriter<B> {
             origin: origin.clone(),
             log_key: *signer.verifier_key().public_key(),
             admin_key,
+            recovery_key,
         };
         let (pending, cache, dedup) = Default::default();
         let mut overlay = Overlay::new(&store, &pending, &cache, &dedup);

@@ -11,13 +11,15 @@ impl Role {
     ///
     /// This is the role matrix of `docs/records.md`. Admin keys sign only
     /// what concerns the log itself (keys and protocols), never a vehicle
-    /// record. A correction may be signed by any role that signs vehicle
-    /// records; the rules then require the signer of the corrected record.
+    /// record; recovery keys sign key records only, and [`Role::may_manage`]
+    /// says which keys. A correction may be signed by any role that signs
+    /// vehicle records; the rules then require the signer of the corrected
+    /// record.
     #[must_use]
     pub const fn may_sign(self, kind: RecordKind) -> bool {
         use RecordKind as K;
         match kind {
-            K::KeyEnrollment | K::KeyRevocation => matches!(self, Self::Admin),
+            K::KeyEnrollment | K::KeyRevocation => matches!(self, Self::Admin | Self::Recovery),
             K::InspectionProtocol => matches!(self, Self::Admin | Self::InspectionBody),
             K::Factory => matches!(self, Self::Manufacturer),
             K::Registration | K::Deregistration => matches!(self, Self::Registry),
@@ -33,7 +35,20 @@ impl Role {
             K::ExportLicense | K::Claim => matches!(self, Self::Exporter),
             K::CustomsClearance => matches!(self, Self::Customs),
             K::Compliance => matches!(self, Self::InspectionBody | Self::Manufacturer),
-            K::Correction => !matches!(self, Self::Admin),
+            K::Correction => !matches!(self, Self::Admin | Self::Recovery),
+        }
+    }
+
+    /// Whether a key with this role may enroll or revoke a key with role
+    /// `target`. Admins manage every key but recovery keys, other admins
+    /// included; a recovery key manages admin and recovery keys only, so a
+    /// stolen admin key cannot take away the way back from its loss.
+    #[must_use]
+    pub const fn may_manage(self, target: Self) -> bool {
+        match self {
+            Self::Admin => !matches!(target, Self::Recovery),
+            Self::Recovery => matches!(target, Self::Admin | Self::Recovery),
+            _ => false,
         }
     }
 }
@@ -78,12 +93,23 @@ pub enum AuthError {
         /// Leaf index of its revocation.
         at: u64,
     },
-    /// An admin revoking its own key. Another admin must do it, so that the
-    /// log always keeps an admin able to enroll and revoke.
-    #[error("key {key} may not revoke itself; another admin key must revoke it")]
+    /// A key revoking itself. Another key must do it, so that the log
+    /// always keeps a key able to enroll and revoke.
+    #[error("key {key} may not revoke itself; another admin or recovery key must revoke it")]
     SelfRevocation {
         /// Hex of the key.
         key: String,
+    },
+    /// An enrollment or revocation of a key whose role the signer may not
+    /// manage (see [`Role::may_manage`]).
+    #[error("a key with role {role} may not enroll or revoke a {target} key; {hint}")]
+    MayNotManage {
+        /// The signer's role.
+        role: Role,
+        /// The role of the key enrolled or revoked.
+        target: Role,
+        /// Which key may.
+        hint: &'static str,
     },
     /// A correction signed by another key than the corrected record.
     #[error("only key {signer} that signed entry {target} may correct it")]
@@ -170,8 +196,8 @@ mod tests {
                     Customs,
                 ],
             ),
-            (RecordKind::KeyEnrollment, &[Admin]),
-            (RecordKind::KeyRevocation, &[Admin]),
+            (RecordKind::KeyEnrollment, &[Admin, Recovery]),
+            (RecordKind::KeyRevocation, &[Admin, Recovery]),
         ]
     };
 
@@ -200,23 +226,47 @@ mod tests {
     }
 
     #[test]
-    fn only_admins_manage_keys_and_admins_sign_no_vehicle_records() {
+    fn only_admin_and_recovery_keys_manage_keys_and_neither_signs_vehicle_records() {
+        let managers = [Role::Admin, Role::Recovery];
         for role in Role::ALL {
             assert_eq!(
                 role.may_sign(RecordKind::KeyEnrollment),
-                role == Role::Admin
+                managers.contains(&role)
             );
             assert_eq!(
                 role.may_sign(RecordKind::KeyRevocation),
-                role == Role::Admin
+                managers.contains(&role)
             );
         }
         for kind in RecordKind::ALL {
             if kind.needs_vin() {
                 assert!(!Role::Admin.may_sign(*kind), "{kind}");
+                assert!(!Role::Recovery.may_sign(*kind), "{kind}");
             }
         }
+        assert!(!Role::Recovery.may_sign(RecordKind::InspectionProtocol));
         assert!(Role::Workshop.may_sign(RecordKind::OdometerReading));
+    }
+
+    #[test]
+    fn admins_manage_every_key_but_recovery_keys_which_manage_admins_and_themselves() {
+        for target in Role::ALL {
+            assert_eq!(
+                Role::Admin.may_manage(target),
+                target != Role::Recovery,
+                "admin managing {target}"
+            );
+            assert_eq!(
+                Role::Recovery.may_manage(target),
+                matches!(target, Role::Admin | Role::Recovery),
+                "recovery managing {target}"
+            );
+            for role in Role::ALL {
+                if !matches!(role, Role::Admin | Role::Recovery) {
+                    assert!(!role.may_manage(target), "{role} managing {target}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -57,6 +57,9 @@ pub struct Genesis {
     pub log_key: VerifyingKey,
     /// The first admin key, fixed at `vledger init`.
     pub admin_key: VerifyingKey,
+    /// The recovery key made at `vledger init`, kept offline; `None` in
+    /// logs made without one.
+    pub recovery_key: Option<VerifyingKey>,
 }
 
 /// A signed record as sequenced, with its place in its VIN's history.
@@ -186,14 +189,35 @@ impl TryFrom<pb::Entry> for Entry {
             .body
             .ok_or_else(|| FieldError::new("entry.body", Reason::Missing))?
         {
-            pb::entry::Body::Genesis(g) => EntryBody::Genesis(Box::new(Genesis {
-                origin: g.origin,
-                log_key: public_key_from_bytes("entry.genesis.log_public_key", &g.log_public_key)?,
-                admin_key: public_key_from_bytes(
-                    "entry.genesis.admin_public_key",
-                    &g.admin_public_key,
-                )?,
-            })),
+            pb::entry::Body::Genesis(g) => {
+                let admin_key =
+                    public_key_from_bytes("entry.genesis.admin_public_key", &g.admin_public_key)?;
+                let recovery_key = if g.recovery_public_key.is_empty() {
+                    None
+                } else {
+                    let key = public_key_from_bytes(
+                        "entry.genesis.recovery_public_key",
+                        &g.recovery_public_key,
+                    )?;
+                    // One key holds one role.
+                    if key == admin_key {
+                        return Err(FieldError::new(
+                            "entry.genesis.recovery_public_key",
+                            Reason::Inconsistent("the admin key: a key holds one role"),
+                        ));
+                    }
+                    Some(key)
+                };
+                EntryBody::Genesis(Box::new(Genesis {
+                    origin: g.origin,
+                    log_key: public_key_from_bytes(
+                        "entry.genesis.log_public_key",
+                        &g.log_public_key,
+                    )?,
+                    admin_key,
+                    recovery_key,
+                }))
+            }
             pb::entry::Body::Record(r) => {
                 let signed = SignedRecord::from_proto(
                     r.signed
@@ -271,6 +295,9 @@ impl From<&Entry> for pb::Entry {
                 origin: g.origin.clone(),
                 log_public_key: g.log_key.to_bytes().to_vec(),
                 admin_public_key: g.admin_key.to_bytes().to_vec(),
+                recovery_public_key: g
+                    .recovery_key
+                    .map_or_else(Vec::new, |k| k.to_bytes().to_vec()),
             }),
             EntryBody::Index(i) => pb::entry::Body::Index(pb::IndexEntry {
                 root: i.root.0.to_vec(),

@@ -27,11 +27,15 @@ pub enum Role {
     Workshop,
     /// A customs authority.
     Customs,
+    /// Kept offline: enrolls and revokes admin and recovery keys, so that a
+    /// log whose admin keys are lost can enroll a new one. Signs nothing
+    /// else. `vledger init` makes one and names it in the genesis entry.
+    Recovery,
 }
 
 impl Role {
     /// Every role, in protobuf order.
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::Admin,
         Self::Registry,
         Self::Manufacturer,
@@ -39,6 +43,7 @@ impl Role {
         Self::Exporter,
         Self::Workshop,
         Self::Customs,
+        Self::Recovery,
     ];
 
     /// The role's name as written in JSON and on the command line.
@@ -52,13 +57,14 @@ impl Role {
             Self::Exporter => "exporter",
             Self::Workshop => "workshop",
             Self::Customs => "customs",
+            Self::Recovery => "recovery",
         }
     }
 
     /// The one-byte code used in the store and in protobuf.
     #[must_use]
     pub fn code(self) -> u8 {
-        // The protobuf enum values are 1..=7 and fit a byte.
+        // The protobuf enum values are 1..=8 and fit a byte.
         pb::Role::from(self) as u8
     }
 
@@ -95,6 +101,7 @@ impl From<Role> for pb::Role {
             Role::Exporter => Self::Exporter,
             Role::Workshop => Self::Workshop,
             Role::Customs => Self::Customs,
+            Role::Recovery => Self::Recovery,
         }
     }
 }
@@ -111,6 +118,7 @@ impl TryFrom<i32> for Role {
             pb::Role::Exporter => Self::Exporter,
             pb::Role::Workshop => Self::Workshop,
             pb::Role::Customs => Self::Customs,
+            pb::Role::Recovery => Self::Recovery,
         })
     }
 }
@@ -159,7 +167,8 @@ thread_local! {
 pub struct KeyState {
     /// The role it was enrolled with.
     pub role: Role,
-    /// Leaf index of the entry that enrolled it (0 for the genesis admin key).
+    /// Leaf index of the entry that enrolled it (0 for the genesis admin
+    /// and recovery keys).
     pub enrolled_at: u64,
     /// Leaf index of the entry that revoked it.
     pub revoked_at: Option<u64>,
@@ -203,6 +212,6 @@ mod tests {
             assert_eq!(role.name().parse::<Role>(), Ok(role));
         }
         assert_eq!(Role::from_code(0), None);
-        assert_eq!(Role::from_code(8), None);
+        assert_eq!(Role::from_code(9), None);
     }
 }

@@ -132,6 +132,19 @@ pub struct Effects {
     pub flags: Vec<Flag>,
 }
 
+/// Whether a key with `role` may enroll or revoke a key with `target`.
+fn may_manage(role: Role, target: Role) -> Result<(), AuthError> {
+    if role.may_manage(target) {
+        return Ok(());
+    }
+    let hint = match target {
+        Role::Recovery => "only a recovery key may",
+        _ if role == Role::Recovery => "a recovery key manages admin and recovery keys only",
+        _ => "only an admin key may",
+    };
+    Err(AuthError::MayNotManage { role, target, hint })
+}
+
 /// Decides whether `signed` may be logged at `index`, at `logged_at_ms`,
 /// given `view`, and what it changes.
 ///
@@ -155,6 +168,9 @@ pub fn sequence_record<V: StateView>(
     };
     let key_update = match &record.body {
         RecordBody::KeyEnrollment(k) => {
+            if let Err(e) = may_manage(role, k.role) {
+                return Ok(Err(e.into()));
+            }
             let key = hex::encode(k.public_key.as_bytes());
             match view.key_state(&k.public_key)? {
                 None => {}
@@ -186,6 +202,9 @@ pub fn sequence_record<V: StateView>(
                     ..
                 }) => return Ok(Err(AuthError::AlreadyRevoked { key, at }.into())),
                 Some(mut state) => {
+                    if let Err(e) = may_manage(role, state.role) {
+                        return Ok(Err(e.into()));
+                    }
                     state.revoked_at = Some(index);
                     Some((k.public_key, state))
                 }

@@ -89,16 +89,25 @@ pub enum Decision {
     Refuse(Refusal),
 }
 
-/// Enrolls the genesis entry's admin key, as leaf 0 does.
+/// Enrolls the genesis entry's admin key, and its recovery key if it names
+/// one, as leaf 0 does.
 pub fn genesis<S: LogState>(state: &mut S, genesis: &Genesis) {
-    state.set_key_state(
-        genesis.admin_key,
-        KeyState {
-            role: Role::Admin,
-            enrolled_at: 0,
-            revoked_at: None,
-        },
-    );
+    let keys = [
+        (Some(genesis.admin_key), Role::Admin),
+        (genesis.recovery_key, Role::Recovery),
+    ];
+    for (key, role) in keys {
+        if let Some(key) = key {
+            state.set_key_state(
+                key,
+                KeyState {
+                    role,
+                    enrolled_at: 0,
+                    revoked_at: None,
+                },
+            );
+        }
+    }
 }
 
 /// Decides what happens to `signed` at leaf `index`, logged at

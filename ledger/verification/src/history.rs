@@ -448,6 +448,9 @@ fn signer_roles(
         match &entry.body {
             EntryBody::Genesis(g) if p.index == 0 => {
                 roles.insert(g.admin_key.to_bytes(), (Role::Admin, 0, None));
+                if let Some(recovery) = &g.recovery_key {
+                    roles.insert(recovery.to_bytes(), (Role::Recovery, 0, None));
+                }
             }
             _ => {
                 let Some(r) = entry.record() else {
@@ -463,10 +466,10 @@ fn signer_roles(
                     )));
                 };
                 match roles.get(r.signed.public_key().as_bytes()) {
-                    Some((Role::Admin, at, _)) if *at < p.index => {}
+                    Some((role, at, _)) if *at < p.index && role.may_manage(k.role) => {}
                     _ => {
                         return Err(BundleError::Signer(format!(
-                            "entry {} is not signed by an admin enrolled before it",
+                            "entry {} is not signed by an admin (or, for an admin key, a recovery key) enrolled before it",
                             p.index
                         )));
                     }

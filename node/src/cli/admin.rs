@@ -15,10 +15,10 @@ pub fn init(
     data: &Path,
     store: Option<String>,
     origin: &str,
-    admin_key_out: Option<&Path>,
+    keys: crate::datadir::KeyFiles<'_>,
 ) -> anyhow::Result<()> {
     let dir = DataDir::new(data).with_store(store);
-    let init = dir.init(origin, admin_key_out)?;
+    let init = dir.init(origin, keys)?;
     match dir.store_url() {
         Some(_) => println!(
             "initialised log {origin} in {} (store {})",
@@ -32,6 +32,11 @@ pub fn init(
         "admin key: {} (private key in {})",
         init.admin_vkey,
         init.admin_key_path.display()
+    );
+    println!(
+        "recovery key: {} (private key in {}; keep it offline: it alone enrolls a new admin if every admin key is lost)",
+        init.recovery_vkey,
+        init.recovery_key_path.display()
     );
     Ok(())
 }

@@ -1774,7 +1774,8 @@ time ${timestamp}
     "inspection_body",
     "exporter",
     "workshop",
-    "customs"
+    "customs",
+    "recovery"
   ]);
   var powertrain = makeEnum([
     "petrol",
@@ -2241,7 +2242,8 @@ time ${timestamp}
   var Genesis = msg("Genesis", [
     f(1, "origin", "string"),
     f(2, "log_public_key", "bytes"),
-    f(3, "admin_public_key", "bytes")
+    f(3, "admin_public_key", "bytes"),
+    f(4, "recovery_public_key", "bytes")
   ]);
   var Entry = msg("Entry", [
     f(1, "logged_at_ms", "int64"),
@@ -2252,8 +2254,8 @@ time ${timestamp}
 
   // src/roles.js
   var MAY_SIGN = {
-    key_enrollment: ["admin"],
-    key_revocation: ["admin"],
+    key_enrollment: ["admin", "recovery"],
+    key_revocation: ["admin", "recovery"],
     inspection_protocol: ["admin", "inspection_body"],
     factory: ["manufacturer"],
     registration: ["registry"],
@@ -2272,6 +2274,11 @@ time ${timestamp}
   };
   function maySign(role2, kind2) {
     return (MAY_SIGN[kind2] ?? []).includes(role2);
+  }
+  function mayManage(role2, target) {
+    if (role2 === "admin") return target !== "recovery";
+    if (role2 === "recovery") return target === "admin" || target === "recovery";
+    return false;
   }
   function needsVin(kind2) {
     return kind2 !== "key_enrollment" && kind2 !== "key_revocation" && kind2 !== "inspection_protocol";
@@ -2733,6 +2740,13 @@ time ${timestamp}
       out.origin = v.origin;
       out.logKey = publicKeyFromBytes("entry.genesis.log_public_key", v.log_public_key);
       out.adminKey = publicKeyFromBytes("entry.genesis.admin_public_key", v.admin_public_key);
+      out.recoveryKey = null;
+      if (v.recovery_public_key.length > 0) {
+        out.recoveryKey = publicKeyFromBytes("entry.genesis.recovery_public_key", v.recovery_public_key);
+        if (bytesEqual(out.recoveryKey.bytes, out.adminKey.bytes)) {
+          fieldError("entry.genesis.recovery_public_key", "is inconsistent with the admin key: a key holds one role");
+        }
+      }
     } else if (m.body.kind === "record") {
       if (v.signed === null) fieldError("entry.record.signed", "is missing");
       const { record, key, origin } = signedRecord(v.signed);
@@ -3096,16 +3110,19 @@ time ${timestamp}
       const { entry } = openEntry(p, cp, "signer");
       if (entry.type === "genesis" && p.index === 0n) {
         roles.set(toHex(entry.adminKey.bytes), { role: "admin", at: 0n, name: null });
+        if (entry.recoveryKey !== null) {
+          roles.set(toHex(entry.recoveryKey.bytes), { role: "recovery", at: 0n, name: null });
+        }
         continue;
       }
       if (entry.type !== "record" || entry.record.kind !== "key_enrollment") {
         fail("signer", `signers: entry ${p.index} is not an enrollment`);
       }
-      const admin = roles.get(toHex(entry.key.bytes));
-      if (!(admin && admin.role === "admin" && admin.at < p.index)) {
-        fail("signer", `signers: entry ${p.index} is not signed by an admin enrolled before it`);
-      }
       const e = entry.record.enrollment;
+      const admin = roles.get(toHex(entry.key.bytes));
+      if (!(admin && admin.at < p.index && mayManage(admin.role, e.role))) {
+        fail("signer", `signers: entry ${p.index} is not signed by an admin (or, for an admin key, a recovery key) enrolled before it`);
+      }
       roles.set(toHex(e.key), { role: e.role, at: p.index, name: e.name });
     }
     const verified = records.map(({ index, entry }) => {

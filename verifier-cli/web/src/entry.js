@@ -10,7 +10,7 @@
 // one that names another log than the checkpoint's. The entry bytes must
 // be the canonical encoding (see protobuf.js).
 
-import { concat, utf8 } from './bytes.js';
+import { bytesEqual, concat, utf8 } from './bytes.js';
 import { verifyStrict } from './ed25519.js';
 import { VerifyError } from './errors.js';
 import { fieldError } from './fields.js';
@@ -82,7 +82,7 @@ function vinChain(c) {
 
 /**
  * Decodes and validates leaf bytes. Returns { loggedAtMs, type, ... }:
- * type "genesis" with { origin, logKey, adminKey }, "index" with
+ * type "genesis" with { origin, logKey, adminKey, recoveryKey (or null) }, "index" with
  * { root, treeSize, vinCount }, or "record" with { record, key,
  * signedOrigin (null for a version 1 record), chain, flags }.
  */
@@ -101,6 +101,13 @@ export function decodeEntry(bytes) {
     out.origin = v.origin;
     out.logKey = publicKeyFromBytes('entry.genesis.log_public_key', v.log_public_key);
     out.adminKey = publicKeyFromBytes('entry.genesis.admin_public_key', v.admin_public_key);
+    out.recoveryKey = null;
+    if (v.recovery_public_key.length > 0) {
+      out.recoveryKey = publicKeyFromBytes('entry.genesis.recovery_public_key', v.recovery_public_key);
+      if (bytesEqual(out.recoveryKey.bytes, out.adminKey.bytes)) {
+        fieldError('entry.genesis.recovery_public_key', 'is inconsistent with the admin key: a key holds one role');
+      }
+    }
   } else if (m.body.kind === 'record') {
     if (v.signed === null) fieldError('entry.record.signed', 'is missing');
     const { record, key, origin } = signedRecord(v.signed);

@@ -124,6 +124,7 @@ export const documentKind = makeEnum([
 export const odometerSource = makeEnum(['dashboard', 'obd', 'inspection', 'service']);
 export const role = makeEnum([
   'admin', 'registry', 'manufacturer', 'inspection_body', 'exporter', 'workshop', 'customs',
+  'recovery',
 ]);
 export const powertrain = makeEnum([
   'petrol', 'diesel', 'hybrid', 'plug_in_hybrid', 'battery_electric', 'fuel_cell', 'natural_gas',

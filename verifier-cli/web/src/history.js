@@ -30,7 +30,7 @@ import { fail, VerifyError, within } from './errors.js';
 import { leafHash } from './hash.js';
 import { verifyConsistency, verifyInclusion } from './merkle.js';
 import { parseNote } from './note.js';
-import { maySign } from './roles.js';
+import { mayManage, maySign } from './roles.js';
 import { formatTime, msToSeconds } from './time.js';
 import { decodeIndexProof, indexKey, verifyIndexProof } from './vindex.js';
 import { parseVin } from './vin.js';
@@ -169,16 +169,19 @@ function verify(bundleText, options) {
     const { entry } = openEntry(p, cp, 'signer');
     if (entry.type === 'genesis' && p.index === 0n) {
       roles.set(toHex(entry.adminKey.bytes), { role: 'admin', at: 0n, name: null });
+      if (entry.recoveryKey !== null) {
+        roles.set(toHex(entry.recoveryKey.bytes), { role: 'recovery', at: 0n, name: null });
+      }
       continue;
     }
     if (entry.type !== 'record' || entry.record.kind !== 'key_enrollment') {
       fail('signer', `signers: entry ${p.index} is not an enrollment`);
     }
-    const admin = roles.get(toHex(entry.key.bytes));
-    if (!(admin && admin.role === 'admin' && admin.at < p.index)) {
-      fail('signer', `signers: entry ${p.index} is not signed by an admin enrolled before it`);
-    }
     const e = entry.record.enrollment;
+    const admin = roles.get(toHex(entry.key.bytes));
+    if (!(admin && admin.at < p.index && mayManage(admin.role, e.role))) {
+      fail('signer', `signers: entry ${p.index} is not signed by an admin (or, for an admin key, a recovery key) enrolled before it`);
+    }
     roles.set(toHex(e.key), { role: e.role, at: p.index, name: e.name });
   }
   const verified = records.map(({ index, entry }) => {

@@ -149,6 +149,7 @@ const IndexEntry = msg('IndexEntry', [
 ]);
 const Genesis = msg('Genesis', [
   f(1, 'origin', 'string'), f(2, 'log_public_key', 'bytes'), f(3, 'admin_public_key', 'bytes'),
+  f(4, 'recovery_public_key', 'bytes'),
 ]);
 export const Entry = msg('Entry', [
   f(1, 'logged_at_ms', 'int64'),

@@ -2,8 +2,8 @@
 // matrix of docs/records.md, Role::may_sign in the Rust code).
 
 const MAY_SIGN = {
-  key_enrollment: ['admin'],
-  key_revocation: ['admin'],
+  key_enrollment: ['admin', 'recovery'],
+  key_revocation: ['admin', 'recovery'],
   inspection_protocol: ['admin', 'inspection_body'],
   factory: ['manufacturer'],
   registration: ['registry'],
@@ -24,6 +24,17 @@ const MAY_SIGN = {
 /** Whether a key enrolled with `role` may sign records of `kind`. */
 export function maySign(role, kind) {
   return (MAY_SIGN[kind] ?? []).includes(role);
+}
+
+/**
+ * Whether a key enrolled with `role` may enroll or revoke a key with role
+ * `target` (Role::may_manage in the Rust code): admins manage every key but
+ * recovery keys; a recovery key manages admin and recovery keys only.
+ */
+export function mayManage(role, target) {
+  if (role === 'admin') return target !== 'recovery';
+  if (role === 'recovery') return target === 'admin' || target === 'recovery';
+  return false;
 }
 
 /** Whether records of `kind` are about a vehicle and so carry a VIN. */

@@ -189,6 +189,32 @@ export function synthCases() {
   add('enrollment-role-zero', byExtra({ enroll: [{ ...named('x'), role: 'none' }] }), false);
   add('enrollment-wrong-role', byExtra({ enroll: [named('x', 'customs')] }), false);
 
+  // Admin and recovery keys: a recovery key named in the genesis entry
+  // enrolls a new admin, which enrolls the signer; a recovery key enrolls
+  // no other role, and only a recovery key enrolls one.
+  const admin2 = makeSigner('admin2', 0x42);
+  const recovery2 = makeSigner('recovery2', 0x43);
+  const chain = (...enroll) => byExtra({ recovery: KEYS.recovery, enroll });
+  add('signers-recovery-enrolls-admin', chain(
+    { signer: admin2, role: 'admin', name: 'New admin', by: KEYS.recovery },
+    { ...named('Workshop'), by: admin2 },
+  ), true);
+  add('signers-admin-enrolls-admin', chain(
+    { signer: admin2, role: 'admin', name: 'Second admin' },
+    { ...named('Workshop'), by: admin2 },
+  ), true);
+  add('signers-recovery-enrolls-workshop', chain({ ...named('Workshop'), by: KEYS.recovery }), false);
+  add('signers-admin-enrolls-recovery', chain(
+    { signer: recovery2, role: 'recovery', name: 'Recovery' },
+    { signer: admin2, role: 'admin', name: 'New admin', by: recovery2 },
+    { ...named('Workshop'), by: admin2 },
+  ), false);
+  add('signers-recovery-without-genesis-recovery', byExtra({ enroll: [
+    { signer: admin2, role: 'admin', name: 'New admin', by: KEYS.recovery },
+    { ...named('Workshop'), by: admin2 },
+  ] }), false);
+  add('genesis-recovery-is-admin', byExtra({ recovery: KEYS.admin, enroll: [named('Workshop')] }), false);
+
   // Signatures.
   const mixed = mixedOrderSigner('mixed', 0x42);
   const byMixed = (wantDivisible) => () => {

@@ -17,11 +17,13 @@ const enc = new TextEncoder();
 
 export const ROLE_NUMBERS = {
   admin: 1, registry: 2, manufacturer: 3, inspection_body: 4, exporter: 5, workshop: 6, customs: 7,
+  recovery: 8,
 };
 
 export const KEYS = {
   log: makeSigner(ORIGIN, 0x11),
   admin: makeSigner(`${ORIGIN}/admin`, 0x12),
+  recovery: makeSigner(`${ORIGIN}/recovery`, 0x13),
   w1: makeSigner('w1.test', 0x31, 0x04),
   w2: makeSigner('w2.test', 0x32, 0x04),
   registry: makeSigner('registry', 0x21),
@@ -175,7 +177,9 @@ export function encodeIndexProof({ siblings, terminal }) {
 /**
  * Builds a log and the bundle of VIN. Options:
  * - items: [{ value | bytes, role | signer, sign?(bytes) → SignedRecord, flags? }], the VIN's records;
- * - enroll: extra enrollments [{ signer, role, name }];
+ * - enroll: extra enrollments [{ signer, role, name, by }], each signed by
+ *   `by` (default the genesis admin key);
+ * - recovery: the recovery key the genesis entry names (default none);
  * - entryHook(leafIndex, entryBytes) → entryBytes: change entries before hashing;
  * - bundleHook(bundle): change the bundle object last;
  * - entryValueHook(leafIndex, entryValue) → entryValue: the same, before encoding;
@@ -185,7 +189,7 @@ export function encodeIndexProof({ siblings, terminal }) {
  * Returns { text, logKey, witnessKeys }.
  */
 export function buildBundle({
-  vin = VIN, items = history(vin), enroll = [], entryHook = (i, b) => b, entryValueHook = (i, v) => v,
+  vin = VIN, items = history(vin), enroll = [], recovery = null, entryHook = (i, b) => b, entryValueHook = (i, v) => v,
   bundleHook = () => {}, checkpointNote = (text) => signNote(text, [KEYS.log]), witnessed = false,
 } = {}) {
   const entries = [];
@@ -198,6 +202,7 @@ export function buildBundle({
   const loggedAt = () => (t += 1000n);
   add({ logged_at_ms: loggedAt(), body: { kind: 'genesis', value: {
     origin: ORIGIN, log_public_key: KEYS.log.pub, admin_public_key: KEYS.admin.pub,
+    recovery_public_key: recovery === null ? new Uint8Array(0) : recovery.pub,
   } } });
   const enrolled = [];
   const enrollments = [
@@ -211,7 +216,7 @@ export function buildBundle({
       body: { kind: 'key_enrollment', value: { public_key: e.signer.pub, role: ROLE_NUMBERS[e.role], name: e.name } },
     });
     enrolled.push(add({ logged_at_ms: loggedAt(), body: { kind: 'record', value: {
-      signed: signRecord(bytes, KEYS.admin), chain: null, flags: [],
+      signed: signRecord(bytes, e.by ?? KEYS.admin), chain: null, flags: [],
     } } }));
   }
   // A record of another VIN, so that the index has two keys.

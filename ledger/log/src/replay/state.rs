@@ -51,16 +51,21 @@ use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{Frontier, TreeSize};
 
 /// The first bytes of an encoded replayer state.
-const MAGIC: &[u8] = b"vledger/replayer-state/v2\n";
+const MAGIC: &[u8] = b"vledger/replayer-state/v3\n";
+
+/// The first bytes of a version-2 state, whose genesis names no recovery
+/// key; still read.
+const MAGIC_V2: &[u8] = b"vledger/replayer-state/v2\n";
 
 /// Why bytes are not a replayer state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum StateError {
-    /// The bytes do not start with the version-2 header (version 1, from
-    /// before vehicle facts were kept apart, is not read: audit again).
+    /// The bytes do not start with the version-3 or version-2 header
+    /// (version 1, from before vehicle facts were kept apart, is not read:
+    /// audit again).
     #[error(
-        "not a vledger replayer state of version 2 (an older audit state is not read: audit from the start)"
+        "not a vledger replayer state of version 2 or 3 (an older audit state is not read: audit from the start)"
     )]
     Magic,
     /// The bytes end inside an item.
@@ -201,6 +206,13 @@ impl Replayer {
                 out.extend_from_slice(origin);
                 out.extend_from_slice(g.log_key.as_bytes());
                 out.extend_from_slice(g.admin_key.as_bytes());
+                match &g.recovery_key {
+                    None => out.push(0),
+                    Some(key) => {
+                        out.push(1);
+                        out.extend_from_slice(key.as_bytes());
+                    }
+                }
             }
         }
         out.extend_from_slice(&last_logged_at.to_be_bytes());
@@ -256,9 +268,11 @@ impl Replayer {
     /// # Errors
     /// A [`StateError`] for bytes that are not a well-formed state.
     pub fn decode_state(bytes: &[u8]) -> Result<Self, StateError> {
-        let mut r = Reader {
-            rest: bytes.strip_prefix(MAGIC).ok_or(StateError::Magic)?,
+        let (rest, v2) = match bytes.strip_prefix(MAGIC) {
+            Some(rest) => (rest, false),
+            None => (bytes.strip_prefix(MAGIC_V2).ok_or(StateError::Magic)?, true),
         };
+        let mut r = Reader { rest };
         let size = r.u64("tree size")?;
         let hashes = (0..size.count_ones())
             .map(|_| r.hash("frontier"))
@@ -275,10 +289,17 @@ impl Replayer {
                 public_key_from_bytes("genesis", &bytes)
                     .map_err(|_| StateError::Malformed("genesis keys"))
             };
+            let (log_key, admin_key) = (key(&mut r)?, key(&mut r)?);
+            let recovery_key = if !v2 && r.flag("genesis recovery key")? {
+                Some(key(&mut r)?)
+            } else {
+                None
+            };
             Some(Genesis {
                 origin,
-                log_key: key(&mut r)?,
-                admin_key: key(&mut r)?,
+                log_key,
+                admin_key,
+                recovery_key,
             })
         } else {
             None

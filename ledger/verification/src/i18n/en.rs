@@ -205,6 +205,7 @@ pub(super) const fn text(key: Key) -> &'static str {
         Key::RoleExporter => "exporter",
         Key::RoleWorkshop => "workshop",
         Key::RoleCustoms => "customs",
+        Key::RoleRecovery => "log recovery key",
         Key::RoleOther => "signer of a newer role",
 
         // Record values.

@@ -206,6 +206,7 @@ keys! {
     RoleExporter,
     RoleWorkshop,
     RoleCustoms,
+    RoleRecovery,
     RoleOther,
 
     // Record values.

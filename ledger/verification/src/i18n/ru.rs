@@ -213,6 +213,7 @@ pub(super) const fn text(key: Key) -> &'static str {
         Key::RoleExporter => "экспортёр",
         Key::RoleWorkshop => "автосервис",
         Key::RoleCustoms => "таможня",
+        Key::RoleRecovery => "ключ восстановления журнала",
         Key::RoleOther => "подписант новой роли",
 
         // Record values.

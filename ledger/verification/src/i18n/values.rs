@@ -47,6 +47,7 @@ pub(crate) const fn role(r: Role) -> Key {
         Role::Exporter => Key::RoleExporter,
         Role::Workshop => Key::RoleWorkshop,
         Role::Customs => Key::RoleCustoms,
+        Role::Recovery => Key::RoleRecovery,
         _ => Key::RoleOther,
     }
 }

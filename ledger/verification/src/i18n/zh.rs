@@ -199,6 +199,7 @@ pub(super) const fn text(key: Key) -> &'static str {
         Key::RoleExporter => "出口商",
         Key::RoleWorkshop => "维修站",
         Key::RoleCustoms => "海关",
+        Key::RoleRecovery => "日志恢复密钥",
         Key::RoleOther => "新角色的签署方",
 
         // Record values.
