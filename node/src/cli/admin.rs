@@ -69,6 +69,7 @@ pub fn serve(
                 Some(net.listener(tcp, crate::listen::Protocol::Http1, limits)?)
             }
         };
+        let shutdown = shutdown_signal();
         // The first line on stdout is the address, printed once the store
         // passed its checks, for scripts and tests that asked for port 0;
         // the HTTP address, if any, is the second.
@@ -78,34 +79,37 @@ pub fn serve(
         }
         std::io::stdout().flush()?;
         let listeners = crate::Listeners { grpc, http };
-        node.serve(listeners, shutdown_signal()).await
+        node.serve(listeners, shutdown).await
     })
 }
 
-/// Completes on SIGINT or SIGTERM.
-pub(crate) async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::error!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+/// Completes on SIGINT or SIGTERM. The handlers are installed at the
+/// call, not at the first poll: a signal that comes once a caller has
+/// printed its address (and a script may send one) is a shutdown, never
+/// the default action that kills the process.
+pub(crate) fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    use tokio::signal::unix::{SignalKind, signal};
+    let streams = [SignalKind::interrupt(), SignalKind::terminate()].map(|kind| {
+        signal(kind)
+            .inspect_err(|e| tracing::error!(error = %e, "cannot listen for SIGINT or SIGTERM"))
+            .ok()
+    });
+    async move {
+        let [interrupt, terminate] = streams;
+        let wait = |stream: Option<tokio::signal::unix::Signal>| async move {
+            match stream {
+                Some(mut s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
-            Err(e) => {
-                tracing::error!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
+        };
+        tokio::select! {
+            () = wait(interrupt) => {},
+            () = wait(terminate) => {},
         }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }
 
 /// `vledger check`.

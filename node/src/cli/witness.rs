@@ -205,9 +205,10 @@ fn serve(args: &ServeArgs<'_>, key: Option<PathBuf>, state: Option<PathBuf>) -> 
             .with_context(|| format!("cannot listen on {listen}"))?;
         let listener = net.listener(tcp, crate::listen::Protocol::Http1, net.limits(1))?;
         tracing::info!(key = %config.cosigner.verifier_key(), "witness key");
+        let shutdown = super::admin::shutdown_signal();
         println!("listening on {}", listener.tcp.local_addr()?);
         std::io::stdout().flush()?;
-        crate::witness::run(listener, config, super::admin::shutdown_signal()).await
+        crate::witness::run(listener, config, shutdown).await
     })
 }
 
