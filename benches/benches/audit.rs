@@ -33,6 +33,7 @@ use vledger_log::store::{LogStore, MemoryBackend};
 use vledger_records::{SignedRecord, signed_message};
 use vledger_tlog::Hash;
 use vledger_tlog::merkle::{HashReader, TreeSize, consistency_proof};
+use vledger_verification::succession::LogKeys;
 
 /// Records per sequenced batch when building the log.
 const BATCH: u64 = 4096;
@@ -167,7 +168,7 @@ fn main() {
             threads,
             ..AuditOptions::default()
         };
-        let key = BenchKeys::new().log.verifier_key();
+        let key = LogKeys::new(BenchKeys::new().log.verifier_key());
         let (report, _) = audit(&mut source, &key, None, &options, |_| {}).expect("audit");
         assert_eq!(report.entries_read, entries.len() as u64);
     };

@@ -7,6 +7,7 @@ mod bulk;
 mod client;
 pub mod listen;
 mod mirror;
+mod succession;
 pub mod witness;
 
 use std::net::SocketAddr;
@@ -184,6 +185,24 @@ pub enum Command {
         /// Where the running node answers, when it holds the sled store.
         #[command(flatten)]
         node: NodeArg,
+    },
+    /// Retire the log key of a stopped node and hand the log to a new one:
+    /// logs a succession entry naming the new key, whose batch is the last
+    /// the old key signs; writes DATA/succession-SIZE.tlog-proof, which
+    /// verifiers pinned to the old key follow (`--succession`), and keeps
+    /// the old key as DATA/retired-log-SIZE.key. Run it again to finish a
+    /// run that stopped (docs/operations.md, "Keys").
+    RotateLogKey {
+        /// The data directory.
+        #[arg(long, env = "VLEDGER_DATA", default_value = "vledger-data")]
+        data: PathBuf,
+        /// The log's PostgreSQL database, if it is there.
+        #[arg(long, value_name = "URL", env = "VLEDGER_STORE")]
+        store: Option<String>,
+        /// Why the key is retired, logged in the succession entry (at most
+        /// 256 bytes; it is public).
+        #[arg(long, default_value = "scheduled")]
+        reason: String,
     },
     /// Rewrite a stopped node's store of an older format in the current
     /// one (the log as C2SP tiles); then run `vledger check`.
@@ -391,6 +410,11 @@ pub enum Command {
         /// The log's verifier key (or a file holding it).
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: String,
+        /// A succession proof (from `vledger rotate-log-key`) to follow from
+        /// the log key to its successor; repeat for each succession, oldest
+        /// first.
+        #[arg(long, value_name = "FILE")]
+        succession: Vec<PathBuf>,
         /// Resume from this audit state file if it exists, and write the new
         /// state to it after a successful audit.
         #[arg(long)]
@@ -426,6 +450,11 @@ pub enum Command {
         /// The log's verifier key (or a file holding it).
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: String,
+        /// A succession proof (from `vledger rotate-log-key`) to follow from
+        /// the log key to its successor; repeat for each succession, oldest
+        /// first.
+        #[arg(long, value_name = "FILE")]
+        succession: Vec<PathBuf>,
         /// A witness's cosigning key (or a file holding it); repeatable. The
         /// checkpoint must then carry a quorum of cosignatures.
         #[arg(long = "witness", value_name = "VKEY")]
@@ -516,6 +545,11 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             node,
         } => backup::backup(&data, store, &out, &node),
         Command::Migrate { data, store } => admin::migrate(&data, store),
+        Command::RotateLogKey {
+            data,
+            store,
+            reason,
+        } => succession::rotate_log_key(&data, store, &reason),
         Command::Compact { data } => admin::compact(&data),
         Command::Keygen { name, out } => admin::keygen(&name, &out),
         Command::PartyCommitment { identity, salt } => {
@@ -602,12 +636,14 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             dir,
             ca,
             log_key,
+            succession,
             witnesses,
             quorum,
-        } => mirror::run(&node, dir, ca, &log_key, &witnesses, quorum),
+        } => mirror::run(&node, dir, ca, &log_key, &succession, &witnesses, quorum),
         Command::Audit {
             node,
             log_key,
+            succession,
             state,
             json,
             threads,
@@ -616,6 +652,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             node: &node,
             tiles: tiles.as_deref(),
             log_key: &log_key,
+            successions: &succession,
             state: state.as_deref(),
             json,
             threads,

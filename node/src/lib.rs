@@ -201,8 +201,19 @@ impl Node {
             );
         }
         let log_key = signer.verifier_key();
-        let writer = LogWriter::open(store.clone(), signer)
-            .context("the store disagrees with its signed checkpoint; refusing to serve it")?;
+        let writer = LogWriter::open(store.clone(), signer).map_err(|e| {
+            let hint = if matches!(e, vledger_log::writer::WriterError::Checkpoint { .. }) {
+                format!(
+                    " (is {} the log's current key? After `vledger rotate-log-key` it is the successor, and the retired keys are retired-log-SIZE.key)",
+                    dir.log_key_path().display()
+                )
+            } else {
+                String::new()
+            };
+            anyhow::Error::new(e).context(format!(
+                "the store disagrees with its signed checkpoint; refusing to serve it{hint}"
+            ))
+        })?;
         Ok(Self {
             writer,
             store,

@@ -28,13 +28,12 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use vledger_tlog::Hash;
 use vledger_tlog::merkle::{TreeSize, tree_hash};
-use vledger_tlog::note::{
-    Checkpoint, Note, VerifierKey, WitnessPolicy, open_checkpoint_for_origin,
-};
+use vledger_tlog::note::{Checkpoint, Note, WitnessPolicy};
 use vledger_tlog::tile::{
     TILE_WIDTH, TileHashes, TileId, TileSource, decode_tile, entries_path, hash_tile_path,
     verify_bundle, verify_tiles,
 };
+use vledger_verification::succession::LogKeys;
 
 /// Largest answer read: a full entry bundle of the largest entries.
 const MAX_ANSWER: usize = 256 * (2 + vledger_tlog::tile::MAX_ENTRY_SIZE);
@@ -49,8 +48,9 @@ pub struct MirrorConfig {
     pub base: String,
     /// The directory to keep the mirror in.
     pub dir: PathBuf,
-    /// The log's verifier key; its name is the origin.
-    pub log_key: VerifierKey,
+    /// The log's verifier key (its name is the origin) and the successors
+    /// followed from it.
+    pub keys: LogKeys,
     /// Witnesses that must have cosigned the checkpoint, if any.
     pub policy: Option<WitnessPolicy>,
     /// CA certificates (PEM) to trust beside the public roots, for an
@@ -202,7 +202,9 @@ impl Fetcher {
 
 /// Opens a checkpoint note with the log key and, when given, the policy.
 fn open(config: &MirrorConfig, note: &str, what: &str) -> anyhow::Result<Checkpoint> {
-    let checkpoint = open_checkpoint_for_origin(note, config.log_key.name(), &config.log_key)
+    let (_, checkpoint) = config
+        .keys
+        .open(note)
         .with_context(|| format!("{what} is not signed by the log key"))?;
     if let Some(policy) = &config.policy {
         let parsed = Note::parse(note).with_context(|| what.to_owned())?;

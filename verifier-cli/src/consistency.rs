@@ -4,7 +4,8 @@
 
 use std::path::Path;
 
-use vledger_tlog::note::{ConsistencyProofText, VerifierKey, open_checkpoint_for_origin};
+use vledger_tlog::note::ConsistencyProofText;
+use vledger_verification::succession::LogKeys;
 
 use crate::witnesses::{WitnessArgs, summary};
 
@@ -12,12 +13,13 @@ fn read(path: &Path) -> Result<String, String> {
     std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
-/// Verifies and returns the OK line.
+/// Verifies and returns the OK line. The two checkpoints may be signed by
+/// different keys of the log, across a succession `keys` followed.
 ///
 /// # Errors
 /// A message naming the file and what is wrong.
 pub fn run(
-    key: &VerifierKey,
+    keys: &LogKeys,
     old: &Path,
     new: &Path,
     proof: &Path,
@@ -25,7 +27,8 @@ pub fn run(
 ) -> Result<String, String> {
     let open = |path: &Path| {
         let note = read(path)?;
-        let cp = open_checkpoint_for_origin(&note, key.name(), key)
+        let (_, cp) = keys
+            .open(&note)
             .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok::<_, String>((note, cp))
     };

@@ -15,10 +15,11 @@
 
 use std::path::Path;
 
-use vledger_tlog::note::{VerifierKey, WitnessPolicy};
+use vledger_tlog::note::WitnessPolicy;
 use vledger_verification::history::{HistoryBundle, verify_history, verify_history_cosigned};
 use vledger_verification::i18n::Lang;
 use vledger_verification::report::{HtmlPage, Report};
+use vledger_verification::succession::LogKeys;
 
 /// The JavaScript history verifier the HTML report runs in the browser:
 /// the committed build of `verifier-cli/web`, so building needs no npm.
@@ -62,7 +63,7 @@ pub fn locale_lang() -> Lang {
 /// report's language saying not to rely on it; or why the page could not
 /// be written.
 pub fn run(
-    key: &VerifierKey,
+    keys: &LogKeys,
     policy: Option<&WitnessPolicy>,
     file: &Path,
     out: &Output<'_>,
@@ -73,9 +74,10 @@ pub fn run(
         .map_err(|e| refused(format!("cannot read {}: {e}", file.display())))?;
     let bundle: HistoryBundle = serde_json::from_str(&text)
         .map_err(|e| refused(format!("{}: not a history bundle: {e}", file.display())))?;
+    let key = crate::succession::key_for_note(keys, &bundle.checkpoint, file).map_err(refused)?;
     let (history, quorum) = match policy {
-        Some(policy) => verify_history_cosigned(&bundle, key, policy).map(|(h, r)| (h, Some(r))),
-        None => verify_history(&bundle, key).map(|h| (h, None)),
+        Some(policy) => verify_history_cosigned(&bundle, &key, policy).map(|(h, r)| (h, Some(r))),
+        None => verify_history(&bundle, &key).map(|h| (h, None)),
     }
     .map_err(|e| refused(format!("{}: {e}", file.display())))?;
     let report = Report::build(&history, quorum.as_ref(), lang);

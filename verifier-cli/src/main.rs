@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 
 mod consistency;
 mod history;
+mod succession;
 mod witnesses;
 use vledger_records::{EntryBody, RecordBody, format_time};
 use vledger_tlog::note::{KeyType, VerifierKey};
@@ -44,6 +45,11 @@ enum Command {
         /// The log's verifier key (`name+keyid+base64`), or a file holding it.
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: String,
+        /// A succession proof (DATA/succession-SIZE.tlog-proof) to follow
+        /// from the pinned log key to its successor; repeat for each
+        /// succession, oldest first.
+        #[arg(long, value_name = "FILE")]
+        succession: Vec<PathBuf>,
         /// Print the report as JSON (see docs/report.md) instead of text.
         #[arg(long)]
         json: bool,
@@ -72,10 +78,27 @@ enum Command {
         /// The log's verifier key (`name+keyid+base64`), or a file holding it.
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: String,
+        /// A succession proof (DATA/succession-SIZE.tlog-proof) to follow
+        /// from the pinned log key to its successor; repeat for each
+        /// succession, oldest first.
+        #[arg(long, value_name = "FILE")]
+        succession: Vec<PathBuf>,
         #[command(flatten)]
         witnesses: witnesses::WitnessArgs,
         /// The .tlog-proof file.
         file: PathBuf,
+    },
+    /// Verify succession proofs (from `vledger rotate-log-key`): that each
+    /// was signed by the log key trusted before it, and print the key that
+    /// signs the log's checkpoints now, for witnesses and mirrors to take.
+    Succession {
+        /// The log's verifier key you trust (`name+keyid+base64`), or a
+        /// file holding it.
+        #[arg(long, env = "VLEDGER_LOG_KEY")]
+        log_key: String,
+        /// The succession proofs, oldest first.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
     /// Verify offline that a newer checkpoint extends an older one: both
     /// signatures and the consistency proof (from `vledger consistency --out`).
@@ -83,6 +106,11 @@ enum Command {
         /// The log's verifier key (`name+keyid+base64`), or a file holding it.
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: String,
+        /// A succession proof (DATA/succession-SIZE.tlog-proof) to follow
+        /// from the pinned log key to its successor; repeat for each
+        /// succession, oldest first.
+        #[arg(long, value_name = "FILE")]
+        succession: Vec<PathBuf>,
         #[command(flatten)]
         witnesses: witnesses::WitnessArgs,
         /// The older signed checkpoint.
@@ -116,11 +144,13 @@ fn verifier_key(arg: &str) -> Result<VerifierKey, String> {
 
 fn verify_proof(
     log_key: &str,
+    successions: &[PathBuf],
     witnesses: &witnesses::WitnessArgs,
     file: &Path,
 ) -> Result<String, String> {
-    let key = verifier_key(log_key)?;
+    let keys = succession::log_keys(verifier_key(log_key)?, successions)?;
     let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let key = succession::key_for_receipt(&keys, &text, file)?;
     let VerifiedReceipt {
         index,
         checkpoint,
@@ -185,22 +215,29 @@ fn main() -> ExitCode {
     let result: Result<(String, u8), String> = match &cli.command {
         Command::Proof {
             log_key,
+            succession,
             witnesses,
             file,
-        } => verify_proof(log_key, witnesses, file).map(|out| (out, 0)),
+        } => verify_proof(log_key, succession, witnesses, file).map(|out| (out, 0)),
+        Command::Succession { log_key, files } => {
+            verifier_key(log_key).and_then(|key| succession::run(key, files).map(|out| (out, 0)))
+        }
         Command::Consistency {
             log_key,
+            succession,
             witnesses,
             old_checkpoint,
             new_checkpoint,
             proof,
         } => verifier_key(log_key)
-            .and_then(|key| {
-                consistency::run(&key, old_checkpoint, new_checkpoint, proof, witnesses)
+            .and_then(|key| succession::log_keys(key, succession))
+            .and_then(|keys| {
+                consistency::run(&keys, old_checkpoint, new_checkpoint, proof, witnesses)
             })
             .map(|out| (out, 0)),
         Command::History {
             log_key,
+            succession,
             json,
             lang,
             fail_on_flags,
@@ -208,6 +245,7 @@ fn main() -> ExitCode {
             witnesses,
             file,
         } => verifier_key(log_key).and_then(|key| {
+            let keys = succession::log_keys(key, succession)?;
             let policy = witnesses.policy()?;
             let lang = lang.unwrap_or_else(history::locale_lang);
             let output = history::Output {
@@ -215,7 +253,7 @@ fn main() -> ExitCode {
                 html: html.as_deref(),
                 lang,
             };
-            let verified = history::run(&key, policy.as_ref(), file, &output)?;
+            let verified = history::run(&keys, policy.as_ref(), file, &output)?;
             let status = if *fail_on_flags && verified.attention {
                 EXIT_FLAGGED
             } else {

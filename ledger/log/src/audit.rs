@@ -35,7 +35,8 @@ use crate::replay::{DecodedEntry, ReplayError, Replayer};
 use vledger_records::EntryBody;
 use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{Frontier, NodeId, TreeSize, VerifyError, verify_consistency};
-use vledger_tlog::note::{Checkpoint, CheckpointError, VerifierKey, open_checkpoint_for_origin};
+use vledger_tlog::note::{Checkpoint, CheckpointError};
+use vledger_verification::succession::{LogKeys, SuccessionError};
 
 /// Most entries the auditor asks for at once.
 pub const PAGE: u64 = 1024;
@@ -241,6 +242,29 @@ pub enum AuditError<E: std::error::Error + 'static> {
     /// The genesis entry names another log.
     #[error("entry 0: genesis names {0} other than the audited log's")]
     Genesis(&'static str),
+    /// A checkpoint is signed by a log key outside the tree sizes it signs
+    /// (a retired key beyond its last checkpoint, a successor before its
+    /// succession).
+    #[error("{}: {error}", checkpoint_name(*size))]
+    KeyRange {
+        /// The checkpoint's size, `None` for the latest.
+        size: Option<u64>,
+        /// What is wrong.
+        error: SuccessionError,
+    },
+    /// A succession entry that the succession proofs given do not name, or
+    /// name otherwise.
+    #[error(
+        "entry {index}: the log hands its key on to {key} here, {what}; give the auditor its succession proof (--succession)"
+    )]
+    Succession {
+        /// The succession entry.
+        index: u64,
+        /// The successor key it names, base64.
+        key: String,
+        /// How it differs from the proofs given.
+        what: &'static str,
+    },
     /// A stored hash the log reports differs from its recomputation.
     #[error(
         "stored hash at level {} index {} (completed by entry {entry}) differs from the hash recomputed from the entries",
@@ -303,9 +327,12 @@ fn checkpoint_name(size: Option<u64>) -> String {
     )
 }
 
-/// Audits the log `source` serves under `log_key`, from the start or from
+/// Audits the log `source` serves under `keys` (the key the auditor
+/// pinned, and the successors it followed), from the start or from
 /// `previous`, up to its latest checkpoint. The log's origin is the log
-/// key's name (vledger logs name their key after their origin).
+/// key's name (vledger logs name their key after their origin). Every
+/// succession entry replayed must be one `keys` followed, at the same
+/// index and to the same key.
 ///
 /// `progress` is called after every page of entries.
 ///
@@ -313,16 +340,17 @@ fn checkpoint_name(size: Option<u64>) -> String {
 /// The first [`AuditError`] found.
 pub fn audit<S: LogSource>(
     source: &mut S,
-    log_key: &VerifierKey,
+    keys: &LogKeys,
     previous: Option<AuditState>,
     options: &AuditOptions,
     mut progress: impl FnMut(Progress),
 ) -> Result<(AuditReport, AuditState), AuditError<S::Error>> {
     let started = Instant::now();
-    let origin = log_key.name();
-    let open = |note: &str, size: Option<u64>| {
-        open_checkpoint_for_origin(note, origin, log_key)
-            .map_err(|error| AuditError::Checkpoint { size, error })
+    let pinned = &keys.keys()[0].key;
+    let open = |note: &str, size: Option<u64>| match keys.open(note) {
+        Ok((_, checkpoint)) => Ok(checkpoint),
+        Err(SuccessionError::Checkpoint(error)) => Err(AuditError::Checkpoint { size, error }),
+        Err(error) => Err(AuditError::KeyRange { size, error }),
     };
     let note = source.checkpoint().map_err(AuditError::Source)?;
     let checkpoint = open(&note, None)?;
@@ -393,8 +421,31 @@ pub fn audit<S: LogSource>(
                     if g.origin != checkpoint.origin() {
                         return Err(AuditError::Genesis("an origin"));
                     }
-                    if g.log_key != *log_key.public_key() {
+                    if g.log_key != *pinned.public_key() {
                         return Err(AuditError::Genesis("a log key"));
+                    }
+                }
+                EntryBody::Succession(s) => {
+                    let nth = replayer.successions().len();
+                    let given = keys.keys().get(nth);
+                    let what = match given {
+                        None => Some("which no succession proof given names"),
+                        Some(k) if k.succession_index != Some(index) => {
+                            Some("where the succession proofs given name another entry")
+                        }
+                        Some(k) if k.key.public_key() != &s.log_key => {
+                            Some("to another key than its succession proof names")
+                        }
+                        Some(_) => None,
+                    };
+                    if let Some(what) = what {
+                        use base64::Engine as _;
+                        return Err(AuditError::Succession {
+                            index,
+                            key: base64::engine::general_purpose::STANDARD
+                                .encode(s.log_key.as_bytes()),
+                            what,
+                        });
                     }
                 }
                 EntryBody::Record(_) => report.records += 1,

@@ -14,11 +14,13 @@
 //! each batch must end where the source's does, and the copy's checkpoint
 //! must be the source's. A target that already holds a prefix of the log
 //! (an earlier backup) is continued from its size, so later backups cost
-//! only what was appended since.
+//! only what was appended since. A log that handed its key on is copied
+//! with each of its keys in turn: the succession batches are made again
+//! by [`LogWriter::succeed`], which needs the retired keys too.
 
 use vledger_records::{Entry, EntryBody, SignedRecord};
 use vledger_tlog::hash::leaf_hash;
-use vledger_tlog::note::{Checkpoint, CheckpointError, Signer, VerifierKey, open_checkpoint};
+use vledger_tlog::note::{Checkpoint, CheckpointError, Note, Signer, VerifierKey, open_checkpoint};
 
 use crate::store::{Backend, LogStore, StoreError};
 use crate::writer::{LogWriter, WriterError};
@@ -114,8 +116,9 @@ fn differs(index: u64, what: impl Into<String>) -> BackupError {
 }
 
 /// Copies the log that `source` serves, up to its latest checkpoint, into
-/// `target` (empty, or holding an earlier copy of the same log), signing as
-/// `signer`, the log's key. `progress` hears the tree size copied so far
+/// `target` (empty, or holding an earlier copy of the same log), signing
+/// with the log's keys: `signers[0]` is the current one, the others the
+/// keys it succeeded, if any. `progress` hears the tree size copied so far
 /// and the size being copied to.
 ///
 /// # Errors
@@ -124,10 +127,13 @@ fn differs(index: u64, what: impl Into<String>) -> BackupError {
 pub fn copy_log<S: EntrySource, B: Backend>(
     source_log: &mut S,
     target: LogStore<B>,
-    signer: Signer,
+    signers: &[Signer],
     mut progress: impl FnMut(u64, u64),
 ) -> Result<Copied, BackupError> {
-    let key: VerifierKey = signer.verifier_key();
+    let current = signers
+        .first()
+        .ok_or_else(|| differs(0, "no log key to copy the log with"))?;
+    let key: VerifierKey = current.verifier_key();
     let note = source_log.checkpoint().map_err(source)?;
     let checkpoint = open_checkpoint(&note, &key).map_err(BackupError::Checkpoint)?;
     let size = checkpoint.size().0;
@@ -136,9 +142,26 @@ pub fn copy_log<S: EntrySource, B: Backend>(
         return Err(BackupError::Ahead { have, log: size });
     }
     let mut writer = if have == 0 {
-        start(source_log, target, signer)?
+        start(source_log, target, signers)?
     } else {
-        LogWriter::open(target, signer)?
+        // With the key that signed the copy's latest checkpoint.
+        let latest = target
+            .checkpoint(have)
+            .map_err(WriterError::from)?
+            .ok_or(WriterError::MissingCheckpoint(have))?;
+        let signed_by = Note::parse(&latest)
+            .map(|n| n.signatures)
+            .unwrap_or_default();
+        let signer = signers
+            .iter()
+            .find(|s| {
+                let k = s.verifier_key();
+                signed_by
+                    .iter()
+                    .any(|sig| sig.key_id == k.key_id() && sig.name == k.name())
+            })
+            .unwrap_or(current);
+        LogWriter::open(target, signer.clone())?
     };
     let from = have;
     let mut next = writer.tree_size();
@@ -152,7 +175,10 @@ pub fn copy_log<S: EntrySource, B: Backend>(
             let index = next;
             next += 1;
             if is_index(index, &bytes)? {
-                sequence_batch(&mut writer, &batch, index, &bytes)?;
+                match succession(&batch)? {
+                    Some(next_key) => hand_over(&mut writer, signers, &batch, next_key, &bytes)?,
+                    None => sequence_batch(&mut writer, &batch, index, &bytes)?,
+                }
                 batch.clear();
                 progress(writer.tree_size(), size);
             } else {
@@ -179,7 +205,7 @@ pub fn copy_log<S: EntrySource, B: Backend>(
 fn start<S: EntrySource, B: Backend>(
     source_log: &mut S,
     target: LogStore<B>,
-    signer: Signer,
+    signers: &[Signer],
 ) -> Result<LogWriter<B>, BackupError> {
     let first = source_log.entries(0, 2).map_err(source)?;
     let genesis = first.first().ok_or_else(|| differs(0, "missing"))?;
@@ -187,9 +213,10 @@ fn start<S: EntrySource, B: Backend>(
     let EntryBody::Genesis(g) = &entry.body else {
         return Err(differs(0, "not a genesis entry"));
     };
-    if g.origin != signer.name() || g.log_key != *signer.verifier_key().public_key() {
-        return Err(differs(0, "the genesis entry names another log or log key"));
-    }
+    let signer = signer_for(signers, &g.log_key)
+        .filter(|s| s.name() == g.origin)
+        .ok_or_else(|| differs(0, "the genesis entry names another log or log key"))?
+        .clone();
     let writer = LogWriter::init_with_recovery(
         target,
         signer,
@@ -207,6 +234,61 @@ fn start<S: EntrySource, B: Backend>(
         }
     }
     Ok(writer)
+}
+
+/// The signer among `signers` whose public key is `key`.
+fn signer_for<'s>(signers: &'s [Signer], key: &ed25519_dalek::VerifyingKey) -> Option<&'s Signer> {
+    signers
+        .iter()
+        .find(|s| s.verifier_key().public_key() == key)
+}
+
+/// The successor key and reason, when `batch` (a batch without its index
+/// entry) is a log key succession.
+fn succession(
+    batch: &[(u64, Vec<u8>)],
+) -> Result<Option<(ed25519_dalek::VerifyingKey, String)>, BackupError> {
+    let [(index, bytes)] = batch else {
+        return Ok(None);
+    };
+    let entry = Entry::decode(bytes).map_err(|e| differs(*index, e.to_string()))?;
+    Ok(match entry.body {
+        EntryBody::Succession(s) => Some((s.log_key, s.reason)),
+        _ => None,
+    })
+}
+
+/// Makes the succession batch again, with the successor's key, and checks
+/// that it is the log's.
+fn hand_over<B: Backend>(
+    writer: &mut LogWriter<B>,
+    signers: &[Signer],
+    batch: &[(u64, Vec<u8>)],
+    (successor, reason): (ed25519_dalek::VerifyingKey, String),
+    index_bytes: &[u8],
+) -> Result<(), BackupError> {
+    let (index, bytes) = &batch[0];
+    let successor = signer_for(signers, &successor).ok_or_else(|| {
+        differs(
+            *index,
+            "the log hands its key on here to a key whose private key was not given",
+        )
+    })?;
+    let logged_at = Entry::decode(bytes)
+        .map_err(|e| differs(*index, e.to_string()))?
+        .logged_at_ms;
+    writer.succeed(successor.clone(), &reason, logged_at)?;
+    let made = writer
+        .store()
+        .entries(*index, index + 2)
+        .map_err(WriterError::from)?;
+    if made.first() != Some(bytes) || made.get(1).map(Vec::as_slice) != Some(index_bytes) {
+        return Err(differs(
+            *index,
+            "the log key succession is not what handing over makes",
+        ));
+    }
+    Ok(())
 }
 
 /// Whether the entry at `index` is an index entry (it closes a batch).

@@ -15,7 +15,7 @@ use crate::store::{Backend, LogStore, StoreError};
 use vledger_records::{EntryBody, Vin};
 use vledger_rules::VehicleFacts;
 use vledger_tlog::merkle::{HashReader, TreeSize};
-use vledger_tlog::note::{CheckpointError, VerifierKey, open_checkpoint};
+use vledger_tlog::note::{CheckpointError, KeyType, VerifierKey, open_checkpoint};
 use vledger_tlog::tile::{TILE_HEIGHT, TileId, decode_bundle};
 
 /// What `check_store` found wrong, naming the item.
@@ -36,6 +36,18 @@ pub enum CheckError {
     Genesis {
         /// Which field disagrees.
         what: &'static str,
+    },
+    /// The log key given is not the one that signs the log's checkpoints
+    /// now (the genesis entry's, or its last succession's).
+    #[error(
+        "the log key given is not the log's current key: the log's checkpoints are signed by {current}{}",
+        if *succeeded { ", named by its last log key succession" } else { ", named by its genesis entry" }
+    )]
+    NotCurrentKey {
+        /// The current key, base64.
+        current: String,
+        /// Whether a succession named it.
+        succeeded: bool,
     },
     /// A stored hash differs from the one recomputed from the entries.
     #[error(
@@ -108,8 +120,11 @@ pub struct CheckReport {
 /// Entries per read.
 const PAGE: u64 = 1024;
 
-/// Re-verifies every entry, stored hash and checkpoint of a store against
-/// `log_key`. `progress` is called with the number of entries checked so far.
+/// Re-verifies every entry, stored hash and checkpoint of a store whose
+/// current log key is `log_key`: each checkpoint under the key that signed
+/// the log's checkpoints at its size (the genesis entry's, then each
+/// succession's in turn). `progress` is called with the number of entries
+/// checked so far.
 ///
 /// # Errors
 /// The first [`CheckError`] found.
@@ -128,6 +143,8 @@ pub fn check_store<B: Backend>(
         .ok_or(CheckError::MissingCheckpoint(size))?;
 
     let mut replayer = Replayer::new();
+    // The key that signs checkpoints at the size replayed, once known.
+    let mut signing: Option<VerifierKey> = None;
     let mut checkpoints = 0u64;
     let mut next_checkpoints = store.checkpoint_sizes(1, size + 1)?;
     next_checkpoints.reverse();
@@ -137,13 +154,18 @@ pub fn check_store<B: Backend>(
         let entries = store.entries(start, end)?;
         for bytes in &entries {
             let replayed = replayer.apply(bytes)?;
-            if let EntryBody::Genesis(g) = &replayed.entry.body {
-                if g.origin != origin {
-                    return Err(CheckError::Genesis { what: "an origin" });
-                }
-                if g.log_key != *log_key.public_key() {
-                    return Err(CheckError::Genesis { what: "a log key" });
-                }
+            if let EntryBody::Genesis(g) = &replayed.entry.body
+                && g.origin != origin
+            {
+                return Err(CheckError::Genesis { what: "an origin" });
+            }
+            if let Some(key) = replayer.log_key()
+                && signing.as_ref().is_none_or(|s| s.public_key() != key)
+            {
+                signing = Some(
+                    VerifierKey::new(origin.clone(), KeyType::Ed25519, *key)
+                        .map_err(|_| CheckError::Genesis { what: "a log key" })?,
+                );
             }
             // The hashes the tiles hold (levels 0, 8, 16, …); the others are
             // computed from them.
@@ -166,7 +188,10 @@ pub fn check_store<B: Backend>(
             let here = replayer.size();
             while next_checkpoints.last() == Some(&here) {
                 next_checkpoints.pop();
-                check_checkpoint(store, log_key, &origin, here, &replayer)?;
+                let key = signing
+                    .as_ref()
+                    .ok_or(CheckError::Genesis { what: "no log key" })?;
+                check_checkpoint(store, key, &origin, here, &replayer)?;
                 checkpoints += 1;
                 if next_checkpoints.is_empty() && here < size {
                     next_checkpoints = store.checkpoint_sizes(here + 1, size + 1)?;
@@ -206,6 +231,14 @@ pub fn check_store<B: Backend>(
                 });
             }
         }
+    }
+    if replayer.log_key() != Some(log_key.public_key()) {
+        return Err(CheckError::NotCurrentKey {
+            current: replayer
+                .log_key()
+                .map_or_else(String::new, |k| base64_key(k.as_bytes())),
+            succeeded: !replayer.successions().is_empty(),
+        });
     }
     if let Some(&stray) = next_checkpoints.last() {
         return Err(CheckError::CheckpointMismatch {
@@ -355,4 +388,10 @@ fn check_checkpoint<B: Backend>(
         return Err(mismatch("root is not the root of the entries"));
     }
     Ok(())
+}
+
+/// A public key in base64, as in verifier keys.
+fn base64_key(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }

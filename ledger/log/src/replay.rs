@@ -108,6 +108,13 @@ pub enum EntryFault {
     /// The entry is of a kind this replay does not know.
     #[error("an entry of a kind this replay does not know")]
     UnknownKind,
+    /// A succession entry that may not be where it is, or names a key it
+    /// may not.
+    #[error("log key succession {0}")]
+    Succession(&'static str),
+    /// The entry after a succession entry is not its batch's index entry.
+    #[error("the entry after a log key succession must be its batch's index entry")]
+    SuccessionNotClosed,
     /// The entry's timestamp is earlier than the previous entry's.
     #[error("logged at {found} ms, before the previous entry ({previous} ms)")]
     TimeWentBack {
@@ -209,6 +216,9 @@ pub struct Replayer {
     /// Vehicle states, declared protocols and vehicle records, for the
     /// per-VIN rules.
     rules: RulesMemory,
+    /// The log key successions replayed, in order: the succession entry's
+    /// leaf index and the successor key.
+    successions: Vec<(u64, VerifyingKey)>,
 }
 
 /// What replaying one entry produced.
@@ -305,6 +315,25 @@ impl Replayer {
         self.genesis.as_ref()
     }
 
+    /// The key that signs checkpoints of the log as replayed so far: the
+    /// last succession's key, or the genesis entry's before any succession
+    /// (and once the succession's batch is closed: checkpoints within a
+    /// batch are never signed).
+    #[must_use]
+    pub fn log_key(&self) -> Option<&VerifyingKey> {
+        self.successions
+            .last()
+            .map(|(_, key)| key)
+            .or_else(|| self.genesis.as_ref().map(|g| &g.log_key))
+    }
+
+    /// The log key successions replayed: each succession entry's leaf
+    /// index with its successor key, in log order.
+    #[must_use]
+    pub fn successions(&self) -> &[(u64, VerifyingKey)] {
+        &self.successions
+    }
+
     /// The head of `vin`'s chain so far.
     #[must_use]
     pub fn vin_head(&self, vin: &Vin) -> Option<VinHead> {
@@ -379,6 +408,11 @@ impl Replayer {
                 found: entry.logged_at_ms,
             }));
         }
+        if self.successions.last().is_some_and(|(i, _)| i + 1 == index)
+            && !matches!(entry.body, EntryBody::Index(_))
+        {
+            return Err(fail(EntryFault::SuccessionNotClosed));
+        }
         match &entry.body {
             EntryBody::Genesis(g) => {
                 if index != 0 {
@@ -447,6 +481,28 @@ impl Replayer {
                 }
                 self.vindex.apply(changes);
                 self.pending.clear();
+            }
+            EntryBody::Succession(succession) => {
+                let Some(genesis) = &self.genesis else {
+                    return Err(fail(EntryFault::FirstNotGenesis));
+                };
+                if !self.last_is_index {
+                    return Err(fail(EntryFault::Succession(
+                        "must be the first entry of its batch",
+                    )));
+                }
+                let key = succession.log_key;
+                if key == genesis.log_key || self.successions.iter().any(|(_, k)| *k == key) {
+                    return Err(fail(EntryFault::Succession(
+                        "names a key that already signed this log's checkpoints",
+                    )));
+                }
+                if self.keys.contains_key(key.as_bytes()) {
+                    return Err(fail(EntryFault::Succession(
+                        "names a key enrolled to sign records: a key holds one role",
+                    )));
+                }
+                self.successions.push((index, key));
             }
             _ => return Err(fail(EntryFault::UnknownKind)),
         }

@@ -8,6 +8,7 @@
 mod cache;
 mod overlay;
 mod receipts;
+mod succession;
 #[cfg(test)]
 mod tests;
 
@@ -16,6 +17,7 @@ use std::sync::Arc;
 
 pub use cache::{CACHED_KEYS, CACHED_TILES, CACHED_VINS};
 pub use receipts::BatchReceipts;
+pub use succession::SuccessionProof;
 
 use ed25519_dalek::VerifyingKey;
 
@@ -84,6 +86,9 @@ pub enum WriterError {
     /// restarts and re-checks the store.
     #[error("an earlier write to the store failed; restart the node to re-check the store")]
     Poisoned,
+    /// A log key succession that may not be made.
+    #[error("log key succession: {0}")]
+    Succession(String),
 }
 
 /// Reading a stored hash failed: a store error, named as such.

@@ -17,6 +17,7 @@ use vledger_records::{Entry, Record, SignedRecord};
 use vledger_tlog::Hash;
 use vledger_tlog::merkle::{Frontier, HashReader, TreeSize, consistency_proof};
 use vledger_tlog::note::{Signer, VerifierKey};
+use vledger_verification::succession::LogKeys;
 
 const ORIGIN: &str = "audit.example/log";
 const VINS: [&str; 3] = [
@@ -202,7 +203,13 @@ fn run(source: &mut Source<'_>, key: &VerifierKey, previous: Option<AuditState>)
         threads: 2,
         page: 64,
     };
-    audit(source, key, previous, &options, |_| {})
+    audit(
+        source,
+        &LogKeys::new(key.clone()),
+        previous,
+        &options,
+        |_| {},
+    )
 }
 
 #[test]
@@ -260,7 +267,14 @@ fn honest_log_passes_and_resumes_reading_only_new_entries() {
         threads: 1,
         page: 1024,
     };
-    let (_, single) = audit(&mut Source::new(&log), &log.key, None, &one, |_| {}).unwrap();
+    let (_, single) = audit(
+        &mut Source::new(&log),
+        &LogKeys::new(log.key.clone()),
+        None,
+        &one,
+        |_| {},
+    )
+    .unwrap();
     assert_eq!(single.encode(), full.encode());
 }
 
@@ -337,7 +351,7 @@ fn run_without_hashes(source: &mut Source<'_>, key: &VerifierKey) -> Outcome {
     }
     audit(
         &mut NoHashes(source),
-        key,
+        &LogKeys::new(key.clone()),
         None,
         &AuditOptions::default(),
         |_| {},
@@ -524,7 +538,14 @@ fn a_bad_signature_mid_page_is_named_alike_on_one_thread_and_on_several() {
         let mut source = Source::new(&log);
         source.damage.entry = Some((target, bytes.clone()));
         let options = AuditOptions { threads, page: 64 };
-        let err = audit(&mut source, &log.key, None, &options, |_| {}).unwrap_err();
+        let err = audit(
+            &mut source,
+            &LogKeys::new(log.key.clone()),
+            None,
+            &options,
+            |_| {},
+        )
+        .unwrap_err();
         assert!(
             matches!(&err, AuditError::Entry(e) if e.index == target),
             "{err}"

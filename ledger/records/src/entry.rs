@@ -35,7 +35,22 @@ pub enum EntryBody {
     /// The VIN index root over every entry before it; the last leaf of
     /// every sequenced batch.
     Index(IndexCommitment),
+    /// The log key's successor, from the batch this entry starts.
+    Succession(LogKeySuccession),
 }
+
+/// A succession entry's contents: the key that signs the log's
+/// checkpoints from the end of this entry's batch on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogKeySuccession {
+    /// The successor log key.
+    pub log_key: VerifyingKey,
+    /// Why the previous key was retired.
+    pub reason: String,
+}
+
+/// The longest reason a succession entry may give, in bytes.
+pub const MAX_SUCCESSION_REASON: usize = 256;
 
 /// An index entry's contents.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -168,7 +183,7 @@ impl Entry {
     pub fn check_logged_in(&self, origin: &str) -> Result<(), FieldError> {
         match &self.body {
             EntryBody::Record(r) => r.signed.check_logged_in(origin),
-            EntryBody::Genesis(_) | EntryBody::Index(_) => Ok(()),
+            EntryBody::Genesis(_) | EntryBody::Index(_) | EntryBody::Succession(_) => Ok(()),
         }
     }
 
@@ -177,7 +192,7 @@ impl Entry {
     pub fn record(&self) -> Option<&RecordEntry> {
         match &self.body {
             EntryBody::Record(r) => Some(r.as_ref()),
-            EntryBody::Genesis(_) | EntryBody::Index(_) => None,
+            EntryBody::Genesis(_) | EntryBody::Index(_) | EntryBody::Succession(_) => None,
         }
     }
 }
@@ -243,6 +258,23 @@ impl TryFrom<pb::Entry> for Entry {
                 tree_size: i.tree_size,
                 vin_count: i.vin_count,
             }),
+            pb::entry::Body::Succession(s) => {
+                if s.reason.len() > MAX_SUCCESSION_REASON {
+                    return Err(FieldError::new(
+                        "entry.succession.reason",
+                        Reason::TooLong {
+                            max: MAX_SUCCESSION_REASON,
+                        },
+                    ));
+                }
+                EntryBody::Succession(LogKeySuccession {
+                    log_key: public_key_from_bytes(
+                        "entry.succession.log_public_key",
+                        &s.log_public_key,
+                    )?,
+                    reason: s.reason,
+                })
+            }
         };
         Ok(Self {
             logged_at_ms: msg.logged_at_ms,
@@ -303,6 +335,10 @@ impl From<&Entry> for pb::Entry {
                 root: i.root.0.to_vec(),
                 tree_size: i.tree_size,
                 vin_count: i.vin_count,
+            }),
+            EntryBody::Succession(s) => pb::entry::Body::Succession(pb::LogKeySuccession {
+                log_public_key: s.log_key.to_bytes().to_vec(),
+                reason: s.reason.clone(),
             }),
             EntryBody::Record(r) => pb::entry::Body::Record(pb::RecordEntry {
                 signed: Some(r.signed.to_proto()),

@@ -50,7 +50,10 @@ pub use body::{
 };
 
 pub use authority::{AuthError, authorize};
-pub use entry::{ChainLink, Entry, EntryBody, Genesis, IndexCommitment, RecordEntry, VinChain};
+pub use entry::{
+    ChainLink, Entry, EntryBody, Genesis, IndexCommitment, LogKeySuccession, MAX_SUCCESSION_REASON,
+    RecordEntry, VinChain,
+};
 pub use error::{FieldError, Reason};
 pub use fields::{
     Attachment, Digest, DistanceUnit, DocumentKind, EARLIEST_DATE, LATEST_DATE, Language,

@@ -25,3 +25,4 @@ pub mod i18n;
 pub mod pages;
 pub mod receipt;
 pub mod report;
+pub mod succession;

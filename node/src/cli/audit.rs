@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::Context as _;
 use vledger_log::audit::{AuditError, AuditOptions, AuditState, LogSource, audit};
 use vledger_tlog::note::{KeyType, VerifierKey};
+use vledger_verification::succession::LogKeys;
 
 use crate::audit::{GrpcSource, TilesSource};
 use crate::witness::store::write_durably;
@@ -19,6 +20,8 @@ pub struct AuditArgs<'a> {
     pub tiles: Option<&'a str>,
     /// The log's verifier key (or a file holding it).
     pub log_key: &'a str,
+    /// Succession proofs to follow from the log key, oldest first.
+    pub successions: &'a [std::path::PathBuf],
     /// The state file, if the audit resumes and leaves a state.
     pub state: Option<&'a Path>,
     /// Print JSON instead of a sentence.
@@ -44,7 +47,13 @@ pub(crate) fn log_key(arg: &str) -> anyhow::Result<VerifierKey> {
 
 /// `vledger audit`.
 pub fn run(args: &AuditArgs<'_>) -> anyhow::Result<()> {
-    let key = log_key(args.log_key)?;
+    let mut key = LogKeys::new(log_key(args.log_key)?);
+    for file in args.successions {
+        let text =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        key.follow(&text)
+            .with_context(|| format!("--succession {}", file.display()))?;
+    }
     let previous = match args.state {
         Some(path) if path.exists() => {
             let bytes = std::fs::read(path)
@@ -79,7 +88,7 @@ fn audit_from<S: LogSource>(
     args: &AuditArgs<'_>,
     from: &str,
     source: &mut S,
-    key: VerifierKey,
+    key: LogKeys,
     previous: Option<AuditState>,
 ) -> anyhow::Result<()> {
     let mut options = AuditOptions::default();

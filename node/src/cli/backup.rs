@@ -49,7 +49,21 @@ pub fn backup(
     if same_dir(data, out) {
         bail!("--out must be another directory than --data");
     }
-    let signer = dir.log_signer()?;
+    // The log key, then the keys it succeeded (retired-log-SIZE.key).
+    let mut signers = vec![dir.log_signer()?];
+    let mut retired: Vec<_> = std::fs::read_dir(data)
+        .with_context(|| format!("cannot read {}", data.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("retired-log-") && n.ends_with(".key"))
+        })
+        .collect();
+    retired.sort();
+    for path in retired {
+        signers.push(crate::datadir::read_signer(&path)?);
+    }
     copy_keys(data, out)?;
     let target = DataDir::new(out)
         .open_store()
@@ -62,7 +76,7 @@ pub fn backup(
     let copied = match dir.open_store() {
         // A stopped node's store, or a PostgreSQL one (read while its
         // nodes write): read it directly.
-        Ok(store) => copy_log(&mut &store, target, signer, progress),
+        Ok(store) => copy_log(&mut &store, target, &signers, progress),
         Err(e) if in_use(&e) => {
             // A running node holds its sled store: read the log from it.
             let source =
@@ -73,7 +87,7 @@ pub fn backup(
                         node.node
                     )
                 })?;
-            copy_log(&mut Node(source), target, signer, progress)
+            copy_log(&mut Node(source), target, &signers, progress)
         }
         Err(e) => return Err(e),
     };
@@ -115,21 +129,35 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     }
 }
 
-/// Copies the key files of `data` (`*.key`, `*.vkey`) into `out`; a key
-/// file `out` already holds must be the same.
+/// Copies the key files of `data` (`*.key`, `*.vkey`) and its succession
+/// proofs into `out`; a file `out` already holds must be the same, except
+/// `log.key` and `log.vkey` when the log handed its key on since the last
+/// backup (`out` then holds what `data` keeps as a retired key).
 fn copy_keys(data: &Path, out: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
-    let entries =
-        std::fs::read_dir(data).with_context(|| format!("cannot read {}", data.display()))?;
-    for entry in entries {
-        let path = entry?.path();
+    let entries: Vec<_> = std::fs::read_dir(data)
+        .with_context(|| format!("cannot read {}", data.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    let retired: Vec<String> = entries
+        .iter()
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("retired-log-"))
+        })
+        .filter_map(|p| std::fs::read_to_string(p).ok())
+        .map(|t| t.trim_end().to_owned())
+        .collect();
+    for path in entries {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
         let secret = match path.extension().and_then(|e| e.to_str()) {
             Some("key") => true,
             Some("vkey") => false,
+            Some("tlog-proof") if name.starts_with("succession-") => false,
             _ => continue,
-        };
-        let Some(name) = path.file_name() else {
-            continue;
         };
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
@@ -137,6 +165,20 @@ fn copy_keys(data: &Path, out: &Path) -> anyhow::Result<()> {
         let text = text.trim_end();
         match std::fs::read_to_string(&copy) {
             Ok(have) if have.trim_end() == text => {}
+            Ok(have)
+                if (name == "log.key" || name == "log.vkey")
+                    && retired.iter().any(|r| *r == have.trim_end()) =>
+            {
+                let next = out.join(format!("{name}.next"));
+                let _ = std::fs::remove_file(&next);
+                if secret {
+                    write_secret(&next, text)?;
+                } else {
+                    write_public(&next, text)?;
+                }
+                std::fs::rename(&next, &copy)
+                    .with_context(|| format!("cannot replace {}", copy.display()))?;
+            }
             Ok(_) => bail!(
                 "{} differs from {}: {} holds a backup of another log",
                 copy.display(),

@@ -29,10 +29,11 @@ pub fn run(
     dir: PathBuf,
     ca: Option<PathBuf>,
     log_key: &str,
+    successions: &[PathBuf],
     witnesses: &[String],
     quorum: Option<usize>,
 ) -> anyhow::Result<()> {
-    let log_key = super::audit::log_key(log_key)?;
+    let keys = crate::witness::config::follow(super::audit::log_key(log_key)?, successions)?;
     let policy = if witnesses.is_empty() {
         None
     } else {
@@ -46,7 +47,7 @@ pub fn run(
     let config = MirrorConfig {
         base: node.to_owned(),
         dir,
-        log_key,
+        keys,
         policy,
         ca,
     };

@@ -36,6 +36,20 @@ pub enum WitnessCommand {
         #[arg(long = "log")]
         logs: Vec<String>,
     },
+    /// Follow a log's log key succession: check each succession proof
+    /// (DATA/succession-SIZE.tlog-proof, from the log's operator) under
+    /// the key the witness trusts for that log, and record it in the
+    /// configuration. From the next start the witness cosigns the
+    /// successor's checkpoints and refuses the retired key's beyond its
+    /// last one.
+    Follow {
+        /// The witness directory.
+        #[arg(long, env = "VLEDGER_WITNESS_DIR")]
+        dir: PathBuf,
+        /// The succession proofs, oldest first.
+        #[arg(required = true)]
+        successions: Vec<PathBuf>,
+    },
     /// Generate a cosigning key; prints its verifier key (type 0x04).
     Keygen {
         /// The witness's name.
@@ -77,6 +91,7 @@ pub enum WitnessCommand {
 pub fn main(command: WitnessCommand) -> anyhow::Result<()> {
     match command {
         WitnessCommand::Init { dir, name, logs } => init(&dir, &name, &logs),
+        WitnessCommand::Follow { dir, successions } => follow(&dir, &successions),
         WitnessCommand::Keygen { name, out } => {
             let cosigner = generate_cosigner(&name)?;
             write_secret(&out, &cosigner.to_private_key())?;
@@ -107,6 +122,64 @@ pub fn main(command: WitnessCommand) -> anyhow::Result<()> {
     }
 }
 
+/// `vledger witness follow`.
+fn follow(dir: &Path, successions: &[PathBuf]) -> anyhow::Result<()> {
+    let config_path = dir.join("witness.json");
+    let text = std::fs::read_to_string(&config_path)
+        .with_context(|| format!("cannot read {}", config_path.display()))?;
+    // Read as written: relative paths stay relative to the directory.
+    let mut file: ConfigFile = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a witness configuration", config_path.display()))?;
+    let store = dir.join("successions");
+    let mut lines = Vec::new();
+    for proof in successions {
+        let bytes =
+            std::fs::read(proof).with_context(|| format!("cannot read {}", proof.display()))?;
+        let mut followed = None;
+        for log in &mut file.logs {
+            let Some(first) = log.keys.first() else {
+                continue;
+            };
+            let first =
+                VerifierKey::parse(first.trim()).with_context(|| format!("log key {first:?}"))?;
+            let absolute: Vec<PathBuf> = log.successions.iter().map(|p| dir.join(p)).collect();
+            let mut chain = crate::witness::config::follow(first, &absolute)?;
+            if let Ok(next) = chain.follow(&bytes) {
+                let (name, from, key) = (next.key.name().to_owned(), next.from, next.key.clone());
+                let stored = format!("{}-{from}.tlog-proof", name.replace('/', "_"));
+                std::fs::create_dir_all(&store)
+                    .with_context(|| format!("cannot create {}", store.display()))?;
+                std::fs::write(store.join(&stored), &bytes)
+                    .with_context(|| format!("cannot write {}", store.join(&stored).display()))?;
+                log.origin.get_or_insert(name.clone());
+                log.successions
+                    .push(PathBuf::from("successions").join(stored));
+                followed = Some((name, from, key));
+                break;
+            }
+        }
+        let (origin, from, key) = followed.with_context(|| {
+            format!(
+                "{}: no log this witness follows handed its key on there (checked under each log's current key)",
+                proof.display()
+            )
+        })?;
+        lines.push(format!(
+            "witness follows log {origin} under {key} from tree size {from}; restart `vledger witness serve` to apply"
+        ));
+    }
+    crate::witness::store::write_durably(
+        dir,
+        "witness.json",
+        serde_json::to_string_pretty(&file)?.as_bytes(),
+    )
+    .with_context(|| format!("cannot write {}", config_path.display()))?;
+    for line in lines {
+        println!("{line}");
+    }
+    Ok(())
+}
+
 fn init(dir: &Path, name: &str, logs: &[String]) -> anyhow::Result<()> {
     let config_path = dir.join("witness.json");
     if dir.join("witness.key").exists() || config_path.exists() {
@@ -127,6 +200,7 @@ fn init(dir: &Path, name: &str, logs: &[String]) -> anyhow::Result<()> {
         file.logs.push(LogEntry {
             origin: None,
             keys: vec![key.to_string()],
+            successions: Vec::new(),
         });
     }
     let cosigner = generate_cosigner(name)?;

@@ -109,6 +109,14 @@ async fn add_checkpoint(State(w): State<Arc<Witness>>, body: Bytes) -> Response 
     let Some(slot) = w.latest.get(&origin) else {
         return refusal(&WitnessRefusal::UnknownOrigin(origin));
     };
+    if let Err(e) = w
+        .config
+        .logs
+        .check_key_range(&origin, &verified.request.note)
+    {
+        tracing::info!(%origin, reason = %e, "add-checkpoint refused");
+        return text(StatusCode::FORBIDDEN, format!("{e}\n"));
+    }
     let mut latest = slot.lock().await;
     if let Err(r) = check_consistency(&verified, latest.as_ref().map(|l| &l.checkpoint)) {
         let size = verified.checkpoint.size().0;

@@ -16,9 +16,10 @@
 //! Format (integers big-endian, as everywhere in vledger):
 //!
 //! ```text
-//! "vledger/replayer-state/v2\n"
+//! "vledger/replayer-state/v4\n"
 //! size u64, then popcount(size) frontier hashes of 32 bytes, largest first
 //! genesis: 0, or 1 || origin length u32 || origin || log key[32] || admin key[32]
+//!          || 0, or 1 || recovery key[32]
 //! last_logged_at i64 || last_is_index u8
 //! keys:    count u64, then per key:   public key[32] || key state (docs/store.md 'k' value)
 //! VINs:    count u64, then per VIN:   VIN[17] || VIN head (docs/store.md 'v' value)
@@ -27,7 +28,11 @@
 //!          0, or 1 || old value[48]      (value = index u64 || leaf hash || count u64)
 //! rules:   vehicle states, declared protocols and vehicle records
 //!          (`RulesMemory::encode`)
+//! successions: count u64, then per log key succession: leaf index u64 || key[32]
 //! ```
+//!
+//! Version 3 states (no successions) and version 2 states (no recovery
+//! key either) are still read.
 //!
 //! Maps are written in increasing key order (and read only so), so one
 //! state has exactly one encoding.
@@ -51,7 +56,11 @@ use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{Frontier, TreeSize};
 
 /// The first bytes of an encoded replayer state.
-const MAGIC: &[u8] = b"vledger/replayer-state/v3\n";
+const MAGIC: &[u8] = b"vledger/replayer-state/v4\n";
+
+/// The first bytes of a version-3 state, which holds no log key
+/// successions; still read.
+const MAGIC_V3: &[u8] = b"vledger/replayer-state/v3\n";
 
 /// The first bytes of a version-2 state, whose genesis names no recovery
 /// key; still read.
@@ -183,6 +192,7 @@ impl Replayer {
             pending,
             last_is_index,
             rules,
+            successions,
         } = self;
         let mut out = Vec::with_capacity(
             MAGIC.len() + 64 * 32 + keys.len() * 50 + vins.len() * 65 + dedup.len() * 40,
@@ -256,6 +266,11 @@ impl Replayer {
             }
         }
         out.extend_from_slice(&rules.encode());
+        put_count(&mut out, successions.len());
+        for (index, key) in successions {
+            put_u64(&mut out, *index);
+            out.extend_from_slice(key.as_bytes());
+        }
         out
     }
 
@@ -268,10 +283,14 @@ impl Replayer {
     /// # Errors
     /// A [`StateError`] for bytes that are not a well-formed state.
     pub fn decode_state(bytes: &[u8]) -> Result<Self, StateError> {
-        let (rest, v2) = match bytes.strip_prefix(MAGIC) {
-            Some(rest) => (rest, false),
-            None => (bytes.strip_prefix(MAGIC_V2).ok_or(StateError::Magic)?, true),
+        let (rest, version) = if let Some(rest) = bytes.strip_prefix(MAGIC) {
+            (rest, 4)
+        } else if let Some(rest) = bytes.strip_prefix(MAGIC_V3) {
+            (rest, 3)
+        } else {
+            (bytes.strip_prefix(MAGIC_V2).ok_or(StateError::Magic)?, 2)
         };
+        let v2 = version == 2;
         let mut r = Reader { rest };
         let size = r.u64("tree size")?;
         let hashes = (0..size.count_ones())
@@ -358,8 +377,23 @@ impl Replayer {
         }
         let (rules, rest) =
             RulesMemory::decode(r.rest).map_err(|_| StateError::Malformed("rules state"))?;
-        if !rest.is_empty() {
-            return Err(StateError::Trailing(rest.len()));
+        let mut r = Reader { rest };
+        let mut successions: Vec<(u64, ed25519_dalek::VerifyingKey)> = Vec::new();
+        if version >= 4 {
+            let n = r.count(8 + 32, "log key successions")?;
+            for _ in 0..n {
+                let index = r.u64("log key successions")?;
+                if successions.last().is_some_and(|(last, _)| *last >= index) || index >= size {
+                    return Err(StateError::Malformed("log key successions"));
+                }
+                let bytes: [u8; 32] = r.array("log key successions")?;
+                let key = public_key_from_bytes("succession", &bytes)
+                    .map_err(|_| StateError::Malformed("log key successions"))?;
+                successions.push((index, key));
+            }
+        }
+        if !r.rest.is_empty() {
+            return Err(StateError::Trailing(r.rest.len()));
         }
 
         // The index as of the last index entry: every VIN's head, except
@@ -402,6 +436,7 @@ impl Replayer {
             pending,
             last_is_index,
             rules,
+            successions,
         })
     }
 }
@@ -450,6 +485,7 @@ mod tests {
         bytes.push(1); // an old value
         bytes.extend_from_slice(&[2; 48]);
         bytes.extend_from_slice(&[0; 32]); // empty rules state
+        bytes.extend_from_slice(&[0; 8]); // no log key successions
         assert!(matches!(
             Replayer::decode_state(&bytes),
             Err(StateError::Malformed("pending index changes"))
