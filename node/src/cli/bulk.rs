@@ -247,7 +247,7 @@ async fn send(
     let mut answers = client
         .append_stream(requests)
         .await
-        .map_err(rpc)?
+        .map_err(rpc(&args.target.node.node))?
         .into_inner();
     let mut next = 0;
     loop {
@@ -259,7 +259,7 @@ async fn send(
                  may not be logged (submitting them again is safe: a logged record comes back \
                  as a duplicate)",
                 items.len(),
-                rpc(status)
+                rpc(&args.target.node.node)(status)
             ),
         };
         let item = items
