@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod bulk;
 mod client;
+mod keys;
 pub mod listen;
 mod mirror;
 pub mod witness;
@@ -164,6 +165,9 @@ pub enum Command {
         /// the data directory still holds the keys.
         #[arg(long, env = "VLEDGER_STORE")]
         store: Option<String>,
+        /// Print the summary as one JSON object on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// Copy the log of a data directory, while its node runs, into another
     /// data directory (keys, store, tiles) that `vledger serve` and
@@ -241,7 +245,8 @@ pub enum Command {
         /// The submitter's public key, in vkey form (as `keygen` prints).
         #[arg(long)]
         key: String,
-        /// Its role: registry, manufacturer, inspection_body, exporter, workshop, customs or admin.
+        /// Its role: registry, manufacturer, inspection_body, exporter,
+        /// workshop, customs, admin or recovery.
         #[arg(long)]
         role: String,
         /// The organisation holding the key.
@@ -321,6 +326,10 @@ pub enum Command {
         size: Option<u64>,
         #[command(flatten)]
         cosign: CosignArg,
+        /// Print the checkpoint as one JSON object (origin, tree size,
+        /// root, number of cosignatures, and the note itself).
+        #[arg(long)]
+        json: bool,
     },
     /// Print a .tlog-proof of one entry, against the latest checkpoint (or --size).
     Prove {
@@ -332,9 +341,14 @@ pub enum Command {
         /// Tree size of the checkpoint to prove against.
         #[arg(long, conflicts_with = "cosigned")]
         size: Option<u64>,
-        /// Write the proof here instead of printing it.
+        /// Write the proof here instead of printing it (then one line says
+        /// where it went).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Print one JSON object: index, tree size, the file written, and
+        /// the proof.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         cosign: CosignArg,
         /// Build the proof from a C2SP tile API instead (the node's
@@ -350,7 +364,7 @@ pub enum Command {
     History {
         #[command(flatten)]
         node: NodeArg,
-        /// The VIN.
+        /// The VIN (read in upper case).
         vin: String,
         /// Where to write the bundle (default: VIN.vhist.json).
         #[arg(long)]
@@ -359,6 +373,10 @@ pub enum Command {
         /// pages at 1 MiB).
         #[arg(long, hide = true)]
         page_bytes: Option<u32>,
+        /// Print the summary as one JSON object on standard output.
+        #[arg(long)]
+        json: bool,
+
         /// With --cosigned the bundle also carries a checkpoint a quorum of
         /// the node's witnesses cosigned, proven to extend the bundle's.
         #[command(flatten)]
@@ -374,13 +392,18 @@ pub enum Command {
         /// The newer tree size (default: the latest).
         #[arg(long)]
         new: Option<u64>,
-        /// The log's verifier key; with it both checkpoints and the proof are verified.
+        /// The log's verifier key, or a file holding it; with it both
+        /// checkpoints and the proof are verified.
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: Option<String>,
-        /// Also write the proof to this file (the format `vledger-verify
-        /// consistency` reads; see docs/formats.md).
+        /// Write the proof to this file instead of printing it (the format
+        /// `vledger-verify consistency` reads; see docs/formats.md).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Print one JSON object: the two tree sizes, the proof hashes
+        /// (base64), whether --log-key verified them, the file written.
+        #[arg(long)]
+        json: bool,
     },
     /// Audit a node: replay every entry, recompute the tree, every stored
     /// hash, signature and authorisation, and check its checkpoint; with
@@ -395,7 +418,7 @@ pub enum Command {
         /// state to it after a successful audit.
         #[arg(long)]
         state: Option<PathBuf>,
-        /// Print the result as JSON.
+        /// Print the summary as one JSON object on standard output.
         #[arg(long)]
         json: bool,
         /// Worker threads verifying record signatures beside the one
@@ -433,6 +456,9 @@ pub enum Command {
         /// How many of the witnesses must have cosigned (default: all).
         #[arg(long, requires = "witnesses")]
         quorum: Option<usize>,
+        /// Print the summary as one JSON object on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// Run or set up a witness (C2SP tlog-witness, tlog-cosignature).
     Witness {
@@ -442,9 +468,12 @@ pub enum Command {
     },
 }
 
-/// Runs a parsed command line.
-///
-/// # Errors
+/// `count` and the noun that goes with it: `1 VIN`, `2 VINs`.
+pub(crate) fn plural(count: impl Into<u64>, one: &str, many: &str) -> String {
+    let count = count.into();
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 /// An append budget from its flags.
 fn budget_of(flag: &str, per_second: f64, burst: f64) -> anyhow::Result<crate::budget::Rate> {
     if !(per_second.is_finite() && per_second >= 0.0 && burst.is_finite() && burst >= 0.0) {
@@ -453,6 +482,9 @@ fn budget_of(flag: &str, per_second: f64, burst: f64) -> anyhow::Result<crate::b
     Ok(crate::budget::Rate { per_second, burst })
 }
 
+/// Runs a parsed command line.
+///
+/// # Errors
 /// Whatever the command failed with, to print as one line.
 pub fn main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -508,7 +540,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             )?;
             admin::serve(config, listen, http_listen, &net)
         }
-        Command::Check { data, store } => admin::check(&data, store),
+        Command::Check { data, store, json } => admin::check(&data, store, json),
         Command::Backup {
             data,
             store,
@@ -571,32 +603,55 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             cosign,
             records,
         }),
-        Command::Checkpoint { node, size, cosign } => client::checkpoint(&node, size, cosign),
+        Command::Checkpoint {
+            node,
+            size,
+            cosign,
+            json,
+        } => client::checkpoint(&node, size, cosign, json),
         Command::History {
             node,
             vin,
             out,
             page_bytes,
+            json,
             cosign,
-        } => client::history(&node, &vin, out.as_deref(), page_bytes, cosign),
+        } => client::history(&node, &vin, out.as_deref(), page_bytes, cosign, json),
         Command::Prove {
             node,
             index,
             size,
             out,
+            json,
             cosign,
             tiles,
-        } => match tiles {
-            Some(url) => client::prove_from_tiles(&url, node.ca.as_deref(), index, out.as_deref()),
-            None => client::prove(&node, index, size, out.as_deref(), cosign),
-        },
+        } => {
+            let output = client::ProofOutput {
+                out: out.as_deref(),
+                json,
+            };
+            match tiles {
+                Some(url) => client::prove_from_tiles(&url, node.ca.as_deref(), index, output),
+                None => client::prove(&node, index, size, output, cosign),
+            }
+        }
         Command::Consistency {
             node,
             old,
             new,
             log_key,
             out,
-        } => client::consistency(&node, old, new, log_key.as_deref(), out.as_deref()),
+            json,
+        } => client::consistency(
+            &node,
+            old,
+            new,
+            log_key.as_deref(),
+            client::ProofOutput {
+                out: out.as_deref(),
+                json,
+            },
+        ),
         Command::Mirror {
             node,
             dir,
@@ -604,7 +659,18 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             log_key,
             witnesses,
             quorum,
-        } => mirror::run(&node, dir, ca, &log_key, &witnesses, quorum),
+            json,
+        } => mirror::run(
+            &mirror::MirrorArgs {
+                node: &node,
+                ca,
+                log_key: &log_key,
+                witnesses: &witnesses,
+                quorum,
+                json,
+            },
+            dir,
+        ),
         Command::Audit {
             node,
             log_key,

@@ -109,7 +109,7 @@ pub(crate) async fn shutdown_signal() {
 }
 
 /// `vledger check`.
-pub fn check(data: &Path, store: Option<String>) -> anyhow::Result<()> {
+pub fn check(data: &Path, store: Option<String>, json: bool) -> anyhow::Result<()> {
     let dir = DataDir::new(data).with_store(store);
     let key = dir.log_signer()?.verifier_key();
     let store = dir.open_store()?;
@@ -122,10 +122,31 @@ pub fn check(data: &Path, store: Option<String>) -> anyhow::Result<()> {
     let report = check_store(&store, &key, |done| bar.set_position(done));
     bar.finish_and_clear();
     let report = report.with_context(|| format!("store {} is NOT valid", dir.store_name()))?;
-    println!(
-        "ok: {} entries, {} checkpoints, {} VINs of log {} verified; root {}",
-        report.entries, report.checkpoints, report.vins, report.origin, report.root
-    );
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "ok": true,
+                "origin": report.origin,
+                "entries": report.entries,
+                "checkpoints": report.checkpoints,
+                "vins": report.vins,
+                "root": report.root.to_string(),
+            })
+        );
+    } else {
+        println!(
+            "ok: {} of log {} verified; root {}",
+            [
+                super::plural(report.entries, "entry", "entries"),
+                super::plural(report.checkpoints, "checkpoint", "checkpoints"),
+                super::plural(report.vins, "VIN", "VINs"),
+            ]
+            .join(", "),
+            report.origin,
+            report.root
+        );
+    }
     Ok(())
 }
 

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use vledger_log::audit::{AuditError, AuditOptions, AuditState, LogSource, audit};
-use vledger_tlog::note::{KeyType, VerifierKey};
+use vledger_tlog::note::VerifierKey;
 
 use crate::audit::{GrpcSource, TilesSource};
 use crate::witness::store::write_durably;
@@ -27,19 +27,10 @@ pub struct AuditArgs<'a> {
     pub threads: Option<usize>,
 }
 
-/// Reads a verifier key given inline or as a file holding it.
+/// Reads the log's verifier key given with `--log-key`, inline or as a
+/// file holding it.
 pub(crate) fn log_key(arg: &str) -> anyhow::Result<VerifierKey> {
-    let text = if Path::new(arg).is_file() {
-        std::fs::read_to_string(arg).with_context(|| format!("cannot read {arg}"))?
-    } else {
-        arg.to_owned()
-    };
-    let key = VerifierKey::parse(text.trim()).context("--log-key is not a verifier key")?;
-    anyhow::ensure!(
-        key.key_type() == KeyType::Ed25519,
-        "--log-key is a key of another type than a log's (0x01)"
-    );
-    Ok(key)
+    super::keys::read_vkey("--log-key", arg, super::keys::Want::Ed25519)
 }
 
 /// `vledger audit`.

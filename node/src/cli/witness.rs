@@ -9,7 +9,6 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::Subcommand;
 use serde::Deserialize;
-use vledger_tlog::note::VerifierKey;
 
 use crate::datadir::{write_public, write_secret};
 use crate::witness::config::LogEntry;
@@ -122,7 +121,7 @@ fn init(dir: &Path, name: &str, logs: &[String]) -> anyhow::Result<()> {
     };
     let mut checked = Logs::default();
     for log in logs {
-        let key = VerifierKey::parse(log.trim()).with_context(|| format!("--log {log:?}"))?;
+        let key = super::keys::read_vkey("--log", log, super::keys::Want::Ed25519)?;
         checked.add(None, key.clone())?;
         file.logs.push(LogEntry {
             origin: None,
@@ -180,7 +179,7 @@ fn serve(args: &ServeArgs<'_>, key: Option<PathBuf>, state: Option<PathBuf>) -> 
     let mut logs = Logs::default();
     logs.add_file(&file)?;
     for log in extra_logs {
-        let k = VerifierKey::parse(log.trim()).with_context(|| format!("--log {log:?}"))?;
+        let k = super::keys::read_vkey("--log", log, super::keys::Want::Ed25519)?;
         logs.add(None, k)?;
     }
     if logs.is_empty() {
@@ -249,7 +248,7 @@ struct WitnessFileEntry {
 }
 
 fn spec(url: &str, vkey: &str) -> anyhow::Result<WitnessSpec> {
-    let key = VerifierKey::parse(vkey.trim()).with_context(|| format!("witness key {vkey:?}"))?;
+    let key = super::keys::read_vkey("witness key", vkey, super::keys::Want::Cosigner)?;
     let url = url.trim().trim_end_matches('/').to_owned();
     if !url.starts_with("http://") && !url.starts_with("https://") {
         bail!("witness URL {url:?}: expected http://HOST:PORT or https://HOST:PORT");
