@@ -235,18 +235,58 @@ fn authority(url: &str) -> &str {
 /// one.
 #[must_use]
 pub fn explain_status(url: &str, e: &tonic::Status) -> String {
-    let http = e
-        .message()
-        .strip_prefix("grpc-status header missing, mapped from HTTP status code ");
-    match http {
-        Some(code) => format!(
-            "{url} answers HTTP (status {code}), not gRPC: it is not a node's gRPC address \
-             (a tile API or a witness?); `vledger serve` takes gRPC at {} unless --listen \
-             says otherwise",
+    let wrong_port = |answer: &str| {
+        format!(
+            "{url} answers HTTP ({answer}), not gRPC: it is not a node's gRPC address (a tile \
+             API or a witness?); `vledger serve` takes gRPC at {} unless --listen says otherwise",
             crate::cli::DEFAULT_LISTEN
-        ),
-        None => format!("{:?}: {}", e.code(), e.message()),
+        )
+    };
+    if let Some(code) = e
+        .message()
+        .strip_prefix("grpc-status header missing, mapped from HTTP status code ")
+    {
+        return wrong_port(&format!("status {code}"));
     }
+    // An HTTP/1.1 server drops the connection on gRPC's HTTP/2 preface:
+    // ask it in its own protocol whether it is one.
+    if e.code() == tonic::Code::Unknown
+        && let Some(status_line) = http1_status_line(url)
+    {
+        return wrong_port(&status_line);
+    }
+    let mut clauses = vec![format!("{:?}: {}", e.code(), e.message())];
+    let mut next = std::error::Error::source(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !clauses.iter().any(|c| c.contains(&text)) {
+            clauses.push(text);
+        }
+        next = err.source();
+    }
+    clauses.join(": ")
+}
+
+/// The status line an `http://` URL answers a plain HTTP/1.1 request
+/// with (`HTTP/1.1 404 Not Found`), if it answers one within a second.
+fn http1_status_line(url: &str) -> Option<String> {
+    use std::io::{Read as _, Write as _};
+    let rest = url.strip_prefix("http://")?;
+    let authority = authority(rest);
+    let timeout = std::time::Duration::from_secs(1);
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(authority)
+        .ok()?
+        .next()?;
+    let mut tcp = std::net::TcpStream::connect_timeout(&addr, timeout).ok()?;
+    tcp.set_read_timeout(Some(timeout)).ok()?;
+    tcp.set_write_timeout(Some(timeout)).ok()?;
+    let request = format!("GET / HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+    tcp.write_all(request.as_bytes()).ok()?;
+    let mut head = [0; 256];
+    let n = tcp.read(&mut head).ok()?;
+    let text = String::from_utf8_lossy(&head[..n]);
+    let line = text.lines().next()?.trim();
+    line.starts_with("HTTP/1.").then(|| line.to_owned())
 }
 
 #[cfg(test)]

@@ -63,8 +63,10 @@ impl JsonError {
         }
         if let Some((field, tail)) = message.strip_prefix("unknown field `").and_then(quoted) {
             let expected = tail.trim_start_matches(',').trim();
+            // The path already ends with the unknown field's name.
+            let named = path == field || path.ends_with(&format!(".{field}"));
             return Self::Field {
-                path: join(&field),
+                path: if named { path.to_owned() } else { join(&field) },
                 reason: if expected.is_empty() {
                     "unknown field".to_owned()
                 } else {

@@ -112,7 +112,25 @@ pub(crate) async fn shutdown_signal() {
 pub fn check(data: &Path, store: Option<String>, json: bool) -> anyhow::Result<()> {
     let dir = DataDir::new(data).with_store(store);
     let key = dir.log_signer()?.verifier_key();
-    let store = dir.open_store()?;
+    let store = match dir.open_store() {
+        Err(e)
+            if e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<vledger_log::store::StoreError>(),
+                    Some(vledger_log::store::StoreError::InUse)
+                )
+            }) =>
+        {
+            anyhow::bail!(
+                "cannot check {} while a node serves it (its store is in use by another \
+                 process): stop the node first, or check a copy made while it runs: `vledger \
+                 backup --data {} --out BACKUP`, then `vledger check --data BACKUP`",
+                data.display(),
+                data.display()
+            )
+        }
+        other => other?,
+    };
     let bar = indicatif::ProgressBar::new(store.tree_size()?).with_style(
         indicatif::ProgressStyle::with_template(
             "checking {pos}/{len} entries {wide_bar} {per_sec} ETA {eta}",

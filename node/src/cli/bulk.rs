@@ -108,10 +108,13 @@ pub fn submit(args: &BulkArgs<'_>) -> anyhow::Result<()> {
             summary.records
         );
     }
+    // The records are logged either way: a late quorum is a warning, and
+    // `vledger prove --cosigned` fetches cosigned receipts later.
     if let Some(c) = args.cosign.filter(|_| summary.not_cosigned > 0) {
-        bail!(
-            "no quorum of the node's witnesses cosigned {} of the entries within {} s; their \
-             receipts are against the plain checkpoint",
+        eprintln!(
+            "warning: no quorum of the node's witnesses cosigned {} of the entries within {} s; \
+             their receipts are against the plain checkpoint (run `vledger prove --index N \
+             --cosigned` later)",
             summary.not_cosigned,
             c.wait
         );
@@ -355,10 +358,10 @@ fn report(summary: &Summary, elapsed: Duration, json: bool) {
         );
     } else {
         println!(
-            "{} records in {secs:.2} s ({rate:.0} records/s): {} logged, {} duplicates, {} refused, {} flagged",
-            summary.records,
+            "{} in {secs:.2} s ({rate:.0} records/s): {} logged, {}, {} refused, {} flagged",
+            super::plural(summary.records as u64, "record", "records"),
             summary.logged,
-            summary.duplicates,
+            super::plural(summary.duplicates as u64, "duplicate", "duplicates"),
             summary.refused.len(),
             summary.flagged
         );
