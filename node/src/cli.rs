@@ -466,6 +466,19 @@ pub enum Command {
         #[command(subcommand)]
         command: witness::WitnessCommand,
     },
+    /// Print a shell completion script for vledger
+    /// (`vledger completions bash > /etc/bash_completion.d/vledger`).
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages for vledger and each of its subcommands into a
+    /// directory (`vledger.1`, `vledger-serve.1`, ...).
+    Man {
+        /// The directory (made if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// `count` and the noun that goes with it: `1 VIN`, `2 VINs`.
@@ -687,7 +700,51 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             threads,
         }),
         Command::Witness { command } => witness::main(command),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "vledger", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man { out } => {
+            let pages = man_pages(<Cli as clap::CommandFactory>::command(), &out)?;
+            println!("{pages} man pages written to {}", out.display());
+            Ok(())
+        }
     }
+}
+
+/// Writes the man page of `command` and of each of its subcommands into
+/// `dir` (`vledger.1`, `vledger-witness-serve.1`); returns how many.
+///
+/// # Errors
+/// When a page cannot be written.
+pub fn man_pages(command: clap::Command, dir: &std::path::Path) -> anyhow::Result<usize> {
+    use anyhow::Context as _;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let command = command.version(env!("CARGO_PKG_VERSION"));
+    let mut written = 0;
+    // (page name, command line, command): `vledger-witness-serve`,
+    // `vledger witness serve`.
+    let name = command.get_name().to_owned();
+    let mut queue = vec![(name.clone(), name, command)];
+    while let Some((name, line, command)) = queue.pop() {
+        let path = dir.join(format!("{name}.1"));
+        let mut page = Vec::new();
+        clap_mangen::Man::new(command.clone().bin_name(line.clone()))
+            .title(name.clone())
+            .render(&mut page)
+            .with_context(|| format!("cannot render {}", path.display()))?;
+        std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
+        written += 1;
+        for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+            queue.push((
+                format!("{name}-{}", sub.get_name()),
+                format!("{line} {}", sub.get_name()),
+                sub.clone(),
+            ));
+        }
+    }
+    Ok(written)
 }
 
 /// What `vledger submit` was given.

@@ -353,9 +353,8 @@ mod tests {
             "grpc-status header missing, mapped from HTTP status code 404",
         );
         assert!(
-            explain_status("http://127.0.0.1:8080", &status).starts_with(
-                "http://127.0.0.1:8080 answers HTTP (status 404), not gRPC"
-            )
+            explain_status("http://127.0.0.1:8080", &status)
+                .starts_with("http://127.0.0.1:8080 answers HTTP (status 404), not gRPC")
         );
         assert_eq!(authority("http://127.0.0.1:1/x"), "127.0.0.1:1");
     }

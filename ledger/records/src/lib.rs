@@ -205,7 +205,10 @@ mod tests {
         );
         let lower = r#"{"vin":"1m8gdm9axkp042788","event_time":"2026-01-01","odometer_reading":{"value":1,"unit":"km","source":"obd"}}"#;
         let r = Record::from_json(lower).unwrap();
-        assert_eq!(r.vin.map(|v| v.to_string()).as_deref(), Some("1M8GDM9AXKP042788"));
+        assert_eq!(
+            r.vin.map(|v| v.to_string()).as_deref(),
+            Some("1M8GDM9AXKP042788")
+        );
         let none = r#"{"vin":"1M8GDM9AXKP042788","event_time":"2026-01-01"}"#;
         assert!(matches!(
             Record::from_json(none),

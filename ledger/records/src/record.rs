@@ -54,7 +54,10 @@ impl JsonError {
                 format!("{path}.{field}")
             }
         };
-        let quoted = |rest: &str| rest.split_once('`').map(|(name, tail)| (name.to_owned(), tail.to_owned()));
+        let quoted = |rest: &str| {
+            rest.split_once('`')
+                .map(|(name, tail)| (name.to_owned(), tail.to_owned()))
+        };
         if let Some((field, _)) = message.strip_prefix("missing field `").and_then(quoted) {
             return Self::Field {
                 path: join(&field),

@@ -91,8 +91,7 @@ impl Tally {
         };
         self.flags += flags.len() as u64;
         self.flagged_records += u64::from(!flags.is_empty());
-        if let (Some(vin), vledger_records::RecordBody::Damage(damage)) =
-            (record.vin, &record.body)
+        if let (Some(vin), vledger_records::RecordBody::Damage(damage)) = (record.vin, &record.body)
         {
             let brands = self.brands.entry(vin).or_default();
             brands.0 |= damage.brands().0;

@@ -115,8 +115,7 @@ pub fn submit(args: &BulkArgs<'_>) -> anyhow::Result<()> {
             "warning: no quorum of the node's witnesses cosigned {} of the entries within {} s; \
              their receipts are against the plain checkpoint (run `vledger prove --index N \
              --cosigned` later)",
-            summary.not_cosigned,
-            c.wait
+            summary.not_cosigned, c.wait
         );
     }
     Ok(())

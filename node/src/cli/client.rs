@@ -144,9 +144,7 @@ fn append(
             "warning: no quorum of the node's witnesses cosigned entry {} within {} s; the \
              receipt is against the plain checkpoint (run `vledger prove --index {} --cosigned` \
              later)",
-            r.index,
-            c.wait,
-            r.index
+            r.index, c.wait, r.index
         );
     }
     Ok(())
@@ -311,7 +309,14 @@ pub fn history(
     let vin = &vin.trim().to_ascii_uppercase();
     let pages = runtime()?.block_on(async {
         let mut client = connect(node).await?;
-        fetch_pages(&mut client, &node.node, vin, page_bytes.unwrap_or(0), cosign).await
+        fetch_pages(
+            &mut client,
+            &node.node,
+            vin,
+            page_bytes.unwrap_or(0),
+            cosign,
+        )
+        .await
     })?;
     let count = pages.len();
     let bundle = merge_pages(pages).context("the node's pages do not make one history")?;

@@ -43,7 +43,8 @@ impl Want {
 pub(crate) fn read_vkey(flag: &str, arg: &str, want: Want) -> anyhow::Result<VerifierKey> {
     let arg = arg.trim();
     let (text, from) = if Path::new(arg).is_file() {
-        let text = std::fs::read_to_string(arg).with_context(|| format!("{flag}: cannot read {arg}"))?;
+        let text =
+            std::fs::read_to_string(arg).with_context(|| format!("{flag}: cannot read {arg}"))?;
         (text, format!(" (in {arg})"))
     } else {
         (arg.to_owned(), String::new())
@@ -77,6 +78,9 @@ mod tests {
         let e = read_vkey("--witness", &vkey, Want::Cosigner).unwrap_err();
         assert!(e.to_string().contains("cosigning key"), "{e}");
         let e = read_vkey("--log-key", "nonsense", Want::Ed25519).unwrap_err();
-        assert!(e.to_string().starts_with("--log-key is not a verifier key"), "{e}");
+        assert!(
+            e.to_string().starts_with("--log-key is not a verifier key"),
+            "{e}"
+        );
     }
 }
