@@ -242,7 +242,8 @@ pub enum Command {
         /// revoke an admin key, or a recovery key.
         #[arg(long, visible_alias = "recovery-key")]
         admin_key: PathBuf,
-        /// The submitter's public key, in vkey form (as `keygen` prints).
+        /// The submitter's public key, in vkey form (as `keygen` prints),
+        /// or a file holding it (the `.vkey` file `keygen` writes).
         #[arg(long)]
         key: String,
         /// Its role: registry, manufacturer, inspection_body, exporter,
@@ -269,7 +270,7 @@ pub enum Command {
         /// revoke an admin key, or a recovery key.
         #[arg(long, visible_alias = "recovery-key")]
         admin_key: PathBuf,
-        /// The public key to revoke, in vkey form.
+        /// The public key to revoke, in vkey form, or a file holding it.
         #[arg(long)]
         key: String,
         /// Why.

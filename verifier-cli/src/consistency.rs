@@ -76,10 +76,11 @@ pub fn run(
     }
     let cosigned = quorum.map_or_else(String::new, |r| format!("; it is {}", summary(&r)));
     Ok(format!(
-        "OK: tree size {} of log {} extends tree size {} ({} proof hashes){cosigned}",
+        "OK: tree size {} of log {} extends tree size {} ({} proof hash{}){cosigned}",
         new_cp.size().0,
         new_cp.origin(),
         old_cp.size().0,
-        parsed.hashes.len()
+        parsed.hashes.len(),
+        if parsed.hashes.len() == 1 { "" } else { "es" }
     ))
 }

@@ -551,10 +551,10 @@ pub fn consistency(
         .context("consistency proof does NOT verify")?;
         if output.out.is_none() && !output.json {
             eprintln!(
-                "ok: tree size {} extends tree size {} ({} proof hashes)",
+                "ok: tree size {} extends tree size {} ({})",
                 proof.new_size,
                 proof.old_size,
-                hashes.len()
+                super::plural(hashes.len() as u64, "proof hash", "proof hashes")
             );
         }
     }

@@ -97,10 +97,10 @@ pub fn run(args: &MirrorArgs<'_>, dir: PathBuf) -> anyhow::Result<()> {
         .previous
         .map_or_else(String::new, |p| format!(" (was {p})"));
     println!(
-        "ok: {} mirrors tree size {}{from}: {} tiles fetched, {} kept; verified against the log key{}",
+        "ok: {} mirrors tree size {}{from}: {} fetched, {} kept; verified against the log key{}",
         config.dir.display(),
         report.tree_size,
-        report.fetched,
+        super::plural(report.fetched as u64, "tile", "tiles"),
         report.kept,
         if config.policy.is_some() {
             " and the witnesses' quorum"

@@ -30,8 +30,8 @@ pub enum WitnessCommand {
         /// The witness's name, e.g. `witness.example.org/w1`.
         #[arg(long)]
         name: String,
-        /// A log to follow, by its verifier key (repeatable); its origin is
-        /// the key's name.
+        /// A log to follow, by its verifier key or a file holding it
+        /// (repeatable); its origin is the key's name.
         #[arg(long = "log")]
         logs: Vec<String>,
     },
@@ -58,7 +58,8 @@ pub enum WitnessCommand {
         /// The state directory (default from the configuration, or DIR/state).
         #[arg(long)]
         state: Option<PathBuf>,
-        /// Another log to follow, by its verifier key (repeatable).
+        /// Another log to follow, by its verifier key or a file holding it
+        /// (repeatable).
         #[arg(long = "log")]
         logs: Vec<String>,
         /// Address to listen on; port 0 picks a free port (printed on start).
@@ -214,7 +215,8 @@ fn serve(args: &ServeArgs<'_>, key: Option<PathBuf>, state: Option<PathBuf>) -> 
 #[derive(Debug, Clone, clap::Args)]
 pub struct WitnessArgs {
     /// A witness to submit checkpoints to, as `URL=VKEY` (its submission
-    /// prefix and its cosigning verifier key; repeatable).
+    /// prefix and its cosigning verifier key, or a file holding it;
+    /// repeatable).
     #[arg(long = "witness")]
     pub witnesses: Vec<String>,
     /// A JSON file of witnesses: `{"quorum": 2, "witnesses": [{"url": ..., "vkey": ...}]}`.
