@@ -163,7 +163,20 @@ fn an_unreachable_node_and_an_http_port_are_named_with_a_hint() {
         );
         assert!(!out.stderr.contains("grpc-status header missing"), "{out}");
     }
-    // The same address as a gRPC node works.
+    // A witness's port, given the log's file as its --log, is HTTP too.
+    let witness = vledger_tests::Witness::init_and_start(
+        &log.path("w1"),
+        "w1.example",
+        path_str(&log.log_vkey_file()),
+    );
+    let out = vledger(["checkpoint", "--node", &witness.url]).fails();
+    assert!(
+        out.stderr
+            .contains(&format!("{} answers HTTP", witness.url))
+            && out.stderr.contains("127.0.0.1:6962"),
+        "{out}"
+    );
+    // The node's own address works.
     vledger(["checkpoint", "--node", &node.url]).ok();
 }
 
