@@ -43,9 +43,23 @@ pub enum JsonError {
     },
 }
 
+/// How a nested record's field error starts, as serde carries it up to the
+/// record around it: `at odometer_reading.unit: missing`.
+const NESTED: &str = "at ";
+
 impl JsonError {
+    /// This error as the message of a nested record's (a correction's
+    /// replacement), so that the record around it names the whole path.
+    pub(crate) fn nested(&self) -> String {
+        match self {
+            Self::Field { path, reason } => format!("{NESTED}{path}: {reason}"),
+            other => other.to_string(),
+        }
+    }
+
     /// The error serde gave at `path`, with a missing or unknown field's
-    /// own name added to the path (serde names only the object it is in).
+    /// own name added to the path (serde names only the object it is in),
+    /// and a nested record's field path joined to it.
     fn at(path: &str, message: &str) -> Self {
         let join = |field: &str| {
             if path.is_empty() || path == "." {
@@ -54,6 +68,15 @@ impl JsonError {
                 format!("{path}.{field}")
             }
         };
+        if let Some((inner, reason)) = message
+            .strip_prefix(NESTED)
+            .and_then(|rest| rest.split_once(": "))
+        {
+            return Self::Field {
+                path: join(inner),
+                reason: reason.to_owned(),
+            };
+        }
         let quoted = |rest: &str| {
             rest.split_once('`')
                 .map(|(name, tail)| (name.to_owned(), tail.to_owned()))
