@@ -31,7 +31,7 @@ const PAGE: u64 = 1024;
 pub struct FetchError(String);
 
 fn rpc(e: &tonic::Status) -> FetchError {
-    FetchError(format!("{:?}: {}", e.code(), e.message()))
+    FetchError(crate::tls::explain_status("the node", e))
 }
 
 /// A node read over gRPC.
@@ -41,6 +41,8 @@ pub struct GrpcSource {
     runtime: Runtime,
     /// The client.
     client: LogClient<Channel>,
+    /// The node's URL, for messages.
+    url: String,
     /// Pages fetched ahead, with the index of their first entry.
     ahead: Option<Prefetch>,
     /// Entries fetched, for reports.
@@ -80,6 +82,7 @@ impl GrpcSource {
         Ok(Self {
             runtime,
             client,
+            url: url.to_owned(),
             ahead: None,
             fetched: 0,
         })
@@ -87,6 +90,7 @@ impl GrpcSource {
 
     fn checkpoint_of(&mut self, tree_size: u64) -> Result<String, FetchError> {
         let mut client = self.client.clone();
+        let url = &self.url;
         self.runtime.block_on(async move {
             client
                 .get_checkpoint(pb::GetCheckpointRequest {
@@ -95,7 +99,7 @@ impl GrpcSource {
                 })
                 .await
                 .map(|r| r.into_inner().checkpoint)
-                .map_err(|e| rpc(&e))
+                .map_err(|e| FetchError(crate::tls::explain_status(url, &e)))
         })
     }
 }

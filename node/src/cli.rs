@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod bulk;
 mod client;
+mod keys;
 pub mod listen;
 mod mirror;
 mod succession;
@@ -165,6 +166,9 @@ pub enum Command {
         /// the data directory still holds the keys.
         #[arg(long, env = "VLEDGER_STORE")]
         store: Option<String>,
+        /// Print the summary as one JSON object on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// Copy the log of a data directory, while its node runs, into another
     /// data directory (keys, store, tiles) that `vledger serve` and
@@ -257,10 +261,12 @@ pub enum Command {
         /// revoke an admin key, or a recovery key.
         #[arg(long, visible_alias = "recovery-key")]
         admin_key: PathBuf,
-        /// The submitter's public key, in vkey form (as `keygen` prints).
+        /// The submitter's public key, in vkey form (as `keygen` prints),
+        /// or a file holding it (the `.vkey` file `keygen` writes).
         #[arg(long)]
         key: String,
-        /// Its role: registry, manufacturer, inspection_body, exporter, workshop, customs or admin.
+        /// Its role: registry, manufacturer, inspection_body, exporter,
+        /// workshop, customs, admin or recovery.
         #[arg(long)]
         role: String,
         /// The organisation holding the key.
@@ -283,7 +289,7 @@ pub enum Command {
         /// revoke an admin key, or a recovery key.
         #[arg(long, visible_alias = "recovery-key")]
         admin_key: PathBuf,
-        /// The public key to revoke, in vkey form.
+        /// The public key to revoke, in vkey form, or a file holding it.
         #[arg(long)]
         key: String,
         /// Why.
@@ -340,6 +346,10 @@ pub enum Command {
         size: Option<u64>,
         #[command(flatten)]
         cosign: CosignArg,
+        /// Print the checkpoint as one JSON object (origin, tree size,
+        /// root, number of cosignatures, and the note itself).
+        #[arg(long)]
+        json: bool,
     },
     /// Print a .tlog-proof of one entry, against the latest checkpoint (or --size).
     Prove {
@@ -351,9 +361,14 @@ pub enum Command {
         /// Tree size of the checkpoint to prove against.
         #[arg(long, conflicts_with = "cosigned")]
         size: Option<u64>,
-        /// Write the proof here instead of printing it.
+        /// Write the proof here instead of printing it (then one line says
+        /// where it went).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Print one JSON object: index, tree size, the file written, and
+        /// the proof.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         cosign: CosignArg,
         /// Build the proof from a C2SP tile API instead (the node's
@@ -369,7 +384,7 @@ pub enum Command {
     History {
         #[command(flatten)]
         node: NodeArg,
-        /// The VIN.
+        /// The VIN (read in upper case).
         vin: String,
         /// Where to write the bundle (default: VIN.vhist.json).
         #[arg(long)]
@@ -378,6 +393,10 @@ pub enum Command {
         /// pages at 1 MiB).
         #[arg(long, hide = true)]
         page_bytes: Option<u32>,
+        /// Print the summary as one JSON object on standard output.
+        #[arg(long)]
+        json: bool,
+
         /// With --cosigned the bundle also carries a checkpoint a quorum of
         /// the node's witnesses cosigned, proven to extend the bundle's.
         #[command(flatten)]
@@ -393,13 +412,18 @@ pub enum Command {
         /// The newer tree size (default: the latest).
         #[arg(long)]
         new: Option<u64>,
-        /// The log's verifier key; with it both checkpoints and the proof are verified.
+        /// The log's verifier key, or a file holding it; with it both
+        /// checkpoints and the proof are verified.
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: Option<String>,
-        /// Also write the proof to this file (the format `vledger-verify
-        /// consistency` reads; see docs/formats.md).
+        /// Write the proof to this file instead of printing it (the format
+        /// `vledger-verify consistency` reads; see docs/formats.md).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Print one JSON object: the two tree sizes, the proof hashes
+        /// (base64), whether --log-key verified them, the file written.
+        #[arg(long)]
+        json: bool,
     },
     /// Audit a node: replay every entry, recompute the tree, every stored
     /// hash, signature and authorisation, and check its checkpoint; with
@@ -419,7 +443,7 @@ pub enum Command {
         /// state to it after a successful audit.
         #[arg(long)]
         state: Option<PathBuf>,
-        /// Print the result as JSON.
+        /// Print the summary as one JSON object on standard output.
         #[arg(long)]
         json: bool,
         /// Worker threads verifying record signatures beside the one
@@ -462,6 +486,9 @@ pub enum Command {
         /// How many of the witnesses must have cosigned (default: all).
         #[arg(long, requires = "witnesses")]
         quorum: Option<usize>,
+        /// Print the summary as one JSON object on standard output.
+        #[arg(long)]
+        json: bool,
     },
     /// Run or set up a witness (C2SP tlog-witness, tlog-cosignature).
     Witness {
@@ -469,11 +496,27 @@ pub enum Command {
         #[command(subcommand)]
         command: witness::WitnessCommand,
     },
+    /// Print a shell completion script for vledger
+    /// (`vledger completions bash > /etc/bash_completion.d/vledger`).
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages for vledger and each of its subcommands into a
+    /// directory (`vledger.1`, `vledger-serve.1`, ...).
+    Man {
+        /// The directory (made if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
-/// Runs a parsed command line.
-///
-/// # Errors
+/// `count` and the noun that goes with it: `1 VIN`, `2 VINs`.
+pub(crate) fn plural(count: impl Into<u64>, one: &str, many: &str) -> String {
+    let count = count.into();
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 /// An append budget from its flags.
 fn budget_of(flag: &str, per_second: f64, burst: f64) -> anyhow::Result<crate::budget::Rate> {
     if !(per_second.is_finite() && per_second >= 0.0 && burst.is_finite() && burst >= 0.0) {
@@ -482,6 +525,9 @@ fn budget_of(flag: &str, per_second: f64, burst: f64) -> anyhow::Result<crate::b
     Ok(crate::budget::Rate { per_second, burst })
 }
 
+/// Runs a parsed command line.
+///
+/// # Errors
 /// Whatever the command failed with, to print as one line.
 pub fn main(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -537,7 +583,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             )?;
             admin::serve(config, listen, http_listen, &net)
         }
-        Command::Check { data, store } => admin::check(&data, store),
+        Command::Check { data, store, json } => admin::check(&data, store, json),
         Command::Backup {
             data,
             store,
@@ -605,32 +651,55 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             cosign,
             records,
         }),
-        Command::Checkpoint { node, size, cosign } => client::checkpoint(&node, size, cosign),
+        Command::Checkpoint {
+            node,
+            size,
+            cosign,
+            json,
+        } => client::checkpoint(&node, size, cosign, json),
         Command::History {
             node,
             vin,
             out,
             page_bytes,
+            json,
             cosign,
-        } => client::history(&node, &vin, out.as_deref(), page_bytes, cosign),
+        } => client::history(&node, &vin, out.as_deref(), page_bytes, cosign, json),
         Command::Prove {
             node,
             index,
             size,
             out,
+            json,
             cosign,
             tiles,
-        } => match tiles {
-            Some(url) => client::prove_from_tiles(&url, node.ca.as_deref(), index, out.as_deref()),
-            None => client::prove(&node, index, size, out.as_deref(), cosign),
-        },
+        } => {
+            let output = client::ProofOutput {
+                out: out.as_deref(),
+                json,
+            };
+            match tiles {
+                Some(url) => client::prove_from_tiles(&url, node.ca.as_deref(), index, output),
+                None => client::prove(&node, index, size, output, cosign),
+            }
+        }
         Command::Consistency {
             node,
             old,
             new,
             log_key,
             out,
-        } => client::consistency(&node, old, new, log_key.as_deref(), out.as_deref()),
+            json,
+        } => client::consistency(
+            &node,
+            old,
+            new,
+            log_key.as_deref(),
+            client::ProofOutput {
+                out: out.as_deref(),
+                json,
+            },
+        ),
         Command::Mirror {
             node,
             dir,
@@ -639,7 +708,19 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             succession,
             witnesses,
             quorum,
-        } => mirror::run(&node, dir, ca, &log_key, &succession, &witnesses, quorum),
+            json,
+        } => mirror::run(
+            &mirror::MirrorArgs {
+                node: &node,
+                ca,
+                log_key: &log_key,
+                successions: &succession,
+                witnesses: &witnesses,
+                quorum,
+                json,
+            },
+            dir,
+        ),
         Command::Audit {
             node,
             log_key,
@@ -658,7 +739,51 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             threads,
         }),
         Command::Witness { command } => witness::main(command),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "vledger", &mut std::io::stdout());
+            Ok(())
+        }
+        Command::Man { out } => {
+            let pages = man_pages(<Cli as clap::CommandFactory>::command(), &out)?;
+            println!("{pages} man pages written to {}", out.display());
+            Ok(())
+        }
     }
+}
+
+/// Writes the man page of `command` and of each of its subcommands into
+/// `dir` (`vledger.1`, `vledger-witness-serve.1`); returns how many.
+///
+/// # Errors
+/// When a page cannot be written.
+pub fn man_pages(command: clap::Command, dir: &std::path::Path) -> anyhow::Result<usize> {
+    use anyhow::Context as _;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let command = command.version(env!("CARGO_PKG_VERSION"));
+    let mut written = 0;
+    // (page name, command line, command): `vledger-witness-serve`,
+    // `vledger witness serve`.
+    let name = command.get_name().to_owned();
+    let mut queue = vec![(name.clone(), name, command)];
+    while let Some((name, line, command)) = queue.pop() {
+        let path = dir.join(format!("{name}.1"));
+        let mut page = Vec::new();
+        clap_mangen::Man::new(command.clone().bin_name(line.clone()))
+            .title(name.clone())
+            .render(&mut page)
+            .with_context(|| format!("cannot render {}", path.display()))?;
+        std::fs::write(&path, page).with_context(|| format!("cannot write {}", path.display()))?;
+        written += 1;
+        for sub in command.get_subcommands().filter(|s| s.get_name() != "help") {
+            queue.push((
+                format!("{name}-{}", sub.get_name()),
+                format!("{line} {}", sub.get_name()),
+                sub.clone(),
+            ));
+        }
+    }
+    Ok(written)
 }
 
 /// What `vledger submit` was given.

@@ -179,18 +179,29 @@ pub fn grpc_endpoint(url: &str, ca: Option<&Path>) -> anyhow::Result<tonic::tran
         .with_context(|| format!("cannot set up TLS for {url}"))
 }
 
-/// Says in one line why a connection to `url` failed, naming TLS
-/// failures precisely (a plaintext server behind an `https://` URL, an
-/// untrusted certificate).
+/// Says in one line why a connection to the node at `url` failed, naming
+/// TLS failures precisely (a plaintext server behind an `https://` URL, an
+/// untrusted certificate) and, when nothing listens there, asking whether
+/// `vledger serve` runs at that address.
 #[must_use]
 pub fn explain(url: &str, e: &(dyn std::error::Error + 'static)) -> String {
-    let mut chain = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        chain.push_str(": ");
-        chain.push_str(&s.to_string());
-        source = s.source();
+    // Each layer (tonic, hyper, the socket) repeats its cause's words in
+    // its own message: say every clause once.
+    let mut clauses: Vec<String> = Vec::new();
+    let mut refused = false;
+    let mut next = Some(e);
+    while let Some(err) = next {
+        refused |= err
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused);
+        let text = err.to_string();
+        if !clauses.iter().any(|c| c.contains(&text)) {
+            clauses.retain(|c| !text.contains(c.as_str()));
+            clauses.push(text);
+        }
+        next = err.source();
     }
+    let chain = clauses.join(": ");
     if chain.contains("InvalidContentType") || chain.contains("corrupt message") {
         format!(
             "{url} does not speak TLS (it answered in plaintext; nothing was sent in \
@@ -201,9 +212,81 @@ pub fn explain(url: &str, e: &(dyn std::error::Error + 'static)) -> String {
             "the TLS certificate of {url} is not trusted ({chain}); give the CA that \
              signed it with --ca FILE"
         )
+    } else if refused || chain.contains("Connection refused") {
+        format!(
+            "cannot reach the node at {url}: connection refused; is `vledger serve` \
+             running at {}?",
+            authority(url)
+        )
     } else {
-        format!("cannot reach {url}: {chain}")
+        format!("cannot reach the node at {url}: {chain}")
     }
+}
+
+/// The `HOST:PORT` of a URL (the URL itself when it has no scheme).
+fn authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
+}
+
+/// Says in one line what a gRPC call to `url` failed with: its code and
+/// message, or, when an HTTP server that is no gRPC server answered (the
+/// tile API of `--http-listen`, a witness), that the address is the wrong
+/// one.
+#[must_use]
+pub fn explain_status(url: &str, e: &tonic::Status) -> String {
+    let wrong_port = |answer: &str| {
+        format!(
+            "{url} answers HTTP ({answer}), not gRPC: it is not a node's gRPC address (a tile \
+             API or a witness?); `vledger serve` takes gRPC at {} unless --listen says otherwise",
+            crate::cli::DEFAULT_LISTEN
+        )
+    };
+    if let Some(code) = e
+        .message()
+        .strip_prefix("grpc-status header missing, mapped from HTTP status code ")
+    {
+        return wrong_port(&format!("status {code}"));
+    }
+    // An HTTP/1.1 server drops the connection on gRPC's HTTP/2 preface:
+    // ask it in its own protocol whether it is one.
+    if e.code() == tonic::Code::Unknown
+        && let Some(status_line) = http1_status_line(url)
+    {
+        return wrong_port(&status_line);
+    }
+    let mut clauses = vec![format!("{:?}: {}", e.code(), e.message())];
+    let mut next = std::error::Error::source(e);
+    while let Some(err) = next {
+        let text = err.to_string();
+        if !clauses.iter().any(|c| c.contains(&text)) {
+            clauses.push(text);
+        }
+        next = err.source();
+    }
+    clauses.join(": ")
+}
+
+/// The status line an `http://` URL answers a plain HTTP/1.1 request
+/// with (`HTTP/1.1 404 Not Found`), if it answers one within a second.
+fn http1_status_line(url: &str) -> Option<String> {
+    use std::io::{Read as _, Write as _};
+    let rest = url.strip_prefix("http://")?;
+    let authority = authority(rest);
+    let timeout = std::time::Duration::from_secs(1);
+    let addr = std::net::ToSocketAddrs::to_socket_addrs(authority)
+        .ok()?
+        .next()?;
+    let mut tcp = std::net::TcpStream::connect_timeout(&addr, timeout).ok()?;
+    tcp.set_read_timeout(Some(timeout)).ok()?;
+    tcp.set_write_timeout(Some(timeout)).ok()?;
+    let request = format!("GET / HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+    tcp.write_all(request.as_bytes()).ok()?;
+    let mut head = [0; 256];
+    let n = tcp.read(&mut head).ok()?;
+    let text = String::from_utf8_lossy(&head[..n]);
+    let line = text.lines().next()?.trim();
+    line.starts_with("HTTP/1.").then(|| line.to_owned())
 }
 
 #[cfg(test)]
@@ -238,5 +321,41 @@ mod tests {
         assert!(check_url("nowhere").is_err());
         assert!(check_url("https://x").unwrap());
         assert!(!check_url("http://127.0.0.1:1").unwrap());
+    }
+
+    #[test]
+    fn connection_errors_say_each_clause_once() {
+        #[derive(Debug)]
+        struct Layer(&'static str, Option<Box<Layer>>);
+        impl std::fmt::Display for Layer {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.0)
+            }
+        }
+        impl std::error::Error for Layer {
+            fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+                self.1.as_deref().map(|l| l as _)
+            }
+        }
+        let e = Layer(
+            "transport error",
+            Some(Box::new(Layer(
+                "tcp connect error",
+                Some(Box::new(Layer("tcp connect error: No route to host", None))),
+            ))),
+        );
+        assert_eq!(
+            explain("http://10.0.0.1:6962", &e),
+            "cannot reach the node at http://10.0.0.1:6962: transport error: tcp connect \
+             error: No route to host"
+        );
+        let status = tonic::Status::unimplemented(
+            "grpc-status header missing, mapped from HTTP status code 404",
+        );
+        assert!(
+            explain_status("http://127.0.0.1:8080", &status)
+                .starts_with("http://127.0.0.1:8080 answers HTTP (status 404), not gRPC")
+        );
+        assert_eq!(authority("http://127.0.0.1:1/x"), "127.0.0.1:1");
     }
 }

@@ -16,7 +16,8 @@ fn commands_on_a_data_directory_in_use_or_of_another_log_say_what_to_do() {
     let out = vledger(["check", "--data", data]).fails();
     assert!(
         out.stderr.contains("in use by another process")
-            && out.stderr.contains("is `vledger serve` running on it?"),
+            && out.stderr.contains("stop the node first")
+            && out.stderr.contains("vledger backup --data"),
         "{out}"
     );
 

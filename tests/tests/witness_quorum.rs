@@ -413,12 +413,14 @@ fn quorum_of_two_witnesses_out_of_three() {
     .fails();
     assert!(failed.stderr.contains(&does_not_verify), "{failed}");
 
-    // Two witnesses down: no quorum, no cosigned receipt; the verifier
-    // refuses the plain one and names who is missing.
+    // Two witnesses down: no quorum, no cosigned receipt. The record is
+    // logged, so submit succeeds with a warning; the verifier refuses the
+    // plain receipt under the quorum and names who is missing.
     ws[1].stop();
     let (out, r2) = submit_cosigned(&log, &node, &key, "r2", VIN_A, 300, 3);
-    let out = out.fails();
-    assert!(out.stderr.contains("no quorum"), "{out}");
+    let out = out.ok();
+    assert!(out.stderr.contains("warning: no quorum"), "{out}");
+    assert!(r2.exists(), "no receipt without cosignatures: {out}");
     let i2 = logged_index(&out);
     let failed = verify_quorum(&log, &vk, 2, &r2).fails();
     assert!(

@@ -83,6 +83,9 @@ enum Command {
         /// succession, oldest first.
         #[arg(long, value_name = "FILE")]
         succession: Vec<PathBuf>,
+        /// Print the result as one JSON object instead of the OK line.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         witnesses: witnesses::WitnessArgs,
         /// The .tlog-proof file.
@@ -111,6 +114,9 @@ enum Command {
         /// succession, oldest first.
         #[arg(long, value_name = "FILE")]
         succession: Vec<PathBuf>,
+        /// Print the result as one JSON object instead of the OK line.
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         witnesses: witnesses::WitnessArgs,
         /// The older signed checkpoint.
@@ -120,6 +126,56 @@ enum Command {
         /// The proof file.
         proof: PathBuf,
     },
+    /// Print a shell completion script for vledger-verify.
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Write man pages for vledger-verify and each of its subcommands into
+    /// a directory.
+    Man {
+        /// The directory (made if missing).
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+/// Writes the man pages of the verifier and its subcommands into `dir`;
+/// returns the line to print.
+fn man_pages(dir: &Path) -> Result<String, String> {
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let command = <Cli as clap::CommandFactory>::command();
+    let mut pages = vec![(
+        "vledger-verify".to_owned(),
+        "vledger-verify".to_owned(),
+        command.clone(),
+    )];
+    pages.extend(
+        command
+            .get_subcommands()
+            .filter(|s| s.get_name() != "help")
+            .map(|s| {
+                (
+                    format!("vledger-verify-{}", s.get_name()),
+                    format!("vledger-verify {}", s.get_name()),
+                    s.clone(),
+                )
+            }),
+    );
+    for (name, line, page) in &pages {
+        let path = dir.join(format!("{name}.1"));
+        let mut text = Vec::new();
+        clap_mangen::Man::new(page.clone().bin_name(line.clone()))
+            .title(name.clone())
+            .render(&mut text)
+            .and_then(|()| std::fs::write(&path, text))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(format!(
+        "{} man pages written to {}",
+        pages.len(),
+        dir.display()
+    ))
 }
 
 /// Reads a verifier key given inline or as a path to a file holding it;
@@ -147,6 +203,7 @@ fn verify_proof(
     successions: &[PathBuf],
     witnesses: &witnesses::WitnessArgs,
     file: &Path,
+    json: bool,
 ) -> Result<String, String> {
     let keys = succession::log_keys(verifier_key(log_key)?, successions)?;
     let text = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
@@ -188,10 +245,36 @@ fn verify_proof(
         _ => "an entry of a kind this verifier does not know".to_owned(),
     };
     // The witness policy: a quorum must have cosigned the checkpoint.
-    let cosigned = witnesses
+    let quorum = witnesses
         .check(&proof.checkpoint)
-        .map_err(|e| format!("{}: {e}", file.display()))?
-        .map_or_else(String::new, |r| format!("; {}", witnesses::summary(&r)));
+        .map_err(|e| format!("{}: {e}", file.display()))?;
+    if json {
+        let (kind, vin, flags) = match &entry.body {
+            EntryBody::Genesis(_) => ("genesis".to_owned(), None, Vec::new()),
+            EntryBody::Record(r) => (
+                r.signed.record().kind().to_string(),
+                r.signed.record().vin.as_ref().map(ToString::to_string),
+                r.flags.iter().map(ToString::to_string).collect(),
+            ),
+            EntryBody::Index(_) => ("index".to_owned(), None, Vec::new()),
+            _ => ("unknown".to_owned(), None, Vec::new()),
+        };
+        return Ok(serde_json::json!({
+            "ok": true,
+            "file": file,
+            "index": index,
+            "origin": checkpoint.origin(),
+            "tree_size": checkpoint.size().0,
+            "kind": kind,
+            "vin": vin,
+            "entry": what,
+            "logged": format_time(entry.logged_at_ms.div_euclid(1000)),
+            "cosigned_by": quorum.as_ref().map(vledger_tlog::note::QuorumReport::valid),
+            "flags": flags,
+        })
+        .to_string());
+    }
+    let cosigned = quorum.map_or_else(String::new, |r| format!("; {}", witnesses::summary(&r)));
     // What the log's rules found suspicious about the record: part of the
     // entry, so as verified as the rest.
     let flags = match &entry.body {
@@ -216,15 +299,17 @@ fn main() -> ExitCode {
         Command::Proof {
             log_key,
             succession,
+            json,
             witnesses,
             file,
-        } => verify_proof(log_key, succession, witnesses, file).map(|out| (out, 0)),
+        } => verify_proof(log_key, succession, witnesses, file, *json).map(|out| (out, 0)),
         Command::Succession { log_key, files } => {
             verifier_key(log_key).and_then(|key| succession::run(key, files).map(|out| (out, 0)))
         }
         Command::Consistency {
             log_key,
             succession,
+            json,
             witnesses,
             old_checkpoint,
             new_checkpoint,
@@ -232,7 +317,12 @@ fn main() -> ExitCode {
         } => verifier_key(log_key)
             .and_then(|key| succession::log_keys(key, succession))
             .and_then(|keys| {
-                consistency::run(&keys, old_checkpoint, new_checkpoint, proof, witnesses)
+                let files = consistency::Files {
+                    old: old_checkpoint,
+                    new: new_checkpoint,
+                    proof,
+                };
+                consistency::run(&keys, &files, witnesses, *json)
             })
             .map(|out| (out, 0)),
         Command::History {
@@ -261,6 +351,17 @@ fn main() -> ExitCode {
             };
             Ok((verified.output, status))
         }),
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(
+                *shell,
+                &mut command,
+                "vledger-verify",
+                &mut std::io::stdout(),
+            );
+            return ExitCode::SUCCESS;
+        }
+        Command::Man { out } => man_pages(out).map(|line| (line, 0)),
     };
     match result {
         Ok((out, status)) => {

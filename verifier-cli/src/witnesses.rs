@@ -62,9 +62,14 @@ impl WitnessArgs {
 /// The report as a short sentence for an OK line.
 pub fn summary(report: &QuorumReport) -> String {
     format!(
-        "cosigned by {} of {} witnesses (quorum {})",
+        "cosigned by {} of {} witness{} (quorum {})",
         report.valid(),
         report.witnesses.len(),
+        if report.witnesses.len() == 1 {
+            ""
+        } else {
+            "es"
+        },
         report.quorum
     )
 }

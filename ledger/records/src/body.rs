@@ -73,7 +73,7 @@ fn strict_record<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Box<Record>>,
     let value = serde_json::Value::deserialize(d)?;
     Record::from_json_value(value)
         .map(|r| Some(Box::new(r)))
-        .map_err(|e| serde::de::Error::custom(format!("replacement: {e}")))
+        .map_err(|e| serde::de::Error::custom(e.nested()))
 }
 
 /// Declares [`RecordKind`] and [`RecordBody`] with one line per kind.

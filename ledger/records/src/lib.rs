@@ -194,8 +194,29 @@ mod tests {
         let inner = r#"{"vin":"1M8GDM9AXKP042788","event_time":"2026-01-01","odometer_reading":{"value":1,"unit":"km","source":"obd","extra":1}}"#;
         assert!(matches!(
             Record::from_json(inner),
-            Err(JsonError::Syntax(_))
+            Err(JsonError::Field { path, .. }) if path == "odometer_reading.extra"
         ));
+        let unit = r#"{"vin":"1M8GDM9AXKP042788","event_time":"2026-01-01","odometer_reading":{"value":1,"source":"obd"}}"#;
+        assert_eq!(
+            Record::from_json(unit).unwrap_err().to_string(),
+            "odometer_reading.unit: missing"
+        );
+        let date = r#"{"vin":"1M8GDM9AXKP042788","event_time":"20/11/2026","odometer_reading":{"value":1,"unit":"km","source":"obd"}}"#;
+        assert_eq!(
+            Record::from_json(date).unwrap_err().to_string(),
+            r#"event_time: "20/11/2026" is neither an RFC 3339 time nor a YYYY-MM-DD date"#
+        );
+        let nested = r#"{"vin":"1M8GDM9AXKP042788","event_time":"2026-01-02","correction":{"target_index":4,"reason":"typo","replacement":{"vin":"1M8GDM9AXKP042788","event_time":"2026-01-01","odometer_reading":{"value":1,"source":"obd"}}}}"#;
+        assert_eq!(
+            Record::from_json(nested).unwrap_err().to_string(),
+            "correction.replacement.odometer_reading.unit: missing"
+        );
+        let lower = r#"{"vin":"1m8gdm9axkp042788","event_time":"2026-01-01","odometer_reading":{"value":1,"unit":"km","source":"obd"}}"#;
+        let r = Record::from_json(lower).unwrap();
+        assert_eq!(
+            r.vin.map(|v| v.to_string()).as_deref(),
+            Some("1M8GDM9AXKP042788")
+        );
         let none = r#"{"vin":"1M8GDM9AXKP042788","event_time":"2026-01-01"}"#;
         assert!(matches!(
             Record::from_json(none),

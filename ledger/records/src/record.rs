@@ -17,9 +17,18 @@ pub const MAX_NONCE_LEN: usize = 64;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum JsonError {
-    /// Not JSON, or a field of the wrong type or value.
-    #[error("{0}")]
-    Syntax(#[from] serde_json::Error),
+    /// Not JSON at all (with the line and column where it stops being JSON).
+    #[error("not JSON: {0}")]
+    Syntax(serde_json::Error),
+    /// A field of the wrong type or value, or missing, named by its JSON
+    /// path (`odometer_reading.unit`, `attachments[0].sha256`).
+    #[error("{path}: {reason}")]
+    Field {
+        /// The field's JSON path from the record's top.
+        path: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// Not a JSON object.
     #[error("a record is a JSON object")]
     NotObject,
@@ -32,6 +41,94 @@ pub enum JsonError {
         /// How many bodies were found.
         found: usize,
     },
+}
+
+/// How a nested record's field error starts, as serde carries it up to the
+/// record around it: `at odometer_reading.unit: missing`.
+const NESTED: &str = "at ";
+
+impl JsonError {
+    /// This error as the message of a nested record's (a correction's
+    /// replacement), so that the record around it names the whole path.
+    pub(crate) fn nested(&self) -> String {
+        match self {
+            Self::Field { path, reason } => format!("{NESTED}{path}: {reason}"),
+            other => other.to_string(),
+        }
+    }
+
+    /// The error serde gave at `path`, with a missing or unknown field's
+    /// own name added to the path (serde names only the object it is in),
+    /// and a nested record's field path joined to it.
+    fn at(path: &str, message: &str) -> Self {
+        let join = |field: &str| {
+            if path.is_empty() || path == "." {
+                field.to_owned()
+            } else {
+                format!("{path}.{field}")
+            }
+        };
+        if let Some((inner, reason)) = message
+            .strip_prefix(NESTED)
+            .and_then(|rest| rest.split_once(": "))
+        {
+            return Self::Field {
+                path: join(inner),
+                reason: reason.to_owned(),
+            };
+        }
+        let quoted = |rest: &str| {
+            rest.split_once('`')
+                .map(|(name, tail)| (name.to_owned(), tail.to_owned()))
+        };
+        if let Some((field, _)) = message.strip_prefix("missing field `").and_then(quoted) {
+            return Self::Field {
+                path: join(&field),
+                reason: "missing".to_owned(),
+            };
+        }
+        if let Some((field, tail)) = message.strip_prefix("unknown field `").and_then(quoted) {
+            let expected = tail.trim_start_matches(',').trim();
+            // The path already ends with the unknown field's name.
+            let named = path == field || path.ends_with(&format!(".{field}"));
+            return Self::Field {
+                path: if named { path.to_owned() } else { join(&field) },
+                reason: if expected.is_empty() {
+                    "unknown field".to_owned()
+                } else {
+                    format!("unknown field ({expected})")
+                },
+            };
+        }
+        Self::Field {
+            path: if path.is_empty() || path == "." {
+                "record".to_owned()
+            } else {
+                path.to_owned()
+            },
+            reason: message.to_owned(),
+        }
+    }
+}
+
+/// Reads `value` as a `T`, naming the JSON path of what does not fit.
+fn at_path<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, JsonError> {
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| JsonError::at(&e.path().to_string(), &e.inner().to_string()))
+}
+
+/// The fields every record has beside its body, read on their own: serde
+/// loses the JSON path below a flattened body, so the body is read apart.
+#[derive(serde::Deserialize)]
+struct Common {
+    #[serde(default)]
+    vin: Option<Vin>,
+    #[serde(with = "super::serde_time")]
+    event_time: i64,
+    #[serde(default, with = "super::serde_hex")]
+    nonce: Vec<u8>,
+    #[serde(default)]
+    attachments: Vec<Attachment>,
 }
 
 fn kind_names() -> String {
@@ -56,32 +153,52 @@ impl Record {
     }
 
     /// Parses the JSON form strictly: unknown fields anywhere are refused
-    /// (a typo must not silently drop a field), and there is exactly one body.
+    /// (a typo must not silently drop a field), and there is exactly one
+    /// body. The VIN is read in upper case (`lvshffal5df123456` is
+    /// `LVSHFFAL5DF123456`), so the record signed holds it in upper case.
     ///
     /// # Errors
-    /// A [`JsonError`] naming the problem.
+    /// A [`JsonError`] naming the problem and the field's JSON path.
     pub fn from_json(text: &str) -> Result<Self, JsonError> {
-        Self::from_json_value(serde_json::from_str(text)?)
+        Self::from_json_value(serde_json::from_str(text).map_err(JsonError::Syntax)?)
     }
 
     /// [`Record::from_json`] on parsed JSON.
     ///
     /// # Errors
-    /// A [`JsonError`] naming the problem.
+    /// A [`JsonError`] naming the problem and the field's JSON path.
     pub fn from_json_value(value: serde_json::Value) -> Result<Self, JsonError> {
-        let object = value.as_object().ok_or(JsonError::NotObject)?;
-        let mut bodies = 0;
+        let serde_json::Value::Object(mut object) = value else {
+            return Err(JsonError::NotObject);
+        };
+        let mut bodies = Vec::new();
         for key in object.keys() {
             if RecordKind::ALL.iter().any(|k| k.name() == key) {
-                bodies += 1;
+                bodies.push(key.clone());
             } else if !matches!(key.as_str(), "vin" | "event_time" | "nonce" | "attachments") {
                 return Err(JsonError::UnknownField(key.clone()));
             }
         }
-        if bodies != 1 {
-            return Err(JsonError::BodyCount { found: bodies });
+        let [kind] = bodies.as_slice() else {
+            return Err(JsonError::BodyCount {
+                found: bodies.len(),
+            });
+        };
+        if let Some(serde_json::Value::String(vin)) = object.get_mut("vin") {
+            vin.make_ascii_uppercase();
         }
-        Ok(serde_json::from_value(value)?)
+        let body_value = object.remove(kind).unwrap_or_default();
+        let body: RecordBody = at_path(serde_json::Value::Object(
+            std::iter::once((kind.clone(), body_value)).collect(),
+        ))?;
+        let common: Common = at_path(serde_json::Value::Object(object))?;
+        Ok(Self {
+            vin: common.vin,
+            event_time: common.event_time,
+            nonce: common.nonce,
+            attachments: common.attachments,
+            body,
+        })
     }
 
     /// The record's kind.

@@ -113,10 +113,28 @@ pub(crate) fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
 }
 
 /// `vledger check`.
-pub fn check(data: &Path, store: Option<String>) -> anyhow::Result<()> {
+pub fn check(data: &Path, store: Option<String>, json: bool) -> anyhow::Result<()> {
     let dir = DataDir::new(data).with_store(store);
     let key = dir.log_signer()?.verifier_key();
-    let store = dir.open_store()?;
+    let store = match dir.open_store() {
+        Err(e)
+            if e.chain().any(|c| {
+                matches!(
+                    c.downcast_ref::<vledger_log::store::StoreError>(),
+                    Some(vledger_log::store::StoreError::InUse)
+                )
+            }) =>
+        {
+            anyhow::bail!(
+                "cannot check {} while a node serves it (its store is in use by another \
+                 process): stop the node first, or check a copy made while it runs: `vledger \
+                 backup --data {} --out BACKUP`, then `vledger check --data BACKUP`",
+                data.display(),
+                data.display()
+            )
+        }
+        other => other?,
+    };
     let bar = indicatif::ProgressBar::new(store.tree_size()?).with_style(
         indicatif::ProgressStyle::with_template(
             "checking {pos}/{len} entries {wide_bar} {per_sec} ETA {eta}",
@@ -126,10 +144,31 @@ pub fn check(data: &Path, store: Option<String>) -> anyhow::Result<()> {
     let report = check_store(&store, &key, |done| bar.set_position(done));
     bar.finish_and_clear();
     let report = report.with_context(|| format!("store {} is NOT valid", dir.store_name()))?;
-    println!(
-        "ok: {} entries, {} checkpoints, {} VINs of log {} verified; root {}",
-        report.entries, report.checkpoints, report.vins, report.origin, report.root
-    );
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "ok": true,
+                "origin": report.origin,
+                "entries": report.entries,
+                "checkpoints": report.checkpoints,
+                "vins": report.vins,
+                "root": report.root.to_string(),
+            })
+        );
+    } else {
+        println!(
+            "ok: {} of log {} verified; root {}",
+            [
+                super::plural(report.entries, "entry", "entries"),
+                super::plural(report.checkpoints, "checkpoint", "checkpoints"),
+                super::plural(report.vins, "VIN", "VINs"),
+            ]
+            .join(", "),
+            report.origin,
+            report.root
+        );
+    }
     Ok(())
 }
 

@@ -108,12 +108,14 @@ pub fn submit(args: &BulkArgs<'_>) -> anyhow::Result<()> {
             summary.records
         );
     }
+    // The records are logged either way: a late quorum is a warning, and
+    // `vledger prove --cosigned` fetches cosigned receipts later.
     if let Some(c) = args.cosign.filter(|_| summary.not_cosigned > 0) {
-        bail!(
-            "no quorum of the node's witnesses cosigned {} of the entries within {} s; their \
-             receipts are against the plain checkpoint",
-            summary.not_cosigned,
-            c.wait
+        eprintln!(
+            "warning: no quorum of the node's witnesses cosigned {} of the entries within {} s; \
+             their receipts are against the plain checkpoint (run `vledger prove --index N \
+             --cosigned` later)",
+            summary.not_cosigned, c.wait
         );
     }
     Ok(())
@@ -247,7 +249,7 @@ async fn send(
     let mut answers = client
         .append_stream(requests)
         .await
-        .map_err(rpc)?
+        .map_err(rpc(&args.target.node.node))?
         .into_inner();
     let mut next = 0;
     loop {
@@ -259,7 +261,7 @@ async fn send(
                  may not be logged (submitting them again is safe: a logged record comes back \
                  as a duplicate)",
                 items.len(),
-                rpc(status)
+                rpc(&args.target.node.node)(status)
             ),
         };
         let item = items
@@ -355,10 +357,10 @@ fn report(summary: &Summary, elapsed: Duration, json: bool) {
         );
     } else {
         println!(
-            "{} records in {secs:.2} s ({rate:.0} records/s): {} logged, {} duplicates, {} refused, {} flagged",
-            summary.records,
+            "{} in {secs:.2} s ({rate:.0} records/s): {} logged, {}, {} refused, {} flagged",
+            super::plural(summary.records as u64, "record", "records"),
             summary.logged,
-            summary.duplicates,
+            super::plural(summary.duplicates as u64, "duplicate", "duplicates"),
             summary.refused.len(),
             summary.flagged
         );

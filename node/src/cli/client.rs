@@ -11,9 +11,10 @@ use vledger_records::{
 };
 use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::verify_consistency;
-use vledger_tlog::note::{Checkpoint, ConsistencyProofText, Note, VerifierKey, open_checkpoint};
+use vledger_tlog::note::{Checkpoint, ConsistencyProofText, Note, open_checkpoint};
 use vledger_verification::pages::{HistoryPage, merge_pages};
 
+use super::keys::{Want, read_vkey};
 use super::{CosignArg, NodeArg};
 use crate::datadir::read_signer;
 
@@ -35,9 +36,10 @@ pub(super) async fn connect(node: &NodeArg) -> anyhow::Result<LogClient<Channel>
     Ok(LogClient::new(channel))
 }
 
-/// One line for a gRPC error: its code and message.
-pub(super) fn rpc(e: tonic::Status) -> anyhow::Error {
-    anyhow::anyhow!("{:?}: {}", e.code(), e.message())
+/// One line for a gRPC error of the node at `url`: its code and message
+/// (see [`crate::tls::explain_status`]).
+pub(super) fn rpc(url: &str) -> impl Fn(tonic::Status) -> anyhow::Error + '_ {
+    move |e| anyhow::anyhow!(crate::tls::explain_status(url, &e))
 }
 
 fn now_seconds() -> i64 {
@@ -77,7 +79,7 @@ impl<'a> Target<'a> {
                 let note = client
                     .get_checkpoint(pb::GetCheckpointRequest::default())
                     .await
-                    .map_err(rpc)?
+                    .map_err(rpc(&self.node.node))?
                     .into_inner()
                     .checkpoint;
                 Note::parse(&note)
@@ -113,7 +115,7 @@ fn append(
                 wait_ms: cosign.map_or(0, |c| c.wait_ms()),
             })
             .await
-            .map_err(rpc)
+            .map_err(rpc(&target.node.node))
     })?;
     let r = response.into_inner();
     std::fs::write(out, &r.proof).with_context(|| format!("cannot write {}", out.display()))?;
@@ -135,13 +137,14 @@ fn append(
         let text: Vec<String> = flags.iter().map(ToString::to_string).collect();
         println!("FLAGS: {}", text.join("; "));
     }
+    // The record is logged: a quorum that did not come in time is a
+    // warning, not a failure.
     if let Some(c) = cosign.filter(|_| !r.cosigned) {
-        bail!(
-            "no quorum of the node's witnesses cosigned entry {} within {} s; the receipt is \
-             against the plain checkpoint (run `vledger prove --index {} --cosigned` later)",
-            r.index,
-            c.wait,
-            r.index
+        eprintln!(
+            "warning: no quorum of the node's witnesses cosigned entry {} within {} s; the \
+             receipt is against the plain checkpoint (run `vledger prove --index {} --cosigned` \
+             later)",
+            r.index, c.wait, r.index
         );
     }
     Ok(())
@@ -182,10 +185,11 @@ pub fn enroll(
     name: &str,
     out: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let vkey = VerifierKey::parse(key.trim()).context("--key is not a verifier key")?;
-    let role: Role = role
-        .parse()
-        .map_err(|e: String| anyhow::anyhow!("--role: {e}"))?;
+    let vkey = read_vkey("--key", key, Want::Ed25519)?;
+    let role: Role = role.parse().map_err(|e: String| {
+        let roles: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+        anyhow::anyhow!("--role: {e}; the roles are {}", roles.join(", "))
+    })?;
     let record = Record {
         vin: None,
         event_time: now_seconds(),
@@ -214,7 +218,7 @@ pub fn revoke(
     reason: &str,
     out: Option<&Path>,
 ) -> anyhow::Result<()> {
-    let vkey = VerifierKey::parse(key.trim()).context("--key is not a verifier key")?;
+    let vkey = read_vkey("--key", key, Want::Ed25519)?;
     let record = Record {
         vin: None,
         event_time: now_seconds(),
@@ -234,8 +238,28 @@ pub fn revoke(
     append(target, admin_key, &record, &out, None)
 }
 
+/// A signed checkpoint note's origin, tree size and root (base64), for
+/// summaries; `None` when it does not parse.
+fn checkpoint_fields(note: &str) -> Option<Checkpoint> {
+    Note::parse(note)
+        .ok()
+        .and_then(|n| Checkpoint::parse_text(&n.text).ok())
+}
+
+/// The checkpoint note at the end of a tlog-proof text.
+fn proof_checkpoint(proof: &str) -> Option<Checkpoint> {
+    proof
+        .split_once("\n\n")
+        .and_then(|(_, note)| checkpoint_fields(note))
+}
+
 /// `vledger checkpoint`.
-pub fn checkpoint(node: &NodeArg, size: Option<u64>, cosign: CosignArg) -> anyhow::Result<()> {
+pub fn checkpoint(
+    node: &NodeArg,
+    size: Option<u64>,
+    cosign: CosignArg,
+    json: bool,
+) -> anyhow::Result<()> {
     let r = runtime()?.block_on(async {
         connect(node)
             .await?
@@ -245,9 +269,29 @@ pub fn checkpoint(node: &NodeArg, size: Option<u64>, cosign: CosignArg) -> anyho
                 wait_ms: if cosign.cosigned { cosign.wait_ms() } else { 0 },
             })
             .await
-            .map_err(rpc)
+            .map_err(rpc(&node.node))
     })?;
-    print!("{}", r.into_inner().checkpoint);
+    let note = r.into_inner().checkpoint;
+    if json {
+        let cp = checkpoint_fields(&note).context("the node's checkpoint does not parse")?;
+        let cosignatures = note
+            .lines()
+            .filter(|l| l.starts_with('\u{2014}'))
+            .count()
+            .saturating_sub(1);
+        println!(
+            "{}",
+            serde_json::json!({
+                "origin": cp.origin(),
+                "tree_size": cp.size().0,
+                "root": cp.root().to_base64(),
+                "cosignatures": cosignatures,
+                "checkpoint": note,
+            })
+        );
+    } else {
+        print!("{note}");
+    }
     Ok(())
 }
 
@@ -259,10 +303,20 @@ pub fn history(
     out: Option<&Path>,
     page_bytes: Option<u32>,
     cosign: CosignArg,
+    json: bool,
 ) -> anyhow::Result<()> {
+    // VINs are upper case (ISO 3779); one typed in lower case means the same.
+    let vin = &vin.trim().to_ascii_uppercase();
     let pages = runtime()?.block_on(async {
         let mut client = connect(node).await?;
-        fetch_pages(&mut client, vin, page_bytes.unwrap_or(0), cosign).await
+        fetch_pages(
+            &mut client,
+            &node.node,
+            vin,
+            page_bytes.unwrap_or(0),
+            cosign,
+        )
+        .await
     })?;
     let count = pages.len();
     let bundle = merge_pages(pages).context("the node's pages do not make one history")?;
@@ -273,14 +327,28 @@ pub fn history(
     );
     std::fs::write(&out, &text).with_context(|| format!("cannot write {}", out.display()))?;
     let records = bundle.records.len();
-    let witnessed = bundle
+    let witnessed_size = bundle
         .witnessed
         .as_ref()
-        .and_then(|w| Note::parse(&w.checkpoint).ok())
-        .and_then(|n| Checkpoint::parse_text(&n.text).ok())
-        .map_or_else(String::new, |c| {
-            format!(" (witnessed at tree size {})", c.size())
-        });
+        .and_then(|w| checkpoint_fields(&w.checkpoint))
+        .map(|c| c.size().0);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "vin": vin,
+                "records": records,
+                "tree_size": checkpoint_fields(&bundle.checkpoint).map(|c| c.size().0),
+                "witnessed_tree_size": witnessed_size,
+                "pages": count,
+                "out": out,
+            })
+        );
+        return Ok(());
+    }
+    let witnessed = witnessed_size.map_or_else(String::new, |size| {
+        format!(" (witnessed at tree size {size})")
+    });
     let pages = if count == 1 {
         String::new()
     } else {
@@ -300,6 +368,7 @@ pub fn history(
 /// the one before stopped, so the loop ends (the leaf index falls).
 async fn fetch_pages(
     client: &mut LogClient<Channel>,
+    url: &str,
     vin: &str,
     page_bytes: u32,
     cosign: CosignArg,
@@ -324,7 +393,7 @@ async fn fetch_pages(
                 page_bytes,
             })
             .await
-            .map_err(rpc)?
+            .map_err(rpc(url))?
             .into_inner()
             .bundle;
         let page: HistoryPage = serde_json::from_str(&text)
@@ -354,12 +423,52 @@ async fn fetch_pages(
     }
 }
 
+/// Where `vledger prove` puts the proof and how it reports.
+#[derive(Debug, Clone, Copy)]
+pub struct ProofOutput<'a> {
+    /// The file to write the proof to; without one it is printed.
+    pub out: Option<&'a Path>,
+    /// Print one JSON object instead.
+    pub json: bool,
+}
+
+impl ProofOutput<'_> {
+    /// Writes or prints the proof of entry `index` and says so in one line.
+    fn emit(self, index: u64, proof: &str) -> anyhow::Result<()> {
+        if let Some(path) = self.out {
+            std::fs::write(path, proof)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        let size = proof_checkpoint(proof).map(|c| c.size().0);
+        if self.json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "index": index,
+                    "tree_size": size,
+                    "out": self.out,
+                    "proof": proof,
+                })
+            );
+        } else if let Some(path) = self.out {
+            println!(
+                "proof of entry {index} at tree size {} written to {}",
+                size.map_or_else(|| "?".to_owned(), |s| s.to_string()),
+                path.display()
+            );
+        } else {
+            print!("{proof}");
+        }
+        Ok(())
+    }
+}
+
 /// `vledger prove`.
 pub fn prove(
     node: &NodeArg,
     index: u64,
     size: Option<u64>,
-    out: Option<&Path>,
+    output: ProofOutput<'_>,
     cosign: CosignArg,
 ) -> anyhow::Result<()> {
     let r = runtime()?.block_on(async {
@@ -372,15 +481,9 @@ pub fn prove(
                 wait_ms: if cosign.cosigned { cosign.wait_ms() } else { 0 },
             })
             .await
-            .map_err(rpc)
+            .map_err(rpc(&node.node))
     })?;
-    let proof = r.into_inner().proof;
-    match out {
-        Some(path) => std::fs::write(path, &proof)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => print!("{proof}"),
-    }
-    Ok(())
+    output.emit(index, &r.into_inner().proof)
 }
 
 /// `vledger prove --tiles URL`.
@@ -388,17 +491,12 @@ pub fn prove_from_tiles(
     url: &str,
     ca: Option<&Path>,
     index: u64,
-    out: Option<&Path>,
+    output: ProofOutput<'_>,
 ) -> anyhow::Result<()> {
     let proof = crate::audit::TilesSource::new(url, ca)?
         .tlog_proof(index)
         .with_context(|| format!("cannot prove entry {index} from {url}"))?;
-    match out {
-        Some(path) => std::fs::write(path, &proof)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => print!("{proof}"),
-    }
-    Ok(())
+    output.emit(index, &proof)
 }
 
 /// `vledger consistency`.
@@ -407,7 +505,7 @@ pub fn consistency(
     old: u64,
     new: Option<u64>,
     log_key: Option<&str>,
-    out: Option<&Path>,
+    output: ProofOutput<'_>,
 ) -> anyhow::Result<()> {
     let (proof, old_note) = runtime()?.block_on(async {
         let mut client = connect(node).await?;
@@ -417,7 +515,7 @@ pub fn consistency(
                 new_size: new.unwrap_or(0),
             })
             .await
-            .map_err(rpc)?
+            .map_err(rpc(&node.node))?
             .into_inner();
         let old_note = client
             .get_checkpoint(pb::GetCheckpointRequest {
@@ -425,7 +523,7 @@ pub fn consistency(
                 ..Default::default()
             })
             .await
-            .map_err(rpc)?
+            .map_err(rpc(&node.node))?
             .into_inner()
             .checkpoint;
         anyhow::Ok((proof, old_note))
@@ -435,8 +533,9 @@ pub fn consistency(
         .iter()
         .map(|h| Hash::from_slice(h).context("the node sent a malformed hash"))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    let verified = log_key.is_some();
     if let Some(key) = log_key {
-        let key = VerifierKey::parse(key.trim()).context("--log-key is not a verifier key")?;
+        let key = read_vkey("--log-key", key, Want::Ed25519)?;
         let old_cp = open_checkpoint(&old_note, &key).context("old checkpoint")?;
         let new_cp = open_checkpoint(&proof.checkpoint, &key).context("new checkpoint")?;
         if old_cp.size().0 != proof.old_size || new_cp.size().0 != proof.new_size {
@@ -450,13 +549,17 @@ pub fn consistency(
             &hashes,
         )
         .context("consistency proof does NOT verify")?;
-        eprintln!(
-            "ok: tree size {} extends tree size {} ({} proof hashes)",
-            proof.new_size,
-            proof.old_size,
-            hashes.len()
-        );
+        if output.out.is_none() && !output.json {
+            eprintln!(
+                "ok: tree size {} extends tree size {} ({})",
+                proof.new_size,
+                proof.old_size,
+                super::plural(hashes.len() as u64, "proof hash", "proof hashes")
+            );
+        }
     }
+    let count = hashes.len();
+    let base64: Vec<String> = hashes.iter().map(Hash::to_base64).collect();
     // The proof as text (docs/formats.md): the two sizes, then one base64
     // hash per line (RFC 9162 section 2.1.4 order). The checkpoints
     // themselves come from `vledger checkpoint --size N`.
@@ -466,9 +569,35 @@ pub fn consistency(
         hashes,
     }
     .to_text();
-    if let Some(path) = out {
+    if let Some(path) = output.out {
         std::fs::write(path, &text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    print!("{text}");
+    if output.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "old_size": proof.old_size,
+                "new_size": proof.new_size,
+                "hashes": base64,
+                "verified": verified,
+                "out": output.out,
+            })
+        );
+    } else if let Some(path) = output.out {
+        println!(
+            "consistency proof from tree size {} to {} ({count} hash{}{}) written to {}",
+            proof.old_size,
+            proof.new_size,
+            if count == 1 { "" } else { "es" },
+            if verified {
+                "; verified against the log key"
+            } else {
+                ""
+            },
+            path.display()
+        );
+    } else {
+        print!("{text}");
+    }
     Ok(())
 }

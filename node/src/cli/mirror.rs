@@ -3,36 +3,46 @@
 use std::path::PathBuf;
 
 use anyhow::Context as _;
-use vledger_tlog::note::{KeyType, VerifierKey, WitnessPolicy};
+use vledger_tlog::note::{VerifierKey, WitnessPolicy};
 
 use crate::mirror::{MirrorConfig, mirror};
 
 /// Reads a witness's cosigning key given inline or as a file holding it.
 fn witness_key(arg: &str) -> anyhow::Result<VerifierKey> {
-    let text = if std::path::Path::new(arg).is_file() {
-        std::fs::read_to_string(arg).with_context(|| format!("cannot read {arg}"))?
-    } else {
-        arg.to_owned()
-    };
-    let key = VerifierKey::parse(text.trim())
-        .with_context(|| format!("--witness {arg:?} is not a verifier key"))?;
-    anyhow::ensure!(
-        key.key_type() == KeyType::CosignatureV1,
-        "--witness {arg:?} is not a witness's cosigning key (type 0x04)"
-    );
-    Ok(key)
+    super::keys::read_vkey("--witness", arg, super::keys::Want::Cosigner)
+}
+
+/// What `vledger mirror` was given, besides the directory.
+#[derive(Debug)]
+pub struct MirrorArgs<'a> {
+    /// The tile API's URL.
+    pub node: &'a str,
+    /// A CA to trust for it.
+    pub ca: Option<PathBuf>,
+    /// The log's verifier key, or a file holding it.
+    pub log_key: &'a str,
+    /// Succession proofs to follow from the log key, oldest first.
+    pub successions: &'a [PathBuf],
+    /// The witnesses' cosigning keys, or files holding them.
+    pub witnesses: &'a [String],
+    /// How many of them must have cosigned.
+    pub quorum: Option<usize>,
+    /// Print the summary as JSON.
+    pub json: bool,
 }
 
 /// `vledger mirror`.
-pub fn run(
-    node: &str,
-    dir: PathBuf,
-    ca: Option<PathBuf>,
-    log_key: &str,
-    successions: &[PathBuf],
-    witnesses: &[String],
-    quorum: Option<usize>,
-) -> anyhow::Result<()> {
+pub fn run(args: &MirrorArgs<'_>, dir: PathBuf) -> anyhow::Result<()> {
+    let MirrorArgs {
+        node,
+        ref ca,
+        log_key,
+        successions,
+        witnesses,
+        quorum,
+        json,
+    } = *args;
+    let ca = ca.clone();
     let keys = crate::witness::config::follow(super::audit::log_key(log_key)?, successions)?;
     let policy = if witnesses.is_empty() {
         None
@@ -71,14 +81,29 @@ pub fn run(
             config.dir.display()
         )
     })?;
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "ok": true,
+                "dir": config.dir,
+                "tree_size": report.tree_size,
+                "previous_tree_size": report.previous,
+                "tiles_fetched": report.fetched,
+                "tiles_kept": report.kept,
+                "witnessed": config.policy.is_some(),
+            })
+        );
+        return Ok(());
+    }
     let from = report
         .previous
         .map_or_else(String::new, |p| format!(" (was {p})"));
     println!(
-        "ok: {} mirrors tree size {}{from}: {} tiles fetched, {} kept; verified against the log key{}",
+        "ok: {} mirrors tree size {}{from}: {} fetched, {} kept; verified against the log key{}",
         config.dir.display(),
         report.tree_size,
-        report.fetched,
+        super::plural(report.fetched as u64, "tile", "tiles"),
         report.kept,
         if config.policy.is_some() {
             " and the witnesses' quorum"

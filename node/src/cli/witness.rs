@@ -9,7 +9,6 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use clap::Subcommand;
 use serde::Deserialize;
-use vledger_tlog::note::VerifierKey;
 
 use crate::datadir::{write_public, write_secret};
 use crate::witness::config::LogEntry;
@@ -31,8 +30,8 @@ pub enum WitnessCommand {
         /// The witness's name, e.g. `witness.example.org/w1`.
         #[arg(long)]
         name: String,
-        /// A log to follow, by its verifier key (repeatable); its origin is
-        /// the key's name.
+        /// A log to follow, by its verifier key or a file holding it
+        /// (repeatable); its origin is the key's name.
         #[arg(long = "log")]
         logs: Vec<String>,
     },
@@ -73,7 +72,8 @@ pub enum WitnessCommand {
         /// The state directory (default from the configuration, or DIR/state).
         #[arg(long)]
         state: Option<PathBuf>,
-        /// Another log to follow, by its verifier key (repeatable).
+        /// Another log to follow, by its verifier key or a file holding it
+        /// (repeatable).
         #[arg(long = "log")]
         logs: Vec<String>,
         /// Address to listen on; port 0 picks a free port (printed on start).
@@ -140,8 +140,8 @@ fn follow(dir: &Path, successions: &[PathBuf]) -> anyhow::Result<()> {
             let Some(first) = log.keys.first() else {
                 continue;
             };
-            let first =
-                VerifierKey::parse(first.trim()).with_context(|| format!("log key {first:?}"))?;
+            let first = vledger_tlog::note::VerifierKey::parse(first.trim())
+                .with_context(|| format!("log key {first:?}"))?;
             let absolute: Vec<PathBuf> = log.successions.iter().map(|p| dir.join(p)).collect();
             let mut chain = crate::witness::config::follow(first, &absolute)?;
             if let Ok(next) = chain.follow(&bytes) {
@@ -195,7 +195,7 @@ fn init(dir: &Path, name: &str, logs: &[String]) -> anyhow::Result<()> {
     };
     let mut checked = Logs::default();
     for log in logs {
-        let key = VerifierKey::parse(log.trim()).with_context(|| format!("--log {log:?}"))?;
+        let key = super::keys::read_vkey("--log", log, super::keys::Want::Ed25519)?;
         checked.add(None, key.clone())?;
         file.logs.push(LogEntry {
             origin: None,
@@ -254,7 +254,7 @@ fn serve(args: &ServeArgs<'_>, key: Option<PathBuf>, state: Option<PathBuf>) -> 
     let mut logs = Logs::default();
     logs.add_file(&file)?;
     for log in extra_logs {
-        let k = VerifierKey::parse(log.trim()).with_context(|| format!("--log {log:?}"))?;
+        let k = super::keys::read_vkey("--log", log, super::keys::Want::Ed25519)?;
         logs.add(None, k)?;
     }
     if logs.is_empty() {
@@ -290,7 +290,8 @@ fn serve(args: &ServeArgs<'_>, key: Option<PathBuf>, state: Option<PathBuf>) -> 
 #[derive(Debug, Clone, clap::Args)]
 pub struct WitnessArgs {
     /// A witness to submit checkpoints to, as `URL=VKEY` (its submission
-    /// prefix and its cosigning verifier key; repeatable).
+    /// prefix and its cosigning verifier key, or a file holding it;
+    /// repeatable).
     #[arg(long = "witness")]
     pub witnesses: Vec<String>,
     /// A JSON file of witnesses: `{"quorum": 2, "witnesses": [{"url": ..., "vkey": ...}]}`.
@@ -324,7 +325,7 @@ struct WitnessFileEntry {
 }
 
 fn spec(url: &str, vkey: &str) -> anyhow::Result<WitnessSpec> {
-    let key = VerifierKey::parse(vkey.trim()).with_context(|| format!("witness key {vkey:?}"))?;
+    let key = super::keys::read_vkey("witness key", vkey, super::keys::Want::Cosigner)?;
     let url = url.trim().trim_end_matches('/').to_owned();
     if !url.starts_with("http://") && !url.starts_with("https://") {
         bail!("witness URL {url:?}: expected http://HOST:PORT or https://HOST:PORT");
