@@ -32,7 +32,7 @@ use std::time::Instant;
 pub use state::{AuditState, AuditStateError};
 
 use crate::replay::{DecodedEntry, ReplayError, Replayer};
-use vledger_records::EntryBody;
+use vledger_records::{EntryBody, RecordBody};
 use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::{Frontier, NodeId, TreeSize, VerifyError, verify_consistency};
 use vledger_tlog::note::{Checkpoint, CheckpointError};
@@ -166,6 +166,17 @@ pub struct AuditReport {
     pub records: u64,
     /// Of which index entries.
     pub index_entries: u64,
+    /// Of which log key successions.
+    pub successions: u64,
+    /// Flags the log's rules put on the records read.
+    pub flags: u64,
+    /// Records read that carry a flag.
+    pub flagged_records: u64,
+    /// Damage brands the records read put on VINs, each brand counted
+    /// once per VIN.
+    pub brands: u64,
+    /// VINs the records read branded.
+    pub branded_vins: u64,
     /// Stored hashes compared with their recomputation.
     pub stored_hashes_checked: u64,
     /// Whether the new checkpoint was proved consistent with the audited one.
@@ -380,12 +391,20 @@ pub fn audit<S: LogSource>(
         entries_read: 0,
         records: 0,
         index_entries: 0,
+        successions: 0,
+        flags: 0,
+        flagged_records: 0,
+        brands: 0,
+        branded_vins: 0,
         stored_hashes_checked: 0,
         consistency_proved,
         vins: 0,
         keys: 0,
         seconds: 0.0,
     };
+    // The damage brands the records read put on each VIN.
+    let mut branded: std::collections::HashMap<vledger_records::Vin, u16> =
+        std::collections::HashMap::new();
     let mut snapshots = vec![replayer.frontier().clone()];
     let mut last_snapshot = from_size;
     let page = options.page.clamp(1, PAGE);
@@ -426,6 +445,7 @@ pub fn audit<S: LogSource>(
                     }
                 }
                 EntryBody::Succession(s) => {
+                    report.successions += 1;
                     let nth = replayer.successions().len();
                     let given = keys.keys().get(nth);
                     let what = match given {
@@ -448,7 +468,16 @@ pub fn audit<S: LogSource>(
                         });
                     }
                 }
-                EntryBody::Record(_) => report.records += 1,
+                EntryBody::Record(r) => {
+                    report.records += 1;
+                    report.flags += r.flags.len() as u64;
+                    report.flagged_records += u64::from(!r.flags.is_empty());
+                    let record = r.signed.record();
+                    if let (Some(vin), RecordBody::Damage(damage)) = (&record.vin, &record.body) {
+                        let brands = branded.entry(vin.clone()).or_insert(0u16);
+                        *brands |= damage.brands().0;
+                    }
+                }
                 EntryBody::Index(_) => report.index_entries += 1,
                 // The replayer refuses entries of kinds it does not know.
                 _ => {}
@@ -496,6 +525,8 @@ pub fn audit<S: LogSource>(
     if !replayer.last_is_index() {
         return Err(AuditError::NoIndexEntry { size });
     }
+    report.brands = branded.values().map(|b| u64::from(b.count_ones())).sum();
+    report.branded_vins = branded.values().filter(|b| **b != 0).count() as u64;
     report.vins = replayer.vin_heads().count() as u64;
     report.keys = replayer.key_states().count() as u64;
     report.seconds = started.elapsed().as_secs_f64();

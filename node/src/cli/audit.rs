@@ -10,8 +10,6 @@ use vledger_verification::succession::LogKeys;
 
 use crate::audit::{GrpcSource, TilesSource};
 use crate::witness::store::write_durably;
-use vledger_log::audit::SourceEntry;
-use vledger_tlog::hash::Hash;
 
 use super::plural;
 
@@ -78,87 +76,6 @@ pub fn run(args: &AuditArgs<'_>) -> anyhow::Result<()> {
     }
 }
 
-/// What the records read in an audit say about vehicles: the flags the
-/// log's rules put on them and the damage brands they put on VINs.
-#[derive(Debug, Default)]
-struct Tally {
-    /// Flags on the records read.
-    flags: u64,
-    /// Flagged records among them.
-    flagged_records: u64,
-    /// The damage brands each VIN got from the records read.
-    brands: std::collections::HashMap<vledger_records::Vin, vledger_records::Brands>,
-}
-
-impl Tally {
-    fn add(&mut self, bytes: &[u8]) {
-        // The audit itself decodes and checks every entry; one that does
-        // not decode fails it there, so it is simply not counted here.
-        let Ok(Some((record, _, flags))) = vledger_records::Entry::decode_logged_record(bytes)
-        else {
-            return;
-        };
-        self.flags += flags.len() as u64;
-        self.flagged_records += u64::from(!flags.is_empty());
-        if let (Some(vin), vledger_records::RecordBody::Damage(damage)) = (record.vin, &record.body)
-        {
-            let brands = self.brands.entry(vin).or_default();
-            brands.0 |= damage.brands().0;
-        }
-    }
-
-    /// Damage brands put on VINs (a brand counted once per VIN).
-    fn brand_count(&self) -> u64 {
-        self.brands
-            .values()
-            .map(|b| u64::from(b.0.count_ones()))
-            .sum()
-    }
-
-    /// VINs with a damage brand.
-    fn branded_vins(&self) -> u64 {
-        self.brands.values().filter(|b| b.0 != 0).count() as u64
-    }
-}
-
-/// A [`LogSource`] that tallies the flags and brands of what it hands out.
-struct Tallied<'a, S> {
-    source: &'a mut S,
-    tally: Tally,
-}
-
-impl<S: LogSource> LogSource for Tallied<'_, S> {
-    type Error = S::Error;
-
-    fn checkpoint(&mut self) -> Result<String, S::Error> {
-        self.source.checkpoint()
-    }
-
-    fn checkpoint_at(&mut self, size: u64) -> Result<String, S::Error> {
-        self.source.checkpoint_at(size)
-    }
-
-    fn entries(&mut self, start: u64, end: u64) -> Result<Vec<SourceEntry>, S::Error> {
-        let entries = self.source.entries(start, end)?;
-        for e in &entries {
-            self.tally.add(&e.bytes);
-        }
-        Ok(entries)
-    }
-
-    fn consistency_proof(&mut self, old: u64, new: u64) -> Result<Vec<Hash>, S::Error> {
-        self.source.consistency_proof(old, new)
-    }
-
-    fn serves_old_checkpoints(&self) -> bool {
-        self.source.serves_old_checkpoints()
-    }
-
-    fn will_read(&mut self, start: u64, end: u64) {
-        self.source.will_read(start, end);
-    }
-}
-
 /// Audits the log read from `source` (at `from`) and reports.
 fn audit_from<S: LogSource>(
     args: &AuditArgs<'_>,
@@ -181,11 +98,7 @@ fn audit_from<S: LogSource>(
     // started, over the time since then (indicatif's own `per_sec` is a
     // moving average of its redraws, which the summary never matches).
     let started = std::time::Instant::now();
-    let mut source = Tallied {
-        source,
-        tally: Tally::default(),
-    };
-    let result = audit(&mut source, &key, previous, &options, |p| {
+    let result = audit(source, &key, previous, &options, |p| {
         bar.set_length(p.end);
         bar.set_position(p.position);
         let secs = started.elapsed().as_secs_f64();
@@ -195,7 +108,6 @@ fn audit_from<S: LogSource>(
         }
     });
     bar.finish_and_clear();
-    let tally = source.tally;
     let (report, state) = match result {
         Ok(done) => done,
         Err(e) => {
@@ -225,15 +137,12 @@ fn audit_from<S: LogSource>(
     let genesis = report
         .entries_read
         .saturating_sub(report.records)
-        .saturating_sub(report.index_entries);
+        .saturating_sub(report.index_entries)
+        .saturating_sub(report.successions);
     if args.json {
         let mut value = serde_json::to_value(&report)?;
         value["ok"] = serde_json::Value::Bool(true);
         value["genesis"] = genesis.into();
-        value["flags"] = tally.flags.into();
-        value["flagged_records"] = tally.flagged_records.into();
-        value["brands"] = tally.brand_count().into();
-        value["branded_vins"] = tally.branded_vins().into();
         println!("{value}");
     } else {
         let rate = if report.seconds > 0.0 {
@@ -259,6 +168,13 @@ fn audit_from<S: LogSource>(
             plural(report.records, "record", "records"),
             plural(report.index_entries, "index entry", "index entries"),
         ])
+        .chain((report.successions > 0).then(|| {
+            plural(
+                report.successions,
+                "log key succession",
+                "log key successions",
+            )
+        }))
         .collect::<Vec<_>>()
         .join(", ");
         println!(
@@ -270,10 +186,10 @@ fn audit_from<S: LogSource>(
             plural(report.stored_hashes_checked, "stored hash", "stored hashes"),
             plural(report.vins, "VIN", "VINs"),
             plural(report.keys, "key", "keys"),
-            plural(tally.flags, "flag", "flags"),
-            plural(tally.flagged_records, "record", "records"),
-            plural(tally.brand_count(), "damage brand", "damage brands"),
-            plural(tally.branded_vins(), "VIN", "VINs"),
+            plural(report.flags, "flag", "flags"),
+            plural(report.flagged_records, "record", "records"),
+            plural(report.brands, "damage brand", "damage brands"),
+            plural(report.branded_vins, "VIN", "VINs"),
             rate
         );
     }
