@@ -21,6 +21,7 @@ pub mod report_page;
 pub mod sequencer;
 pub mod service;
 pub mod status;
+pub mod telemetry;
 pub mod tiles;
 pub mod tls;
 pub mod witness;
@@ -234,6 +235,8 @@ impl Node {
             grpc: listener,
             http,
         } = listeners;
+        // The metrics recorder, before anything records.
+        telemetry::register();
         // One shutdown for every server: the signal, or the loss of the
         // leader lock, after which this node must not sequence.
         let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -256,6 +259,7 @@ impl Node {
             }
             let _ = stop.send(true);
         });
+        let stopping = stopped.clone();
         let when_stopped = move || {
             let mut stopped = stopped.clone();
             async move {
@@ -271,6 +275,16 @@ impl Node {
             "serving"
         );
         let (sequencer, thread) = Sequencer::spawn(self.writer, self.max_batch, self.queue);
+        // Ready while the sequencer runs and the node is not stopping: the
+        // gRPC health service and `/readyz` follow it.
+        let readiness = telemetry::http::Readiness::new(sequencer.state(), stopping);
+        let scrape = telemetry::http::Scrape {
+            queue: sequencer.queue_probe(),
+            queue_capacity: sequencer.queue_capacity(),
+            head: sequencer.subscribe(),
+        };
+        let (health, health_service) = tonic_health::server::health_reporter();
+        let health_task = tokio::spawn(report_health(health, readiness.clone()));
         // The read path's tiles, their right edge following the sequencer.
         let tiles = Arc::new(TileCache::new(self.store.clone(), self.tile_cache_bytes));
         let follower = tokio::spawn(reads::follow_heads(
@@ -310,7 +324,9 @@ impl Node {
                     tls = listener.tls.is_some(),
                     "serving tiles over HTTP"
                 );
-                let app = tiles::router(tile_store, tiles, heads, cosigned, tile_key);
+                let app = tiles::router(tile_store, tiles, heads, cosigned, tile_key)
+                    .merge(telemetry::http::router(readiness, scrape))
+                    .layer(axum::middleware::from_fn(telemetry::http::track));
                 let done = when_stopped();
                 Some(tokio::spawn(listen::serve(
                     listener,
@@ -320,8 +336,6 @@ impl Node {
                 )))
             }
         };
-        let (health, health_service) = tonic_health::server::health_reporter();
-        health.set_serving::<LogServer<LogService>>().await;
         let reflection = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(vledger_proto::FILE_DESCRIPTOR_SET)
             .build_v1()?;
@@ -337,6 +351,8 @@ impl Node {
         // Statuses tonic gives before a request reaches a service (an
         // oversized or undecodable message) rewritten as DESIGN.md says.
         let routes = tower_layer::Layer::layer(&status::transport::TransportStatusLayer, routes);
+        // Every call counted and timed, with the statuses clients see.
+        let routes = tower_layer::Layer::layer(&telemetry::grpc::RequestMetricsLayer, routes);
         listen::serve(listener, listen::Protocol::Grpc, routes, when_stopped()).await?;
         if let Some(http) = http {
             http.await?.context("the HTTP server failed")?;
@@ -345,6 +361,7 @@ impl Node {
             task.abort();
         }
         follower.abort();
+        health_task.abort();
         // The server has dropped every handle: the sequencer drains and stops.
         let store = tokio::task::spawn_blocking(move || thread.join())
             .await?
@@ -358,6 +375,31 @@ impl Node {
             return Err(e);
         }
         Ok(())
+    }
+}
+
+/// Keeps the gRPC health service (the whole server, `""`, and
+/// `vledger.v1.Log`) `SERVING` while `readiness` holds, `NOT_SERVING`
+/// otherwise: after a failed write and once the node is stopping.
+async fn report_health(
+    health: tonic_health::server::HealthReporter,
+    mut readiness: telemetry::http::Readiness,
+) {
+    use tonic::server::NamedService as _;
+    use tonic_health::ServingStatus;
+    loop {
+        let status = match readiness.check() {
+            Ok(()) => ServingStatus::Serving,
+            Err(why) => {
+                tracing::info!(why, "gRPC health: not serving");
+                ServingStatus::NotServing
+            }
+        };
+        health.set_service_status("", status).await;
+        health
+            .set_service_status(LogServer::<LogService>::NAME, status)
+            .await;
+        readiness.changed().await;
     }
 }
 

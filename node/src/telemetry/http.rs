@@ -1,0 +1,239 @@
+//! The operator's side of the HTTP listener: `GET /metrics` (Prometheus
+//! text format), `GET /healthz` and `GET /readyz`, and the count of every
+//! HTTP request by route and status ([`track`]).
+//!
+//! - `/healthz` answers 200 `ok` while the process serves HTTP at all:
+//!   for a liveness probe.
+//! - `/readyz` answers 200 `ready` while the node takes appends, else 503
+//!   with the reason on one line: the node is shutting down, or the
+//!   sequencer stopped (after a failed write: fix the cause and restart).
+//!   For a readiness probe, or a load balancer's health check.
+//!
+//! A standby node of a PostgreSQL store listens on nothing until it
+//! holds the leader lock, so its probes are refused, not answered: see
+//! `docs/operations.md`.
+
+use std::sync::OnceLock;
+use std::time::Instant;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use metrics::{Counter, Histogram};
+use tokio::sync::watch;
+
+use super::{HTTP_DURATION, HTTP_REQUESTS};
+use crate::sequencer::{Head, QueueProbe, State as SequencerState};
+
+/// The content type of the Prometheus text format.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4";
+
+/// Whether the node takes appends, for `/readyz` and the gRPC health
+/// service.
+#[derive(Debug, Clone)]
+pub struct Readiness {
+    /// The sequencer's state.
+    sequencer: watch::Receiver<SequencerState>,
+    /// Set once the node is shutting down.
+    stopping: watch::Receiver<bool>,
+}
+
+impl Readiness {
+    /// Readiness from the sequencer's state and the node's shutdown flag.
+    #[must_use]
+    pub fn new(
+        sequencer: watch::Receiver<SequencerState>,
+        stopping: watch::Receiver<bool>,
+    ) -> Self {
+        Self {
+            sequencer,
+            stopping,
+        }
+    }
+
+    /// `Ok` while the node takes appends, else why not, in one line.
+    ///
+    /// # Errors
+    /// The reason the node does not take appends.
+    pub fn check(&self) -> Result<(), &'static str> {
+        if *self.stopping.borrow() {
+            return Err("the node is shutting down");
+        }
+        match *self.sequencer.borrow() {
+            SequencerState::Running => Ok(()),
+            SequencerState::Failed => Err(
+                "writing a batch failed and the node refuses appends; fix the cause (disk full? I/O error?) and restart it",
+            ),
+            SequencerState::Stopped => Err("the sequencer has stopped"),
+        }
+    }
+
+    /// Completes when readiness may have changed.
+    pub async fn changed(&mut self) {
+        let Self {
+            sequencer,
+            stopping,
+        } = self;
+        // A channel that closed changes no more.
+        let sequencer = async {
+            if sequencer.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        let stopping = async {
+            if stopping.changed().await.is_err() {
+                std::future::pending::<()>().await;
+            }
+        };
+        tokio::select! {
+            () = sequencer => {},
+            () = stopping => {},
+        }
+    }
+}
+
+/// What `/metrics` reads from the node at each scrape, besides the
+/// recorder.
+#[derive(Debug, Clone)]
+pub struct Scrape {
+    /// The depth of the append queue.
+    pub queue: QueueProbe,
+    /// Its capacity.
+    pub queue_capacity: usize,
+    /// The latest durable checkpoint.
+    pub head: watch::Receiver<Head>,
+}
+
+#[derive(Debug, Clone)]
+struct Probes {
+    readiness: Readiness,
+    scrape: Scrape,
+}
+
+/// The router of `/metrics`, `/healthz` and `/readyz`.
+pub fn router(readiness: Readiness, scrape: Scrape) -> Router {
+    super::register();
+    Router::new()
+        .route("/metrics", get(render))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(Probes { readiness, scrape })
+}
+
+async fn render(State(probes): State<Probes>) -> Response {
+    let scrape = &probes.scrape;
+    metrics::gauge!(super::QUEUE_DEPTH).set(scrape.queue.depth() as f64);
+    metrics::gauge!(super::QUEUE_CAPACITY).set(scrape.queue_capacity as f64);
+    super::tree_size(scrape.head.borrow().tree_size);
+    let body = super::handle().render();
+    let mut response = body.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE));
+    response
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn readyz(State(probes): State<Probes>) -> Response {
+    match probes.readiness.check() {
+        Ok(()) => "ready\n".into_response(),
+        Err(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response(),
+    }
+}
+
+/// The routes, as the `route` label names them.
+const ROUTES: [&str; 8] = [
+    "checkpoint",
+    "tile",
+    "entries",
+    "vin",
+    "metrics",
+    "healthz",
+    "readyz",
+    "other",
+];
+
+/// The index in [`ROUTES`] of a request for `path`.
+fn route_of(path: &str) -> usize {
+    if path.starts_with("/tile/entries/") {
+        return 2;
+    }
+    if path.starts_with("/tile/") {
+        return 1;
+    }
+    if path.starts_with("/vin/") {
+        return 3;
+    }
+    match path {
+        "/checkpoint" => 0,
+        "/metrics" => 4,
+        "/healthz" => 5,
+        "/readyz" => 6,
+        _ => ROUTES.len() - 1,
+    }
+}
+
+/// HTTP status codes 100 to 599 have a counter each per route.
+const STATUSES: usize = 500;
+
+struct Handles {
+    requests: Box<[OnceLock<Counter>]>,
+    latency: Box<[OnceLock<Histogram>]>,
+}
+
+fn handles() -> &'static Handles {
+    static HANDLES: OnceLock<Handles> = OnceLock::new();
+    HANDLES.get_or_init(|| {
+        super::handle();
+        Handles {
+            requests: (0..ROUTES.len() * STATUSES)
+                .map(|_| OnceLock::new())
+                .collect(),
+            latency: (0..ROUTES.len()).map(|_| OnceLock::new()).collect(),
+        }
+    })
+}
+
+/// Middleware counting and timing every request of the HTTP listener.
+pub async fn track(request: Request, next: Next) -> Response {
+    let route = route_of(request.uri().path());
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let status = response.status();
+    let h = handles();
+    let index = usize::from(status.as_u16()).clamp(100, 599) - 100;
+    h.requests[route * STATUSES + index]
+        .get_or_init(|| {
+            metrics::counter!(HTTP_REQUESTS, "route" => ROUTES[route], "status" => status.as_str().to_owned())
+        })
+        .increment(1);
+    h.latency[route]
+        .get_or_init(|| metrics::histogram!(HTTP_DURATION, "route" => ROUTES[route]))
+        .record(started.elapsed());
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_a_bounded_set_of_routes() {
+        let name = |p| ROUTES[route_of(p)];
+        assert_eq!(name("/checkpoint"), "checkpoint");
+        assert_eq!(name("/tile/0/000"), "tile");
+        assert_eq!(name("/tile/1/000.p/3"), "tile");
+        assert_eq!(name("/tile/entries/000.p/7"), "entries");
+        assert_eq!(name("/vin/1M8GDM9AXKP042788"), "vin");
+        assert_eq!(name("/metrics"), "metrics");
+        assert_eq!(name("/healthz"), "healthz");
+        assert_eq!(name("/readyz"), "readyz");
+        assert_eq!(name("/../etc/passwd"), "other");
+    }
+}
