@@ -103,11 +103,8 @@ impl Reason {
     #[must_use]
     pub fn of_field(e: &FieldError) -> Self {
         match &e.reason {
-            FieldReason::Encoding | FieldReason::NonCanonical | FieldReason::Missing
-                if e.field == "signed.record" || e.field == "signed" =>
-            {
-                Self::Malformed
-            }
+            FieldReason::Encoding | FieldReason::NonCanonical => Self::Malformed,
+            FieldReason::Missing if e.field == "signed" => Self::Malformed,
             FieldReason::TooLong { .. } if e.field == "signed.record" => Self::TooLarge,
             FieldReason::PublicKey
             | FieldReason::WeakKey

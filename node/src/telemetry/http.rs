@@ -223,6 +223,34 @@ pub async fn track(request: Request, next: Next) -> Response {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn ready_only_while_the_sequencer_runs_and_the_node_is_not_stopping() {
+        let (state, sequencer) = watch::channel(SequencerState::Running);
+        let (stop, stopping) = watch::channel(false);
+        let mut readiness = Readiness::new(sequencer, stopping);
+        assert_eq!(readiness.check(), Ok(()));
+        state.send_replace(SequencerState::Failed);
+        tokio::time::timeout(std::time::Duration::from_secs(1), readiness.changed())
+            .await
+            .expect("a change is seen");
+        assert!(readiness.check().unwrap_err().contains("restart"));
+        state.send_replace(SequencerState::Running);
+        stop.send_replace(true);
+        assert_eq!(readiness.check(), Err("the node is shutting down"));
+        // Once the sequencer's channel closed, a stop is still seen.
+        drop(state);
+        let (stop2, stopping2) = watch::channel(false);
+        let (_, sequencer2) = watch::channel(SequencerState::Stopped);
+        let mut readiness = Readiness::new(sequencer2, stopping2);
+        assert_eq!(readiness.check(), Err("the sequencer has stopped"));
+        let seen = tokio::spawn(async move { readiness.changed().await });
+        stop2.send_replace(true);
+        tokio::time::timeout(std::time::Duration::from_secs(1), seen)
+            .await
+            .expect("the stop is seen")
+            .expect("task");
+    }
+
     #[test]
     fn paths_map_to_a_bounded_set_of_routes() {
         let name = |p| ROUTES[route_of(p)];
