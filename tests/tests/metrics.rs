@@ -42,9 +42,7 @@ impl Scrape {
                 continue;
             }
             let (series, value) = line.rsplit_once(' ').expect("series value");
-            let value: f64 = value
-                .parse()
-                .unwrap_or_else(|e| panic!("{line:?}: {e}"));
+            let value: f64 = value.parse().unwrap_or_else(|e| panic!("{line:?}: {e}"));
             let (name, labels) = match series.split_once('{') {
                 Some((name, labels)) => (name, labels.strip_suffix('}').expect("}")),
                 None => (series, ""),
@@ -74,7 +72,10 @@ impl Scrape {
     fn get(&self, name: &str, labels: &[(&str, &str)]) -> f64 {
         let mut labels = labels.to_vec();
         labels.sort_unstable();
-        self.samples.get(&key(name, &labels)).copied().unwrap_or(0.0)
+        self.samples
+            .get(&key(name, &labels))
+            .copied()
+            .unwrap_or(0.0)
     }
 
     /// The sample `name{labels}`, which must be there.
@@ -107,7 +108,9 @@ fn scrape(node: &Node) -> Scrape {
 }
 
 fn http_url(node: &Node) -> &str {
-    node.http_url.as_deref().expect("started with --http-listen")
+    node.http_url
+        .as_deref()
+        .expect("started with --http-listen")
 }
 
 /// Scrapes until `done` holds, for at most [`TIMEOUT`]; the last scrape.
@@ -140,7 +143,10 @@ fn signed(key: &Key, vin: &str, km: u64) -> pb::SignedRecord {
         .to_proto()
 }
 
-fn append(node: &Node, signed: Option<pb::SignedRecord>) -> Result<pb::AppendResponse, tonic::Status> {
+fn append(
+    node: &Node,
+    signed: Option<pb::SignedRecord>,
+) -> Result<pb::AppendResponse, tonic::Status> {
     block_on(async {
         log_client(&node.url)
             .await
@@ -168,7 +174,9 @@ fn counters_match_the_load_sent() {
     let before = scrape(&node);
 
     // 5 appended, then 2 of them again (duplicates).
-    let records: Vec<pb::SignedRecord> = (1..=5).map(|i| signed(&workshop, VIN_A, 1000 * i)).collect();
+    let records: Vec<pb::SignedRecord> = (1..=5)
+        .map(|i| signed(&workshop, VIN_A, 1000 * i))
+        .collect();
     for r in &records {
         let a = append(&node, Some(r.clone())).expect("append");
         assert!(!a.duplicate);
@@ -231,7 +239,8 @@ fn counters_match_the_load_sent() {
     }
     assert_eq!(http("GET", http_url(&node), "/tile/0/999", b"").status, 404);
     let after = scrape(&node);
-    let delta = |name: &str, labels: &[(&str, &str)]| after.get(name, labels) - before.get(name, labels);
+    let delta =
+        |name: &str, labels: &[(&str, &str)]| after.get(name, labels) - before.get(name, labels);
 
     let appends = "vledger_appends_total";
     assert_eq!(delta(appends, &[("outcome", "appended")]), 5.0);
@@ -249,7 +258,10 @@ fn counters_match_the_load_sent() {
         .filter(|(k, _)| k.starts_with(&format!("{refusals}{{")))
         .map(|(_, v)| v)
         .sum();
-    assert_eq!(refused_total, after.must(appends, &[("outcome", "refused")]));
+    assert_eq!(
+        refused_total,
+        after.must(appends, &[("outcome", "refused")])
+    );
 
     let calls = "vledger_grpc_requests_total";
     let call = |rpc, code| delta(calls, &[("rpc", rpc), ("code", code)]);
@@ -260,7 +272,12 @@ fn counters_match_the_load_sent() {
     assert_eq!(call("GetInclusionProof", "OUT_OF_RANGE"), 1.0);
     assert_eq!(call("GetConsistencyProof", "OK"), 3.0);
     assert_eq!(call("GetVinHistory", "OK"), 1.0);
-    let timed = |rpc| delta("vledger_grpc_request_duration_seconds_count", &[("rpc", rpc)]);
+    let timed = |rpc| {
+        delta(
+            "vledger_grpc_request_duration_seconds_count",
+            &[("rpc", rpc)],
+        )
+    };
     assert_eq!(timed("Append"), 13.0);
     assert_eq!(timed("GetInclusionProof"), 3.0);
 
@@ -280,12 +297,29 @@ fn counters_match_the_load_sent() {
     assert_eq!(after.must("vledger_append_queue_depth", &[]), 0.0);
 
     let http_calls = "vledger_http_requests_total";
-    assert_eq!(delta(http_calls, &[("route", "checkpoint"), ("status", "200")]), 2.0);
-    assert_eq!(delta(http_calls, &[("route", "tile"), ("status", "404")]), 1.0);
+    assert_eq!(
+        delta(http_calls, &[("route", "checkpoint"), ("status", "200")]),
+        2.0
+    );
+    assert_eq!(
+        delta(http_calls, &[("route", "tile"), ("status", "404")]),
+        1.0
+    );
     // The first scrape, counted once it was answered.
-    assert_eq!(delta(http_calls, &[("route", "metrics"), ("status", "200")]), 1.0);
-    assert!(after.must("vledger_connections_accepted_total", &[("listener", "grpc")]) >= 14.0);
-    assert_eq!(after.must("vledger_connections_max", &[("listener", "http")]), 4096.0);
+    assert_eq!(
+        delta(http_calls, &[("route", "metrics"), ("status", "200")]),
+        1.0
+    );
+    assert!(
+        after.must(
+            "vledger_connections_accepted_total",
+            &[("listener", "grpc")]
+        ) >= 14.0
+    );
+    assert_eq!(
+        after.must("vledger_connections_max", &[("listener", "http")]),
+        4096.0
+    );
 }
 
 #[test]
@@ -302,10 +336,10 @@ fn probes_answer_while_the_node_takes_appends() {
 fn witnesses_down_and_up_are_in_the_metrics() {
     let log = TestLog::init_with_origin(ORIGIN);
     let up = Witness::init_and_start(&log.path("w-up"), "up.witness.example", &log.log_vkey);
-    let mut down =
-        Witness::init_and_start(&log.path("w-down"), "down.witness.example", &log.log_vkey);
+    // A witness that was set up, then killed: its port refuses.
+    let down = Witness::init_and_start(&log.path("w-down"), "down.witness.example", &log.log_vkey);
     let down_arg = down.serve_arg();
-    down.stop();
+    drop(down);
     let node = start(
         &log,
         &[
@@ -332,7 +366,10 @@ fn witnesses_down_and_up_are_in_the_metrics() {
             && s.get("vledger_witness_failures_total", &w_down) >= 1.0
     });
     assert_eq!(first.must("vledger_witness_up", &w_down), 0.0);
-    assert_eq!(first.must("vledger_witness_cosigned_tree_size", &w_down), 0.0);
+    assert_eq!(
+        first.must("vledger_witness_cosigned_tree_size", &w_down),
+        0.0
+    );
     assert_eq!(first.must("vledger_witness_failures_total", &w_up), 0.0);
     assert_eq!(first.must("vledger_witness_quorum_met", &[]), 1.0);
     // The witness that is down keeps failing (asked again after 0.25 s,
@@ -350,7 +387,7 @@ fn witnesses_down_and_up_are_in_the_metrics() {
     assert_eq!(warned, 1, "{logs}");
 }
 
-/// Every `vledger_…` name in `text`.
+/// Every `vledger_…` name in `text` (not the bare prefix).
 fn metric_names(text: &str) -> BTreeSet<String> {
     let mut names = BTreeSet::new();
     let mut rest = text;
@@ -359,7 +396,10 @@ fn metric_names(text: &str) -> BTreeSet<String> {
         let end = tail
             .find(|c: char| !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'))
             .unwrap_or(tail.len());
-        names.insert(tail[..end].to_owned());
+        // The prefix alone, in prose, names no metric.
+        if end > "vledger_".len() {
+            names.insert(tail[..end].to_owned());
+        }
         rest = &tail[end..];
     }
     names
@@ -386,16 +426,19 @@ fn the_docs_and_the_dashboard_name_only_metrics_a_node_renders() {
     let log = TestLog::init_with_origin(ORIGIN);
     // A node with a witness (down), a refusal, a proof and a tile read, so
     // that every metric has a series.
-    let mut witness = Witness::init_and_start(&log.path("w"), "w.example", &log.log_vkey);
+    let witness = Witness::init_and_start(&log.path("w"), "w.example", &log.log_vkey);
     let arg = witness.serve_arg();
-    witness.stop();
+    drop(witness);
     let node = start(&log, &["--witness", &arg]);
     let _ = append(&node, None);
     let workshop = log.enrolled(&node.url, "workshop");
     append(&node, Some(signed(&workshop, VIN_A, 1000))).expect("append");
     assert_eq!(http("GET", http_url(&node), "/checkpoint", b"").status, 503);
     let rendered = scrape_until(&node, "the witness is tried", |s| {
-        s.get("vledger_witness_failures_total", &[("witness", "w.example")]) >= 1.0
+        s.get(
+            "vledger_witness_failures_total",
+            &[("witness", "w.example")],
+        ) >= 1.0
     });
     let families = &rendered.families;
     // A histogram's series are its family name with a suffix.
@@ -415,23 +458,36 @@ fn the_docs_and_the_dashboard_name_only_metrics_a_node_renders() {
         .expect("a section \"Metrics, probes and logs\" in docs/operations.md");
     let documented = metric_names(section);
     for name in &documented {
-        assert!(renders(name), "docs/operations.md names {name}, which the node does not render:\n{}", rendered.text);
+        assert!(
+            renders(name),
+            "docs/operations.md names {name}, which the node does not render:\n{}",
+            rendered.text
+        );
     }
     for name in families.keys() {
-        assert!(documented.contains(name), "the node renders {name}, which docs/operations.md does not describe");
+        assert!(
+            documented.contains(name),
+            "the node renders {name}, which docs/operations.md does not describe"
+        );
     }
 
     let dashboard: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(root.join("docs/grafana/vledger.json")).expect("dashboard"),
     )
     .expect("the dashboard is JSON");
-    assert_eq!(dashboard["__inputs"][0]["name"], "DS_PROMETHEUS", "{dashboard}");
+    assert_eq!(
+        dashboard["__inputs"][0]["name"], "DS_PROMETHEUS",
+        "{dashboard}"
+    );
     let mut queries = Vec::new();
     exprs(&dashboard["panels"], &mut queries);
     assert!(queries.len() >= 10, "{queries:?}");
     let queried: BTreeSet<String> = queries.iter().flat_map(|q| metric_names(q)).collect();
     for name in &queried {
-        assert!(renders(name), "the dashboard queries {name}, which the node does not render");
+        assert!(
+            renders(name),
+            "the dashboard queries {name}, which the node does not render"
+        );
     }
     // The dashboard shows every family of appends, batches, witnesses and
     // connections.
