@@ -387,14 +387,18 @@ async fn report_health(
 ) {
     use tonic::server::NamedService as _;
     use tonic_health::ServingStatus;
+    let mut reported = ServingStatus::Serving;
     loop {
         let status = match readiness.check() {
             Ok(()) => ServingStatus::Serving,
             Err(why) => {
-                tracing::info!(why, "gRPC health: not serving");
+                if reported != ServingStatus::NotServing {
+                    tracing::info!(why, "gRPC health: not serving");
+                }
                 ServingStatus::NotServing
             }
         };
+        reported = status;
         health.set_service_status("", status).await;
         health
             .set_service_status(LogServer::<LogService>::NAME, status)
