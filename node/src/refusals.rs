@@ -8,12 +8,13 @@
 //! Every refusal is also counted, unthrottled, by code and [`Reason`] in
 //! the metrics ([`crate::telemetry`]).
 
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use tonic::Status;
+use metrics::Counter;
+use tonic::{Code, Status};
 use vledger_records::{AuthError, FieldError, Reason as FieldReason};
 use vledger_rules::Refusal;
 
@@ -180,10 +181,31 @@ fn admit(window: &mut Window, now: Instant) -> (bool, u64) {
     }
 }
 
+/// Counts a refusal with `code` for `reason`: one append `refused`, and
+/// one in [`telemetry::REFUSALS`], through handles made on first use.
+fn count(code: Code, reason: Reason) {
+    static COUNTERS: OnceLock<Box<[OnceLock<Counter>]>> = OnceLock::new();
+    telemetry::append(telemetry::Outcome::Refused);
+    let counters = COUNTERS.get_or_init(|| {
+        (0..telemetry::CODES.len() * Reason::ALL.len())
+            .map(|_| OnceLock::new())
+            .collect()
+    });
+    counters[code as usize * Reason::ALL.len() + reason as usize]
+        .get_or_init(|| {
+            metrics::counter!(
+                telemetry::REFUSALS,
+                "code" => telemetry::code_label(code),
+                "reason" => reason.as_str()
+            )
+        })
+        .increment(1);
+}
+
 /// Counts and logs the refusal of an append signed by `signer` (its 32
 /// key bytes, if the request held any) with `status`, for `reason`.
 pub fn log(signer: Option<&[u8]>, status: &Status, reason: Reason) {
-    telemetry::refused(status.code(), reason);
+    count(status.code(), reason);
     let (logged, earlier) = admit(
         &mut WINDOW.lock().unwrap_or_else(PoisonError::into_inner),
         Instant::now(),

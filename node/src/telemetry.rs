@@ -14,23 +14,27 @@
 //! The hot path records through handles made once (atomic adds, no lookup
 //! and no allocation per append).
 
+mod appends;
+mod connections;
 pub mod grpc;
 pub mod http;
+mod witnesses;
+
+pub use appends::{Outcome, append, batch_durable, batch_sequenced, register, tree_size};
+pub use connections::ListenerMetrics;
+pub use witnesses::{WitnessMetrics, cosigned_tree_size, quorum_met};
 
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use metrics::{Counter, Gauge, Histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use tonic::Code;
-
-use crate::refusals::Reason;
 
 /// Appends answered, by `outcome`: `appended`, `duplicate` (the first
 /// receipt again), `refused` (nothing changed), `failed` (the node could
 /// not append: shutting down, a write failed).
 pub const APPENDS: &str = "vledger_appends_total";
-/// Refused appends by gRPC `code` and `reason` ([`Reason`]).
+/// Refused appends by gRPC `code` and `reason` ([`crate::refusals::Reason`]).
 pub const REFUSALS: &str = "vledger_append_refusals_total";
 /// Appends per sequenced batch (records, refused and duplicates included).
 pub const BATCH_RECORDS: &str = "vledger_batch_records";
@@ -275,115 +279,8 @@ fn install() -> PrometheusHandle {
     handle
 }
 
-/// The handles the append path records through, made once.
-struct Appends {
-    /// [`APPENDS`] by [`Outcome`], in its order.
-    outcomes: [Counter; 4],
-    /// [`REFUSALS`] by code and reason, made on first use.
-    refusals: Box<[OnceLock<Counter>]>,
-    batch_records: Histogram,
-    batch_sequence: Histogram,
-    batch_commit: Histogram,
-    batch_total: Histogram,
-    tree_size: Gauge,
-}
-
-fn appends() -> &'static Appends {
-    static APPENDS_: OnceLock<Appends> = OnceLock::new();
-    APPENDS_.get_or_init(|| {
-        handle();
-        let outcome = |o: Outcome| metrics::counter!(APPENDS, "outcome" => o.as_str());
-        Appends {
-            outcomes: [
-                outcome(Outcome::Appended),
-                outcome(Outcome::Duplicate),
-                outcome(Outcome::Refused),
-                outcome(Outcome::Failed),
-            ],
-            refusals: (0..CODES.len() * Reason::ALL.len())
-                .map(|_| OnceLock::new())
-                .collect(),
-            batch_records: metrics::histogram!(BATCH_RECORDS),
-            batch_sequence: metrics::histogram!(BATCH_SEQUENCE),
-            batch_commit: metrics::histogram!(BATCH_COMMIT),
-            batch_total: metrics::histogram!(BATCH_TOTAL),
-            tree_size: metrics::gauge!(TREE_SIZE),
-        }
-    })
-}
-
-/// Registers the node's metrics, so that each is rendered (at zero) from
-/// the start.
-pub fn register() {
-    appends();
-}
-
-/// How an append was answered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    /// Logged now.
-    Appended,
-    /// Logged before: the first receipt again.
-    Duplicate,
-    /// Refused; nothing changed.
-    Refused,
-    /// The node could not append (shutting down, a write failed).
-    Failed,
-}
-
-impl Outcome {
-    /// The `outcome` label.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Appended => "appended",
-            Self::Duplicate => "duplicate",
-            Self::Refused => "refused",
-            Self::Failed => "failed",
-        }
-    }
-}
-
-/// Counts an append answered with `outcome` (refusals: [`refused`]).
-pub fn append(outcome: Outcome) {
-    appends().outcomes[outcome as usize].increment(1);
-}
-
-/// Counts an append refused with `code` for `reason`.
-pub fn refused(code: Code, reason: Reason) {
-    let a = appends();
-    a.outcomes[Outcome::Refused as usize].increment(1);
-    let (c, r) = (code as usize, reason as usize);
-    a.refusals[c * Reason::ALL.len() + r]
-        .get_or_init(
-            || metrics::counter!(REFUSALS, "code" => code_label(code), "reason" => reason.as_str()),
-        )
-        .increment(1);
-}
-
-/// Records a sequenced batch of `records` that took `took` to sequence.
-pub fn batch_sequenced(records: usize, took: Duration) {
-    let a = appends();
-    a.batch_records.record(records as f64);
-    a.batch_sequence.record(took);
-}
-
-/// Records a durable batch: its commit took `commit`, and it was begun at
-/// `started`; the tree is now `tree_size` entries.
-pub fn batch_durable(commit: Duration, started: Instant, tree_size: u64) {
-    let a = appends();
-    a.batch_commit.record(commit);
-    a.batch_total.record(started.elapsed());
-    a.tree_size.set(tree_size as f64);
-}
-
-/// Sets the tree size gauge.
-pub fn tree_size(size: u64) {
-    appends().tree_size.set(size as f64);
-}
-
 /// gRPC codes in the order of their numbers.
-const CODES: [Code; 17] = [
+pub const CODES: [Code; 17] = [
     Code::Ok,
     Code::Cancelled,
     Code::Unknown,
@@ -424,89 +321,6 @@ pub const fn code_label(code: Code) -> &'static str {
         Code::Unavailable => "UNAVAILABLE",
         Code::DataLoss => "DATA_LOSS",
         Code::Unauthenticated => "UNAUTHENTICATED",
-    }
-}
-
-/// The metrics of one configured witness, labelled with its name.
-#[derive(Debug, Clone)]
-pub struct WitnessMetrics {
-    up: Gauge,
-    cosigned: Gauge,
-    failures: Counter,
-}
-
-impl WitnessMetrics {
-    /// The handles of the witness named `name` (its key's name); down
-    /// until it cosigns.
-    #[must_use]
-    pub fn new(name: &str) -> Self {
-        handle();
-        let name = name.to_owned();
-        let m = Self {
-            up: metrics::gauge!(WITNESS_UP, "witness" => name.clone()),
-            cosigned: metrics::gauge!(WITNESS_COSIGNED, "witness" => name.clone()),
-            failures: metrics::counter!(WITNESS_FAILURES, "witness" => name),
-        };
-        m.up.set(0.0);
-        m
-    }
-
-    /// It cosigned `tree_size`.
-    pub fn cosigned(&self, tree_size: u64) {
-        self.up.set(1.0);
-        self.cosigned.set(tree_size as f64);
-    }
-
-    /// A submission to it failed.
-    pub fn failed(&self) {
-        self.up.set(0.0);
-        self.failures.increment(1);
-    }
-}
-
-/// Sets whether a quorum of witnesses is up.
-pub fn quorum_met(met: bool) {
-    handle();
-    metrics::gauge!(QUORUM_MET).set(if met { 1.0 } else { 0.0 });
-}
-
-/// Sets the tree size of the latest cosigned checkpoint.
-pub fn cosigned_tree_size(size: u64) {
-    handle();
-    metrics::gauge!(COSIGNED_TREE_SIZE).set(size as f64);
-}
-
-/// The metrics of one listener.
-#[derive(Debug, Clone)]
-pub struct ListenerMetrics {
-    /// [`CONNECTIONS_OPEN`].
-    pub open: Gauge,
-    /// [`CONNECTIONS_ACCEPTED`].
-    pub accepted: Counter,
-    /// [`CONNECTIONS_DISPLACED`].
-    pub displaced: Counter,
-    /// [`CONNECTIONS_CAP_WAITS`].
-    pub cap_waits: Counter,
-    /// [`ACCEPT_ERRORS`].
-    pub accept_errors: Counter,
-}
-
-impl ListenerMetrics {
-    /// The handles of the listener `listener` (`grpc`, `http`) with the
-    /// cap `max`.
-    #[must_use]
-    pub fn new(listener: &'static str, max: usize) -> Self {
-        handle();
-        metrics::gauge!(CONNECTIONS_MAX, "listener" => listener).set(max as f64);
-        let m = Self {
-            open: metrics::gauge!(CONNECTIONS_OPEN, "listener" => listener),
-            accepted: metrics::counter!(CONNECTIONS_ACCEPTED, "listener" => listener),
-            displaced: metrics::counter!(CONNECTIONS_DISPLACED, "listener" => listener),
-            cap_waits: metrics::counter!(CONNECTIONS_CAP_WAITS, "listener" => listener),
-            accept_errors: metrics::counter!(ACCEPT_ERRORS, "listener" => listener),
-        };
-        m.open.set(0.0);
-        m
     }
 }
 
