@@ -419,3 +419,73 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     Node::open(config).await?.serve(listeners, shutdown).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tonic_health::pb::health_check_response::ServingStatus as Pb;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+
+    /// The status the health service at `client` gives `service`.
+    async fn status(client: &mut HealthClient<tonic::transport::Channel>, service: &str) -> Pb {
+        let answer = client
+            .check(HealthCheckRequest {
+                service: service.to_owned(),
+            })
+            .await
+            .expect("check");
+        Pb::try_from(answer.into_inner().status).expect("a status")
+    }
+
+    /// Polls until both the server and the log service have `want`.
+    async fn until(client: &mut HealthClient<tonic::transport::Channel>, want: Pb) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if status(client, "").await == want && status(client, "vledger.v1.Log").await == want {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "never {want:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn grpc_health_is_not_serving_after_a_failed_write_and_while_stopping() {
+        let (state, sequencer) = tokio::sync::watch::channel(sequencer::State::Running);
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let readiness = telemetry::http::Readiness::new(sequencer, stopping);
+        let (health, health_service) = tonic_health::server::health_reporter();
+        let reporter = tokio::spawn(report_health(health, readiness));
+        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = tcp.local_addr().expect("addr");
+        let routes = tonic::service::Routes::new(health_service).prepare();
+        let (end, ended) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(listen::serve(
+            listen::Listener::plain(tcp),
+            listen::Protocol::Grpc,
+            routes,
+            async {
+                let _ = ended.await;
+            },
+        ));
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+            .expect("endpoint")
+            .connect()
+            .await
+            .expect("connect");
+        let mut client = HealthClient::new(channel);
+        until(&mut client, Pb::Serving).await;
+        state.send_replace(sequencer::State::Failed);
+        until(&mut client, Pb::NotServing).await;
+        state.send_replace(sequencer::State::Running);
+        until(&mut client, Pb::Serving).await;
+        stop.send_replace(true);
+        until(&mut client, Pb::NotServing).await;
+        reporter.abort();
+        drop(client);
+        let _ = end.send(());
+        server.await.expect("server task").expect("server");
+    }
+}
