@@ -79,6 +79,10 @@ pub struct NodeConfig {
     pub signer_budget: budget::Rate,
     /// The append budget of the whole node, shared by every signer.
     pub node_budget: budget::Rate,
+    /// Where a standby node of a PostgreSQL store answers its probes
+    /// (`/healthz` 200, `/readyz` 503) and `/metrics`, in plain HTTP,
+    /// while it waits for the leader lock: the address of `--http-listen`.
+    pub standby_http: Option<std::net::SocketAddr>,
 }
 
 impl NodeConfig {
@@ -101,6 +105,7 @@ impl NodeConfig {
                 burst: budget::DEFAULT_SIGNER_BURST,
             },
             node_budget: budget::Rate::UNLIMITED,
+            standby_http: None,
         }
     }
 }
@@ -164,7 +169,11 @@ impl Node {
                 } else {
                     config.origin.clone()
                 };
-                Some(leader::acquire(url, &origin, &dir.store_name()).await?)
+                let mut probes = telemetry::http::Standby::new(config.standby_http);
+                let lock =
+                    leader::acquire(url, &origin, &dir.store_name(), || probes.start()).await;
+                probes.stop().await;
+                Some(lock?)
             }
             None => None,
         };

@@ -2,7 +2,9 @@
 //! nodes: counters that match, exactly, the load a test sent (appends by
 //! outcome, refusals by reason, calls by RPC and code, HTTP requests by
 //! route); the tree size gauge against the real checkpoint; witnesses down
-//! and up; `/healthz` and `/readyz`. And every metric that
+//! and up; `/healthz` and `/readyz`, also on a standby node of a
+//! PostgreSQL store, which is alive but not ready until it leads. And
+//! every metric that
 //! `docs/operations.md` names or `docs/grafana/vledger.json` queries is one
 //! a real node renders, and every one it renders is documented.
 
@@ -12,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use vledger_proto::v1 as pb;
 use vledger_records::{Record, SignedRecord};
+use vledger_tests::postgres::Postgres;
 use vledger_tests::{
     Key, Node, TIMEOUT, TestLog, VIN_A, VIN_B, Witness, block_on, checkpoint, http, log_client,
 };
@@ -329,6 +332,65 @@ fn probes_answer_while_the_node_takes_appends() {
     let health = http("GET", http_url(&node), "/healthz", b"");
     assert_eq!((health.status, health.body.as_str()), (200, "ok\n"));
     let ready = http("GET", http_url(&node), "/readyz", b"");
+    assert_eq!((ready.status, ready.body.as_str()), (200, "ready\n"));
+}
+
+#[test]
+fn a_standby_is_alive_but_not_ready_until_it_leads() {
+    let pg = Postgres::start();
+    let log = TestLog::init_on_store(&pg.create_database());
+    let mut args = log.store_args();
+    args.extend(["--http-listen", "127.0.0.1:0"]);
+    let mut leader = Node::start(&log.data, &args);
+    // The standby's HTTP address, chosen here: it prints none while it
+    // stands by.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let base = format!("http://{addr}");
+    let mut args = log.store_args();
+    args.extend(["--http-listen", &addr]);
+    let mut standby = Node::launch(&log.data, &args);
+    let deadline = Instant::now() + TIMEOUT;
+    while !standby.logs().contains("answering probes") {
+        assert!(
+            standby.is_running() && Instant::now() < deadline,
+            "the standby does not answer probes:\n{}",
+            standby.logs()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let health = http("GET", &base, "/healthz", b"");
+    assert_eq!((health.status, health.body.as_str()), (200, "ok\n"));
+    let ready = http("GET", &base, "/readyz", b"");
+    assert_eq!(ready.status, 503, "{ready:?}");
+    assert_eq!(
+        ready.body,
+        "standing by: another node holds the leader lock of this log\n"
+    );
+    let metrics = http("GET", &base, "/metrics", b"");
+    assert_eq!(metrics.status, 200);
+    let metrics = Scrape::parse(&metrics.body);
+    assert_eq!(
+        metrics.must(
+            "vledger_http_requests_total",
+            &[("route", "readyz"), ("status", "503")]
+        ),
+        1.0
+    );
+    assert!(!standby.printed_address(), "{}", standby.logs());
+
+    // The leader dies: the standby takes over, on the same address, ready.
+    leader.kill();
+    assert!(
+        standby.await_address(TIMEOUT),
+        "the standby did not take over:\n{}",
+        standby.logs()
+    );
+    assert_eq!(standby.http_url.as_deref(), Some(base.as_str()));
+    let ready = http("GET", &base, "/readyz", b"");
     assert_eq!((ready.status, ready.body.as_str()), (200, "ready\n"));
 }
 

@@ -9,9 +9,10 @@
 //!   sequencer stopped (after a failed write: fix the cause and restart).
 //!   For a readiness probe, or a load balancer's health check.
 //!
-//! A standby node of a PostgreSQL store listens on nothing until it
-//! holds the leader lock, so its probes are refused, not answered: see
-//! `docs/operations.md`.
+//! A standby node of a PostgreSQL store serves no tiles and no gRPC
+//! until it holds the leader lock; meanwhile [`Standby`] answers on the
+//! HTTP address, in plain HTTP: `/healthz` 200, `/readyz` 503 `standing
+//! by: ...`, and `/metrics`.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -128,6 +129,11 @@ async fn render(State(probes): State<Probes>) -> Response {
     metrics::gauge!(super::QUEUE_DEPTH).set(scrape.queue.depth() as f64);
     metrics::gauge!(super::QUEUE_CAPACITY).set(scrape.queue_capacity as f64);
     super::tree_size(scrape.head.borrow().tree_size);
+    rendered()
+}
+
+/// The recorder's metrics, as `/metrics` answers them.
+fn rendered() -> Response {
     let body = super::handle().render();
     let mut response = body.into_response();
     response
@@ -144,6 +150,85 @@ async fn readyz(State(probes): State<Probes>) -> Response {
     match probes.readiness.check() {
         Ok(()) => "ready\n".into_response(),
         Err(why) => (StatusCode::SERVICE_UNAVAILABLE, format!("{why}\n")).into_response(),
+    }
+}
+
+/// What a standby's `/readyz` says.
+pub const STANDING_BY: &str = "standing by: another node holds the leader lock of this log";
+
+/// The probes of a node that stands by for the leader lock of a
+/// PostgreSQL store: while it waits, its HTTP address answers `/healthz`
+/// (200), `/readyz` (503, [`STANDING_BY`]) and `/metrics`, in plain HTTP
+/// (the node has not loaded its certificate yet).
+#[derive(Debug)]
+pub struct Standby {
+    /// The address to answer on; `None` for a node without HTTP.
+    addr: Option<std::net::SocketAddr>,
+    /// The server, once started, and what stops it.
+    running: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<std::io::Result<()>>,
+    )>,
+}
+
+impl Standby {
+    /// Probes to answer on `addr`, once [`Standby::start`]ed.
+    #[must_use]
+    pub fn new(addr: Option<std::net::SocketAddr>) -> Self {
+        Self {
+            addr,
+            running: None,
+        }
+    }
+
+    /// Starts answering; logs and carries on without when the address
+    /// cannot be bound.
+    pub fn start(&mut self) {
+        let Some(addr) = self.addr.filter(|_| self.running.is_none()) else {
+            return;
+        };
+        let bound = std::net::TcpListener::bind(addr)
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .and_then(tokio::net::TcpListener::from_std);
+        let tcp = match bound {
+            Ok(tcp) => tcp,
+            Err(e) => {
+                tracing::warn!(%addr, error = %e, "cannot answer probes while standing by");
+                return;
+            }
+        };
+        super::register();
+        let router = Router::new()
+            .route("/metrics", get(|| async { rendered() }))
+            .route("/healthz", get(healthz))
+            .route(
+                "/readyz",
+                get(|| async { (StatusCode::SERVICE_UNAVAILABLE, format!("{STANDING_BY}\n")) }),
+            )
+            .layer(axum::middleware::from_fn(track));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let listener = crate::listen::Listener::plain(tcp);
+        let task = tokio::spawn(crate::listen::serve(
+            listener,
+            crate::listen::Protocol::Http1,
+            router,
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        tracing::info!(%addr, "answering probes in plain HTTP while standing by");
+        self.running = Some((stop, task));
+    }
+
+    /// Stops answering, once every connection is closed, so that the
+    /// address is free for the node's own HTTP listener.
+    pub async fn stop(self) {
+        if let Some((stop, task)) = self.running {
+            let _ = stop.send(());
+            if let Ok(Err(e)) = task.await {
+                tracing::warn!(error = %e, "the standby's probes failed");
+            }
+        }
     }
 }
 
