@@ -572,6 +572,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             }
             config.max_batch = max_batch;
             config.full_check = full_check;
+            config.standby_http = http_listen;
             config.witnessing = witnesses.config()?;
             config.tile_cache_bytes = tile_cache_mb.saturating_mul(1 << 20);
             config.sled_cache_bytes = sled_cache_mb.saturating_mul(1 << 20);

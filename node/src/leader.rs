@@ -31,11 +31,18 @@ pub fn lock_key(origin: &str) -> i64 {
 }
 
 /// Takes the leader lock of `origin` in the database at `url`, standing by
-/// (trying every [`STANDBY_POLL`]) while another node holds it.
+/// (trying every [`STANDBY_POLL`]) while another node holds it; calls
+/// `standing_by` once, when it begins to wait.
 ///
 /// # Errors
 /// When the database cannot be reached.
-pub async fn acquire(url: &str, origin: &str, store_name: &str) -> anyhow::Result<LeaderLock> {
+pub async fn acquire(
+    url: &str,
+    origin: &str,
+    store_name: &str,
+    standing_by: impl FnOnce(),
+) -> anyhow::Result<LeaderLock> {
+    let mut standing_by = Some(standing_by);
     let url = url.to_owned();
     let mut lock = tokio::task::spawn_blocking(move || LeaderLock::connect(&url))
         .await?
@@ -61,6 +68,9 @@ pub async fn acquire(url: &str, origin: &str, store_name: &str) -> anyhow::Resul
                 store = store_name,
                 "another node holds the leader lock of this log; standing by"
             );
+            if let Some(f) = standing_by.take() {
+                f();
+            }
             waiting = true;
         }
         tokio::time::sleep(STANDBY_POLL).await;

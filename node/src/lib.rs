@@ -21,6 +21,7 @@ pub mod report_page;
 pub mod sequencer;
 pub mod service;
 pub mod status;
+pub mod telemetry;
 pub mod tiles;
 pub mod tls;
 pub mod witness;
@@ -78,6 +79,10 @@ pub struct NodeConfig {
     pub signer_budget: budget::Rate,
     /// The append budget of the whole node, shared by every signer.
     pub node_budget: budget::Rate,
+    /// Where a standby node of a PostgreSQL store answers its probes
+    /// (`/healthz` 200, `/readyz` 503) and `/metrics`, in plain HTTP,
+    /// while it waits for the leader lock: the address of `--http-listen`.
+    pub standby_http: Option<std::net::SocketAddr>,
 }
 
 impl NodeConfig {
@@ -100,6 +105,7 @@ impl NodeConfig {
                 burst: budget::DEFAULT_SIGNER_BURST,
             },
             node_budget: budget::Rate::UNLIMITED,
+            standby_http: None,
         }
     }
 }
@@ -163,7 +169,11 @@ impl Node {
                 } else {
                     config.origin.clone()
                 };
-                Some(leader::acquire(url, &origin, &dir.store_name()).await?)
+                let mut probes = telemetry::http::Standby::new(config.standby_http);
+                let lock =
+                    leader::acquire(url, &origin, &dir.store_name(), || probes.start()).await;
+                probes.stop().await;
+                Some(lock?)
             }
             None => None,
         };
@@ -245,6 +255,8 @@ impl Node {
             grpc: listener,
             http,
         } = listeners;
+        // The metrics recorder, before anything records.
+        telemetry::register();
         // One shutdown for every server: the signal, or the loss of the
         // leader lock, after which this node must not sequence.
         let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -267,6 +279,7 @@ impl Node {
             }
             let _ = stop.send(true);
         });
+        let stopping = stopped.clone();
         let when_stopped = move || {
             let mut stopped = stopped.clone();
             async move {
@@ -282,6 +295,16 @@ impl Node {
             "serving"
         );
         let (sequencer, thread) = Sequencer::spawn(self.writer, self.max_batch, self.queue);
+        // Ready while the sequencer runs and the node is not stopping: the
+        // gRPC health service and `/readyz` follow it.
+        let readiness = telemetry::http::Readiness::new(sequencer.state(), stopping);
+        let scrape = telemetry::http::Scrape {
+            queue: sequencer.queue_probe(),
+            queue_capacity: sequencer.queue_capacity(),
+            head: sequencer.subscribe(),
+        };
+        let (health, health_service) = tonic_health::server::health_reporter();
+        let health_task = tokio::spawn(report_health(health, readiness.clone()));
         // The read path's tiles, their right edge following the sequencer.
         let tiles = Arc::new(TileCache::new(self.store.clone(), self.tile_cache_bytes));
         let follower = tokio::spawn(reads::follow_heads(
@@ -321,7 +344,9 @@ impl Node {
                     tls = listener.tls.is_some(),
                     "serving tiles over HTTP"
                 );
-                let app = tiles::router(tile_store, tiles, heads, cosigned, tile_key);
+                let app = tiles::router(tile_store, tiles, heads, cosigned, tile_key)
+                    .merge(telemetry::http::router(readiness, scrape))
+                    .layer(axum::middleware::from_fn(telemetry::http::track));
                 let done = when_stopped();
                 Some(tokio::spawn(listen::serve(
                     listener,
@@ -331,8 +356,6 @@ impl Node {
                 )))
             }
         };
-        let (health, health_service) = tonic_health::server::health_reporter();
-        health.set_serving::<LogServer<LogService>>().await;
         let reflection = tonic_reflection::server::Builder::configure()
             .register_encoded_file_descriptor_set(vledger_proto::FILE_DESCRIPTOR_SET)
             .build_v1()?;
@@ -348,6 +371,8 @@ impl Node {
         // Statuses tonic gives before a request reaches a service (an
         // oversized or undecodable message) rewritten as DESIGN.md says.
         let routes = tower_layer::Layer::layer(&status::transport::TransportStatusLayer, routes);
+        // Every call counted and timed, with the statuses clients see.
+        let routes = tower_layer::Layer::layer(&telemetry::grpc::RequestMetricsLayer, routes);
         listen::serve(listener, listen::Protocol::Grpc, routes, when_stopped()).await?;
         if let Some(http) = http {
             http.await?.context("the HTTP server failed")?;
@@ -356,6 +381,7 @@ impl Node {
             task.abort();
         }
         follower.abort();
+        health_task.abort();
         // The server has dropped every handle: the sequencer drains and stops.
         let store = tokio::task::spawn_blocking(move || thread.join())
             .await?
@@ -372,6 +398,35 @@ impl Node {
     }
 }
 
+/// Keeps the gRPC health service (the whole server, `""`, and
+/// `vledger.v1.Log`) `SERVING` while `readiness` holds, `NOT_SERVING`
+/// otherwise: after a failed write and once the node is stopping.
+async fn report_health(
+    health: tonic_health::server::HealthReporter,
+    mut readiness: telemetry::http::Readiness,
+) {
+    use tonic::server::NamedService as _;
+    use tonic_health::ServingStatus;
+    let mut reported = ServingStatus::Serving;
+    loop {
+        let status = match readiness.check() {
+            Ok(()) => ServingStatus::Serving,
+            Err(why) => {
+                if reported != ServingStatus::NotServing {
+                    tracing::info!(why, "gRPC health: not serving");
+                }
+                ServingStatus::NotServing
+            }
+        };
+        reported = status;
+        health.set_service_status("", status).await;
+        health
+            .set_service_status(LogServer::<LogService>::NAME, status)
+            .await;
+        readiness.changed().await;
+    }
+}
+
 /// Opens the log in `config.data` (see [`Node::open`]) and serves it on
 /// `listeners` until `shutdown` completes.
 ///
@@ -383,4 +438,74 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     Node::open(config).await?.serve(listeners, shutdown).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tonic_health::pb::health_check_response::ServingStatus as Pb;
+    use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
+
+    /// The status the health service at `client` gives `service`.
+    async fn status(client: &mut HealthClient<tonic::transport::Channel>, service: &str) -> Pb {
+        let answer = client
+            .check(HealthCheckRequest {
+                service: service.to_owned(),
+            })
+            .await
+            .expect("check");
+        Pb::try_from(answer.into_inner().status).expect("a status")
+    }
+
+    /// Polls until both the server and the log service have `want`.
+    async fn until(client: &mut HealthClient<tonic::transport::Channel>, want: Pb) {
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            if status(client, "").await == want && status(client, "vledger.v1.Log").await == want {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "never {want:?}");
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+    }
+
+    #[tokio::test]
+    async fn grpc_health_is_not_serving_after_a_failed_write_and_while_stopping() {
+        let (state, sequencer) = tokio::sync::watch::channel(sequencer::State::Running);
+        let (stop, stopping) = tokio::sync::watch::channel(false);
+        let readiness = telemetry::http::Readiness::new(sequencer, stopping);
+        let (health, health_service) = tonic_health::server::health_reporter();
+        let reporter = tokio::spawn(report_health(health, readiness));
+        let tcp = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = tcp.local_addr().expect("addr");
+        let routes = tonic::service::Routes::new(health_service).prepare();
+        let (end, ended) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(listen::serve(
+            listen::Listener::plain(tcp),
+            listen::Protocol::Grpc,
+            routes,
+            async {
+                let _ = ended.await;
+            },
+        ));
+        let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
+            .expect("endpoint")
+            .connect()
+            .await
+            .expect("connect");
+        let mut client = HealthClient::new(channel);
+        until(&mut client, Pb::Serving).await;
+        state.send_replace(sequencer::State::Failed);
+        until(&mut client, Pb::NotServing).await;
+        state.send_replace(sequencer::State::Running);
+        until(&mut client, Pb::Serving).await;
+        stop.send_replace(true);
+        until(&mut client, Pb::NotServing).await;
+        reporter.abort();
+        drop(client);
+        let _ = end.send(());
+        server.await.expect("server task").expect("server");
+    }
 }

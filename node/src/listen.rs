@@ -22,6 +22,9 @@
 //!   every [`ACCEPT_ERROR_LOG_EVERY`] with the count of the others.
 //! - **TLS** (rustls) when a certificate is configured ([`crate::tls`]).
 //!
+//! Each listener counts its connections in the metrics
+//! ([`crate::telemetry::ListenerMetrics`], labelled by [`Protocol::label`]).
+//!
 //! It does not limit connections per client address: one client may take
 //! every slot that has spoken, for at most the handshake timeout each.
 
@@ -134,6 +137,17 @@ pub enum Protocol {
     Http1,
 }
 
+impl Protocol {
+    /// The `listener` label of its metrics: `grpc` or `http`.
+    #[must_use]
+    pub const fn label(self) -> &'static str {
+        match self {
+            Self::Grpc => "grpc",
+            Self::Http1 => "http",
+        }
+    }
+}
+
 /// A bound socket with its limits and, optionally, TLS.
 #[derive(Debug)]
 pub struct Listener {
@@ -181,7 +195,7 @@ where
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
     let Listener { tcp, limits, tls } = listener;
-    let slots = Arc::new(Slots::new(limits.max_connections));
+    let slots = Arc::new(Slots::new(limits.max_connections, protocol.label()));
     let tls = tls.map(TlsAcceptor::from);
     // Every connection task holds a sender: `recv` ends when all are done.
     let (alive, mut all_closed) = mpsc::channel::<Infallible>(1);
@@ -199,6 +213,7 @@ where
         let (stream, peer) = match accepted {
             Ok(a) => a,
             Err(e) => {
+                slots.metrics.accept_errors.increment(1);
                 let pause = errors.failed(&e);
                 tokio::select! {
                     () = &mut shutdown => break,
@@ -241,6 +256,8 @@ struct Slots {
     state: Mutex<SlotState>,
     /// Woken when a slot frees or a connection becomes evictable.
     changed: Notify,
+    /// The listener's connection metrics.
+    metrics: crate::telemetry::ListenerMetrics,
 }
 
 #[derive(Debug, Default)]
@@ -257,11 +274,13 @@ struct SlotState {
 }
 
 impl Slots {
-    fn new(max: usize) -> Self {
+    fn new(max: usize, listener: &'static str) -> Self {
+        let max = max.max(1);
         Self {
-            max: max.max(1),
+            max,
             state: Mutex::new(SlotState::default()),
             changed: Notify::new(),
+            metrics: crate::telemetry::ListenerMetrics::new(listener, max),
         }
     }
 
@@ -274,6 +293,7 @@ impl Slots {
     /// Completes when a new connection may be accepted: a slot is free or
     /// a silent connection can be closed for it.
     async fn room(&self) {
+        let mut waited = false;
         loop {
             let changed = self.changed.notified();
             {
@@ -281,6 +301,10 @@ impl Slots {
                 if s.open < self.max || !s.silent.is_empty() {
                     return;
                 }
+            }
+            if !waited {
+                waited = true;
+                self.metrics.cap_waits.increment(1);
             }
             changed.await;
         }
@@ -297,6 +321,7 @@ impl Slots {
             gone.store(true, Ordering::Relaxed);
             let _ = close.send(());
             s.open -= 1;
+            self.metrics.displaced.increment(1);
             let now = Instant::now();
             if s.logged.is_none_or(|t| now - t >= ACCEPT_ERROR_LOG_EVERY) {
                 s.logged = Some(now);
@@ -309,6 +334,8 @@ impl Slots {
         let id = s.next;
         s.next += 1;
         s.open += 1;
+        self.metrics.accepted.increment(1);
+        self.metrics.open.set(s.open as f64);
         let (close, evicted) = oneshot::channel();
         let gone = Arc::new(AtomicBool::new(false));
         s.silent.insert(id, (close, Arc::clone(&gone)));
@@ -347,6 +374,7 @@ impl Drop for Slot {
         s.silent.remove(&self.id);
         if !self.gone.load(Ordering::Relaxed) {
             s.open = s.open.saturating_sub(1);
+            self.slots.metrics.open.set(s.open as f64);
         }
         drop(s);
         self.slots.changed.notify_waiters();
@@ -516,7 +544,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_full_listener_closes_the_oldest_silent_connection() {
-        let slots = Arc::new(Slots::new(2));
+        let slots = Arc::new(Slots::new(2, "test"));
         let (a, mut a_closed) = slots.take();
         let (b, _b_closed) = slots.take();
         b.spoke();

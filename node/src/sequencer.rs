@@ -51,6 +51,18 @@ struct Request {
     reply: Reply,
 }
 
+/// Whether the sequencer can take appends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// It takes appends.
+    Running,
+    /// Writing a batch failed: it refuses every append until the node is
+    /// restarted.
+    Failed,
+    /// It has stopped (the node is shutting down).
+    Stopped,
+}
+
 /// Cloneable handle through which request handlers queue appends.
 #[derive(Debug, Clone)]
 pub struct Sequencer {
@@ -58,6 +70,25 @@ pub struct Sequencer {
     tx: mpsc::Sender<Request>,
     /// The latest checkpoint, updated after every durable batch.
     head: watch::Receiver<Head>,
+    /// Whether it still takes appends.
+    state: watch::Receiver<State>,
+}
+
+/// Reads how many appends wait in the sequencer's queue, without keeping
+/// the sequencer running: the metrics hold one.
+#[derive(Debug, Clone)]
+pub struct QueueProbe {
+    tx: mpsc::WeakSender<Request>,
+}
+
+impl QueueProbe {
+    /// Appends waiting now (0 once the sequencer stopped).
+    #[must_use]
+    pub fn depth(&self) -> usize {
+        self.tx
+            .upgrade()
+            .map_or(0, |tx| tx.max_capacity() - tx.capacity())
+    }
 }
 
 impl std::fmt::Debug for Request {
@@ -96,11 +127,43 @@ impl Sequencer {
             tree_size: writer.tree_size(),
             checkpoint: writer.checkpoint(),
         });
+        let (state_tx, state) = watch::channel(State::Running);
+        crate::telemetry::tree_size(writer.tree_size());
         let thread = std::thread::Builder::new()
             .name("vledger-sequencer".into())
-            .spawn(move || run(writer, rx, head_tx, max_batch.max(1)))
+            .spawn(move || {
+                let store = run(writer, rx, head_tx, &state_tx, max_batch.max(1));
+                state_tx.send_if_modified(|s| {
+                    let running = *s == State::Running;
+                    if running {
+                        *s = State::Stopped;
+                    }
+                    running
+                });
+                store
+            })
             .unwrap_or_else(|e| panic!("cannot start the sequencer thread: {e}"));
-        (Self { tx, head }, thread)
+        (Self { tx, head, state }, thread)
+    }
+
+    /// A channel that sees the sequencer fail or stop.
+    #[must_use]
+    pub fn state(&self) -> watch::Receiver<State> {
+        self.state.clone()
+    }
+
+    /// Reads the depth of the append queue without holding the sequencer.
+    #[must_use]
+    pub fn queue_probe(&self) -> QueueProbe {
+        QueueProbe {
+            tx: self.tx.downgrade(),
+        }
+    }
+
+    /// The capacity of the append queue.
+    #[must_use]
+    pub fn queue_capacity(&self) -> usize {
+        self.tx.max_capacity()
     }
 
     /// Queues `signed` and waits until its batch is durable.
@@ -145,6 +208,8 @@ pub const PIPELINE_DEPTH: usize = 2;
 struct InFlight {
     staged: Staged,
     replies: Vec<Reply>,
+    /// When its sequencing began.
+    started: std::time::Instant,
 }
 
 /// Where one caller's answer goes.
@@ -154,6 +219,7 @@ fn run<B: Backend + Clone + 'static>(
     mut writer: LogWriter<B>,
     mut rx: mpsc::Receiver<Request>,
     head: watch::Sender<Head>,
+    state: &watch::Sender<State>,
     max_batch: usize,
 ) -> LogStore<B> {
     let (to_commit, commits) = std::sync::mpsc::sync_channel::<InFlight>(PIPELINE_DEPTH - 1);
@@ -169,7 +235,10 @@ fn run<B: Backend + Clone + 'static>(
     });
     let committer = std::thread::Builder::new()
         .name("vledger-commit".into())
-        .spawn(move || commit_in_order(&store, &commits, &head, &done_tx, &wake_tx))
+        .spawn({
+            let state = state.clone();
+            move || commit_in_order(&store, &commits, &head, &state, &done_tx, &wake_tx)
+        })
         .unwrap_or_else(|e| panic!("cannot start the commit thread: {e}"));
 
     let mut batch: Vec<Submission> = Vec::with_capacity(max_batch);
@@ -195,15 +264,18 @@ fn run<B: Backend + Clone + 'static>(
         let records = batch.len();
         match writer.sequence(std::mem::take(&mut batch), now_ms()) {
             Ok(staged) => {
+                let took = started.elapsed();
+                crate::telemetry::batch_sequenced(records, took);
                 tracing::debug!(
                     batch = records,
                     tree_size = staged.tree_size(),
-                    micros = started.elapsed().as_micros() as u64,
+                    micros = took.as_micros() as u64,
                     "batch sequenced"
                 );
                 let flight = InFlight {
                     staged,
                     replies: std::mem::take(&mut replies),
+                    started,
                 };
                 if let Err(std::sync::mpsc::SendError(flight)) = to_commit.send(flight) {
                     refuse(flight.replies, &Arc::new(WriterError::Poisoned));
@@ -211,6 +283,9 @@ fn run<B: Backend + Clone + 'static>(
             }
             Err(e) => {
                 tracing::error!(error = %e, batch = records, "batch not sequenced");
+                if matches!(e, WriterError::Poisoned) {
+                    state.send_replace(State::Failed);
+                }
                 refuse(std::mem::take(&mut replies), &Arc::new(e));
             }
         }
@@ -260,12 +335,18 @@ fn commit_in_order<B: Backend>(
     store: &LogStore<B>,
     commits: &std::sync::mpsc::Receiver<InFlight>,
     head: &watch::Sender<Head>,
+    state: &watch::Sender<State>,
     done: &std::sync::mpsc::Sender<Option<u64>>,
     wake: &std::sync::mpsc::SyncSender<()>,
 ) {
     let mut failed: Option<Arc<WriterError>> = None;
     let mut summary = Summary::new();
-    for InFlight { staged, replies } in commits {
+    for InFlight {
+        staged,
+        replies,
+        started: sequencing,
+    } in commits
+    {
         if let Some(e) = &failed {
             refuse(replies, e);
             continue;
@@ -275,6 +356,7 @@ fn commit_in_order<B: Backend>(
             Ok(result) => result,
             Err(e) => {
                 tracing::error!(error = %e, batch = replies.len(), "batch not written; refusing further appends");
+                state.send_replace(State::Failed);
                 let e = Arc::new(WriterError::from(e));
                 refuse(replies, &e);
                 failed = Some(e);
@@ -289,6 +371,7 @@ fn commit_in_order<B: Backend>(
         if head.borrow().tree_size < new_head.tree_size {
             head.send_replace(new_head.clone());
         }
+        crate::telemetry::batch_durable(started.elapsed(), sequencing, result.tree_size);
         tracing::debug!(
             batch = replies.len(),
             tree_size = result.tree_size,

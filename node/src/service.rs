@@ -28,6 +28,7 @@ use crate::reads::{self, NodeTiles};
 use crate::refusals;
 use crate::sequencer::{Head, Sequencer, SequencerError};
 use crate::status;
+use crate::telemetry::{self, Outcome};
 use crate::witnessing::{self, Cosigned, CosignedView};
 
 /// Most entries one `GetEntries` call returns; clients page.
@@ -134,20 +135,21 @@ impl LogService {
         // another log, or one that names no log, is refused here, before
         // it reaches the sequencer. The log key is named after the origin.
         let signer = *checked.signed.public_key().as_bytes();
-        let refused = |status: Status| {
-            refusals::log(Some(&signer), &status);
+        let refused = |status: Status, reason: refusals::Reason| {
+            refusals::log(Some(&signer), &status, reason);
             AppendError::Refused(status)
         };
         checked
             .signed
             .check_for_append(self.log_key.name())
-            .map_err(|e| refused(status::field(&e)))?;
+            .map_err(|e| refused(status::field(&e), refusals::Reason::of_field(&e)))?;
         // Within the signer's budget and the node's, counted only for a
         // record whose signature checked.
         self.budgets
             .take(&signer, Instant::now())
-            .map_err(|e| refused(status::exhausted(&e)))?;
+            .map_err(|e| refused(status::exhausted(&e), refusals::Reason::of_budget(&e)))?;
         let sequenced = self.sequencer.append(checked.signed).await.map_err(|e| {
+            telemetry::append(Outcome::Failed);
             AppendError::Failed(match e {
                 SequencerError::Stopped => Status::unavailable("the node is shutting down"),
                 SequencerError::Writer(w) => status::writer(&w),
@@ -155,7 +157,12 @@ impl LogService {
         })?;
         let appended = sequenced
             .outcome
-            .map_err(|e| refused(status::refusal(&e)))?;
+            .map_err(|e| refused(status::refusal(&e), refusals::Reason::of_refusal(&e)))?;
+        telemetry::append(if appended.duplicate {
+            Outcome::Duplicate
+        } else {
+            Outcome::Appended
+        });
         let head = sequenced.head;
         let (proof, cosigned) = self
             .receipt(
@@ -333,7 +340,7 @@ struct Checked {
 fn check(request: pb::AppendRequest) -> Result<Checked, AppendError> {
     let Some(signed) = request.signed else {
         let status = Status::invalid_argument("signed: is missing");
-        refusals::log(None, &status);
+        refusals::log(None, &status, refusals::Reason::Malformed);
         return Err(AppendError::Refused(status));
     };
     // The key the request names, for the log line of a refusal.
@@ -342,7 +349,11 @@ fn check(request: pb::AppendRequest) -> Result<Checked, AppendError> {
     // spread over every core; the sequencer only decides.
     let signed = SignedRecord::from_proto(signed).map_err(|e| {
         let status = status::field(&e);
-        refusals::log(named.as_ref().map(<[u8; 32]>::as_slice), &status);
+        refusals::log(
+            named.as_ref().map(<[u8; 32]>::as_slice),
+            &status,
+            refusals::Reason::of_field(&e),
+        );
         AppendError::Refused(status)
     })?;
     Ok(Checked {

@@ -8,6 +8,9 @@
 //! - `GET /tile/entries/<N>[.p/<W>]`: entry bundles;
 //! - `GET /vin/<VIN>`: the buyer's report page ([`crate::report_page`]).
 //!
+//! The node adds the operator's `/metrics`, `/healthz` and `/readyz` beside
+//! them ([`crate::telemetry::http`]).
+//!
 //! Tiles and bundles are `application/octet-stream`. A full one never
 //! changes and is served `immutable` for a year, so any CDN, proxy or
 //! `vledger mirror` can keep it; a partial one (`.p/<W>`) is served with a

@@ -17,6 +17,13 @@
 //! witness holds a checkpoint of this log that the node's tree does not
 //! extend, a split view, and is logged as an error.
 //!
+//! A witness's state changes are logged once each: a warning when it
+//! stops cosigning (with the reason), an info line when it cosigns again;
+//! the failures in between are logged at debug and counted in the metrics
+//! ([`crate::telemetry::WitnessMetrics`]), which also tell whether a
+//! quorum is up and the latest cosigned tree size. A split view is logged
+//! as an error every time.
+//!
 //! The latest cosigned checkpoint is also saved in the data directory
 //! ([`SAVED_NAME`]), so that after a restart the node serves it at once
 //! instead of waiting for the witnesses. On start the saved note counts
@@ -128,6 +135,8 @@ pub fn spawn(
     data: PathBuf,
 ) -> (CosignedView, tokio::task::JoinHandle<()>) {
     let saved = load_saved(&data, &config, &store);
+    crate::telemetry::cosigned_tree_size(saved.as_ref().map_or(0, |c| c.tree_size));
+    crate::telemetry::quorum_met(false);
     let (tx, rx) = watch::channel(saved.clone());
     let view = CosignedView {
         rx,
@@ -229,9 +238,23 @@ async fn run(
     let client = WitnessClient::new(config.tls.clone());
     let config = Arc::new(config);
     let mut states = vec![WitnessState::default(); config.witnesses.len()];
+    let meters: Vec<_> = config
+        .witnesses
+        .iter()
+        .map(|w| crate::telemetry::WitnessMetrics::new(w.key.name()))
+        .collect();
     loop {
         let current = head.borrow_and_update().clone();
-        round(&config, &client, &store, &current, &mut states, &tx).await;
+        round(
+            &config,
+            &client,
+            &store,
+            &current,
+            &mut states,
+            &tx,
+            &meters,
+        )
+        .await;
         save(&data, &tx, &mut saved).await;
         // Wait for a new checkpoint, or until a witness that failed may be
         // asked again.
@@ -289,6 +312,7 @@ async fn round(
     head: &Head,
     states: &mut [WitnessState],
     tx: &watch::Sender<Option<Cosigned>>,
+    meters: &[crate::telemetry::WitnessMetrics],
 ) {
     let Ok(note) = Note::parse(&head.checkpoint) else {
         tracing::error!("the node's checkpoint is not a note");
@@ -319,10 +343,14 @@ async fn round(
         let state = &mut states[i];
         match outcome {
             Ok(line) => {
+                if state.failures > 0 {
+                    tracing::info!(witness = %spec.url, size = head.tree_size, failures = state.failures, "witness cosigns again");
+                }
                 state.known = Some(head.tree_size);
                 state.cosignature = Some((head.tree_size, line));
                 state.failures = 0;
                 state.retry_at = None;
+                meters[i].cosigned(head.tree_size);
                 publish(config, head, states, tx);
             }
             Err(Failure {
@@ -332,17 +360,25 @@ async fn round(
             }) => {
                 state.known = known;
                 state.failures = state.failures.saturating_add(1);
+                meters[i].failed();
                 // 0.25 s after the first failure, doubling up to 32 s.
                 let pause = Duration::from_millis(250 << (state.failures - 1).min(7));
                 state.retry_at = Some(tokio::time::Instant::now() + pause);
                 if split_view {
                     tracing::error!(witness = %spec.url, size = head.tree_size, %reason, "a witness holds a checkpoint this log does not extend (split view?)");
+                } else if state.failures == 1 {
+                    tracing::warn!(witness = %spec.url, size = head.tree_size, %reason, "witness did not cosign; asking it again with growing pauses, logged when it cosigns again");
                 } else {
-                    tracing::warn!(witness = %spec.url, size = head.tree_size, %reason, "witness did not cosign");
+                    tracing::debug!(witness = %spec.url, size = head.tree_size, failures = state.failures, %reason, "witness did not cosign");
                 }
             }
         }
     }
+    let up = states
+        .iter()
+        .filter(|s| s.failures == 0 && s.cosignature.is_some())
+        .count();
+    crate::telemetry::quorum_met(up >= config.quorum);
 }
 
 /// Publishes `head` with every cosignature for it, if a quorum cosigned.
@@ -379,6 +415,7 @@ fn publish(
                 || (l.tree_size == cosigned.tree_size && l.cosigners < cosigned.cosigners)
         });
         if newer {
+            crate::telemetry::cosigned_tree_size(cosigned.tree_size);
             tracing::debug!(
                 size = cosigned.tree_size,
                 cosigners = cosigned.cosigners,
