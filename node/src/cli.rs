@@ -341,7 +341,12 @@ pub enum Command {
         vault: Option<PathBuf>,
         /// With --vault: the vault's master key file (or the 64 hex digits
         /// themselves in VLEDGER_VAULT_KEY).
-        #[arg(long, env = "VLEDGER_VAULT_KEY", value_name = "FILE", hide_env_values = true)]
+        #[arg(
+            long,
+            env = "VLEDGER_VAULT_KEY",
+            value_name = "FILE",
+            hide_env_values = true
+        )]
         master_key: Option<String>,
         /// The record files, one JSON record each; `-` reads NDJSON records
         /// from standard input.
@@ -832,7 +837,9 @@ fn vault_args(
         return Ok(None);
     };
     let Some(master_key) = master_key else {
-        anyhow::bail!("--vault needs the vault's master key: --master-key FILE or VLEDGER_VAULT_KEY");
+        anyhow::bail!(
+            "--vault needs the vault's master key: --master-key FILE or VLEDGER_VAULT_KEY"
+        );
     };
     Ok(Some(vault::VaultArgs { dir, master_key }))
 }

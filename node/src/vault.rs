@@ -72,10 +72,14 @@ pub fn now() -> String {
 /// When `reference` is not one.
 pub fn check_reference(reference: &str) -> anyhow::Result<()> {
     let ok = reference.strip_prefix("p-").is_some_and(|h| {
-        h.len() == 16 && h.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        h.len() == 16
+            && h.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
     });
     if !ok {
-        bail!("{reference:?} is not a party reference (p- and 16 hex digits, as `vault add` prints)");
+        bail!(
+            "{reference:?} is not a party reference (p- and 16 hex digits, as `vault add` prints)"
+        );
     }
     Ok(())
 }
@@ -122,7 +126,8 @@ impl Commitment {
     /// When the vault holds a malformed salt.
     pub fn salt_bytes(&self) -> anyhow::Result<Zeroizing<[u8; SALT_LEN]>> {
         let mut salt = Zeroizing::new([0u8; SALT_LEN]);
-        hex::decode_to_slice(&self.salt, salt.as_mut()).context("a salt in the vault is malformed")?;
+        hex::decode_to_slice(&self.salt, salt.as_mut())
+            .context("a salt in the vault is malformed")?;
         Ok(salt)
     }
 }
@@ -182,7 +187,9 @@ impl Vault {
             .parent()
             .and_then(|p| p.canonicalize().ok())
             .unwrap_or_else(|| key_abs.clone());
-        let canon_vault = vault_abs.canonicalize().unwrap_or_else(|_| vault_abs.clone());
+        let canon_vault = vault_abs
+            .canonicalize()
+            .unwrap_or_else(|_| vault_abs.clone());
         if key_abs.starts_with(&vault_abs) || canon_parent.starts_with(&canon_vault) {
             bail!(
                 "--master-key-out {} is inside the vault directory; keep the master key apart \
@@ -191,10 +198,13 @@ impl Vault {
             );
         }
         if dir.exists() {
-            let mut entries = std::fs::read_dir(dir)
-                .with_context(|| format!("cannot read {}", dir.display()))?;
+            let mut entries =
+                std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))?;
             if entries.next().is_some() {
-                bail!("{} is not empty; a vault starts in a new or empty directory", dir.display());
+                bail!(
+                    "{} is not empty; a vault starts in a new or empty directory",
+                    dir.display()
+                );
             }
         }
         if master_key_out.exists() {
@@ -252,7 +262,11 @@ impl Vault {
         let meta: Meta = serde_json::from_slice(&bytes)
             .with_context(|| format!("{} is damaged", path.display()))?;
         if meta.format != VAULT_FORMAT {
-            bail!("{} is of format {:?}, not {VAULT_FORMAT:?}", path.display(), meta.format);
+            bail!(
+                "{} is of format {:?}, not {VAULT_FORMAT:?}",
+                path.display(),
+                meta.format
+            );
         }
         Ok(meta)
     }
@@ -295,7 +309,9 @@ impl Vault {
     }
 
     fn party_path(&self, reference: &str) -> PathBuf {
-        self.dir.join(PARTIES_DIR).join(format!("{reference}.sealed"))
+        self.dir
+            .join(PARTIES_DIR)
+            .join(format!("{reference}.sealed"))
     }
 
     /// Appends to the audit trail.
@@ -383,15 +399,21 @@ impl Vault {
             bail!("no party {reference} in the vault {}", self.dir.display());
         }
         let wrapped = std::fs::read(&key_path).with_context(|| {
-            format!("cannot read {} (party {reference}'s data key)", key_path.display())
-        })?;
-        let data_key = self.master.unwrap_key(&key_aad(reference), &wrapped).map_err(|_| {
-            anyhow::anyhow!(
-                "{} is damaged or was altered: party {reference}'s data key does not unwrap \
-                 under the master key",
+            format!(
+                "cannot read {} (party {reference}'s data key)",
                 key_path.display()
             )
         })?;
+        let data_key = self
+            .master
+            .unwrap_key(&key_aad(reference), &wrapped)
+            .map_err(|_| {
+                anyhow::anyhow!(
+                    "{} is damaged or was altered: party {reference}'s data key does not unwrap \
+                 under the master key",
+                    key_path.display()
+                )
+            })?;
         let sealed = std::fs::read(&party_path)
             .with_context(|| format!("cannot read {} (party {reference})", party_path.display()))?;
         let json = data_key.open(&party_aad(reference), &sealed).map_err(|_| {
@@ -450,7 +472,11 @@ impl Vault {
         });
         self.write_party(&party, &data_key)?;
         let detail = placement.map(|p| format!("for {}", p.field));
-        let action = if placement.is_some() { "submit" } else { "commit" };
+        let action = if placement.is_some() {
+            "submit"
+        } else {
+            "commit"
+        };
         self.audit(action, Some(reference), requested_by, detail)?;
         Ok(commitment)
     }
@@ -517,7 +543,9 @@ impl Vault {
     pub fn references(&self) -> anyhow::Result<Vec<String>> {
         let dir = self.dir.join(KEYS_DIR);
         let mut out = Vec::new();
-        for entry in std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?
+        {
             let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
             let name = entry.file_name().to_string_lossy().into_owned();
             if let Some(reference) = name.strip_suffix(".key")
@@ -539,7 +567,11 @@ impl Vault {
     /// # Errors
     /// When a data key unwraps under neither key (nothing more is changed
     /// then), or a file cannot be written.
-    pub fn rotate_master_key(&mut self, new: SecretKey, requested_by: &str) -> anyhow::Result<usize> {
+    pub fn rotate_master_key(
+        &mut self,
+        new: SecretKey,
+        requested_by: &str,
+    ) -> anyhow::Result<usize> {
         let references = self.references()?;
         for reference in &references {
             let aad = key_aad(reference);

@@ -164,7 +164,12 @@ fn a_buyer_is_disclosed_then_erased_and_the_log_still_verifies() {
     let receipt = log.path("transfer.tlog-proof");
     let key = path_str(&exporter.file);
     let out = vledger([
-        "submit", "--node", &node.url, "--key", key, path_str(&record),
+        "submit",
+        "--node",
+        &node.url,
+        "--key",
+        key,
+        path_str(&record),
     ])
     .fails();
     assert!(
@@ -192,8 +197,9 @@ fn a_buyer_is_disclosed_then_erased_and_the_log_still_verifies() {
     .ok();
     let entry = vledger_tests::logged_index(&out);
     assert!(
-        out.stdout
-            .contains(&format!("2 party salts kept in the vault with entry {entry}")),
+        out.stdout.contains(&format!(
+            "2 party salts kept in the vault with entry {entry}"
+        )),
         "{out}"
     );
     let log_key = path_str(&log.log_vkey_file()).to_owned();
@@ -228,13 +234,7 @@ fn a_buyer_is_disclosed_then_erased_and_the_log_still_verifies() {
     // The buyer's disclosure verifies offline, and names the buyer.
     let disclosure = log.path("buyer.disclosure.json");
     vault.disclose(&buyer, entry, &receipt, &disclosure).ok();
-    let out = verify(&[
-        "disclosure",
-        "--log-key",
-        &log_key,
-        path_str(&disclosure),
-    ])
-    .ok();
+    let out = verify(&["disclosure", "--log-key", &log_key, path_str(&disclosure)]).ok();
     assert_eq!(
         out.stdout.trim(),
         format!(
@@ -274,11 +274,23 @@ fn a_buyer_is_disclosed_then_erased_and_the_log_still_verifies() {
     let out = vault
         .run(
             "erase",
-            &["--party", &buyer, "--requested-by", "DSR-2026-118", "--reason", "GDPR art. 17"],
+            &[
+                "--party",
+                &buyer,
+                "--requested-by",
+                "DSR-2026-118",
+                "--reason",
+                "GDPR art. 17",
+            ],
         )
         .ok();
-    assert!(out.stdout.starts_with(&format!("party {buyer} erased")), "{out}");
-    let out = vault.disclose(&buyer, entry, &receipt, &log.path("again.json")).fails();
+    assert!(
+        out.stdout.starts_with(&format!("party {buyer} erased")),
+        "{out}"
+    );
+    let out = vault
+        .disclose(&buyer, entry, &receipt, &log.path("again.json"))
+        .fails();
     assert!(
         out.stderr.contains(&format!("party {buyer} was erased on")),
         "{out}"
@@ -290,7 +302,10 @@ fn a_buyer_is_disclosed_then_erased_and_the_log_still_verifies() {
     let other = vault.run("export", &["--party", &seller]).ok();
     let exported: serde_json::Value = serde_json::from_str(&other.stdout).expect("export JSON");
     assert_eq!(exported["identity"], SELLER);
-    assert_eq!(exported["commitments"][0]["field"], "ownership_transfer.from_party");
+    assert_eq!(
+        exported["commitments"][0]["field"],
+        "ownership_transfer.from_party"
+    );
 
     let trail = vault.audit_trail().ok();
     assert!(trail.stdout.contains("OK: audit trail of "), "{trail}");
@@ -300,7 +315,10 @@ fn a_buyer_is_disclosed_then_erased_and_the_log_still_verifies() {
         .find(|l| l.contains("\"action\":\"erase\""))
         .unwrap_or_else(|| panic!("no erasure in {trail}"));
     assert!(erasure.contains(&buyer), "{erasure}");
-    assert!(erasure.contains("\"requested_by\":\"DSR-2026-118\""), "{erasure}");
+    assert!(
+        erasure.contains("\"requested_by\":\"DSR-2026-118\""),
+        "{erasure}"
+    );
     assert!(!trail.stdout.contains(BUYER) && !trail.stdout.contains(&salt));
 
     // The log is untouched: the receipt and the VIN's history verify.
@@ -333,7 +351,8 @@ fn a_wrong_key_a_tampered_file_and_a_removed_trail_line_are_named() {
         .run_with_key("export", &wrong, &["--party", &party])
         .fails();
     assert!(
-        out.stderr.contains("the master key does not open the vault"),
+        out.stderr
+            .contains("the master key does not open the vault"),
         "{out}"
     );
     // A master key file that holds no key.
@@ -352,7 +371,10 @@ fn a_wrong_key_a_tampered_file_and_a_removed_trail_line_are_named() {
         path_str(&log.path("v2/master.key")),
     ])
     .fails();
-    assert!(out.stderr.contains("is inside the vault directory"), "{out}");
+    assert!(
+        out.stderr.contains("is inside the vault directory"),
+        "{out}"
+    );
 
     // One byte of the sealed file flipped.
     let sealed = vault.dir.join("parties").join(format!("{party}.sealed"));
@@ -376,7 +398,8 @@ fn a_wrong_key_a_tampered_file_and_a_removed_trail_line_are_named() {
     std::fs::write(&wrapped, &flipped).expect("flip");
     let out = vault.run("export", &["--party", &party]).fails();
     assert!(
-        out.stderr.contains(&format!("{party}.key is damaged or was altered")),
+        out.stderr
+            .contains(&format!("{party}.key is damaged or was altered")),
         "{out}"
     );
     std::fs::write(&wrapped, &good_key).expect("restore");
@@ -404,15 +427,20 @@ fn a_rotated_master_key_opens_the_vault_and_the_old_one_does_not() {
     let parties = [vault.add(BUYER, "buyer"), vault.add(SELLER, "seller")];
     let new = log.path("new-master.key");
     let out = vault
-        .run("rotate-master-key", &["--new-master-key-out", path_str(&new)])
+        .run(
+            "rotate-master-key",
+            &["--new-master-key-out", path_str(&new)],
+        )
         .ok();
     assert!(
-        out.stdout.starts_with("2 data keys rewrapped under the new master key"),
+        out.stdout
+            .starts_with("2 data keys rewrapped under the new master key"),
         "{out}"
     );
     let out = vault.run("export", &["--party", &parties[0]]).fails();
     assert!(
-        out.stderr.contains("the master key does not open the vault"),
+        out.stderr
+            .contains("the master key does not open the vault"),
         "{out}"
     );
     for (party, identity) in parties.iter().zip([BUYER, SELLER]) {
@@ -421,5 +449,8 @@ fn a_rotated_master_key_opens_the_vault_and_the_old_one_does_not() {
         assert_eq!(exported["identity"], identity);
     }
     let trail = vault.audit_trail().ok();
-    assert!(trail.stdout.contains("\"action\":\"rotate-master-key\""), "{trail}");
+    assert!(
+        trail.stdout.contains("\"action\":\"rotate-master-key\""),
+        "{trail}"
+    );
 }

@@ -255,8 +255,8 @@ pub fn verify_disclosure(
     disclosure: &Disclosure,
     log_key: &VerifierKey,
 ) -> Result<VerifiedDisclosure, DisclosureError> {
-    let receipt = verify_receipt(disclosure.receipt.as_bytes(), log_key)
-        .map_err(DisclosureError::Receipt)?;
+    let receipt =
+        verify_receipt(disclosure.receipt.as_bytes(), log_key).map_err(DisclosureError::Receipt)?;
     if receipt.index != disclosure.entry {
         return Err(DisclosureError::OtherEntry {
             disclosed: disclosure.entry,
@@ -351,8 +351,11 @@ mod tests {
             );
         }
         // A claim field in a transfer is absent.
-        let err = opened(&disclosure(PartyField::Claimant, IDENTITY, buyer_salt), &record)
-            .unwrap_err();
+        let err = opened(
+            &disclosure(PartyField::Claimant, IDENTITY, buyer_salt),
+            &record,
+        )
+        .unwrap_err();
         assert_eq!(
             err.to_string(),
             "field absent: entry 7 (ownership_transfer record) has no claim.claimant"
@@ -369,7 +372,9 @@ mod tests {
         assert_eq!(Disclosure::parse(text.as_bytes()).unwrap(), d);
         let mut value: serde_json::Value = serde_json::from_str(&text).unwrap();
         let edited = |value: &serde_json::Value| {
-            Disclosure::parse(value.to_string().as_bytes()).unwrap_err().to_string()
+            Disclosure::parse(value.to_string().as_bytes())
+                .unwrap_err()
+                .to_string()
         };
         value["format"] = "vledger-disclosure/v2".into();
         assert_eq!(

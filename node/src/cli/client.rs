@@ -16,9 +16,9 @@ use vledger_verification::pages::{HistoryPage, merge_pages};
 
 use super::keys::{Want, read_vkey};
 use super::vault::VaultArgs;
-use crate::vault::references::refuse_vault_fields;
 use super::{CosignArg, NodeArg};
 use crate::datadir::read_signer;
+use crate::vault::references::refuse_vault_fields;
 
 pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
@@ -177,7 +177,10 @@ pub fn submit(
             let committed = vault
                 .commit_fields(&mut value, &out)
                 .with_context(|| record_file.display().to_string())?;
-            (Record::from_json_value(value).with_context(invalid)?, Some(committed))
+            (
+                Record::from_json_value(value).with_context(invalid)?,
+                Some(committed),
+            )
         }
         (None, Some(value)) => {
             refuse_vault_fields(&value).with_context(invalid)?;
@@ -192,7 +195,7 @@ pub fn submit(
         &out,
         cosign.cosigned.then_some(cosign),
     )?;
-    if let Some(committed) = committed.filter(|c| c.len() > 0) {
+    if let Some(committed) = committed.filter(|c| !c.is_empty()) {
         committed.logged(index)?;
         println!(
             "{} kept in the vault with entry {index}",

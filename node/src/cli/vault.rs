@@ -20,7 +20,12 @@ pub struct VaultArgs {
     pub dir: PathBuf,
     /// The vault's master key: a file holding it (as `vault init` wrote
     /// it), or the 64 hex digits themselves in VLEDGER_VAULT_KEY.
-    #[arg(long, env = "VLEDGER_VAULT_KEY", value_name = "FILE", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "VLEDGER_VAULT_KEY",
+        value_name = "FILE",
+        hide_env_values = true
+    )]
     pub master_key: String,
 }
 
@@ -159,7 +164,7 @@ pub enum VaultCommand {
         /// The vault directory.
         #[arg(long, env = "VLEDGER_VAULT")]
         dir: PathBuf,
-        /// Print the lines as one JSON array.
+        /// Print one JSON object: `ok`, `dir`, and the `lines`.
         #[arg(long)]
         json: bool,
     },
@@ -221,7 +226,10 @@ pub fn main(command: VaultCommand) -> anyhow::Result<()> {
             let commitment = vault.open()?.commit(&party, None, &requester.name())?;
             let hex = hex::encode(commitment.as_bytes());
             if json {
-                println!("{}", serde_json::json!({ "party": party, "commitment": hex }));
+                println!(
+                    "{}",
+                    serde_json::json!({ "party": party, "commitment": hex })
+                );
             } else {
                 println!("{hex}");
             }
@@ -233,7 +241,9 @@ pub fn main(command: VaultCommand) -> anyhow::Result<()> {
             reason,
             json,
         } => {
-            let line = vault.open()?.erase(&party, &requested_by, reason.as_deref())?;
+            let line = vault
+                .open()?
+                .erase(&party, &requested_by, reason.as_deref())?;
             if json {
                 println!(
                     "{}",
@@ -282,7 +292,10 @@ pub fn main(command: VaultCommand) -> anyhow::Result<()> {
                 .verify()
                 .with_context(|| format!("the audit trail of {} does not verify", dir.display()))?;
             if json {
-                println!("{}", serde_json::to_string(&lines)?);
+                println!(
+                    "{}",
+                    serde_json::json!({"ok": true, "dir": dir, "lines": lines})
+                );
             } else {
                 for line in &lines {
                     println!("{}", serde_json::to_string(line)?);
@@ -312,7 +325,11 @@ pub fn main(command: VaultCommand) -> anyhow::Result<()> {
             let n = open.rotate_master_key(new, &requester.name())?;
             println!(
                 "{} rewrapped under the new master key in {}; destroy the old key",
-                crate::cli::plural(u64::try_from(n).unwrap_or(u64::MAX), "data key", "data keys"),
+                crate::cli::plural(
+                    u64::try_from(n).unwrap_or(u64::MAX),
+                    "data key",
+                    "data keys"
+                ),
                 new_master_key_out.display()
             );
         }
@@ -477,5 +494,11 @@ impl Committed {
     #[must_use]
     pub fn len(&self) -> usize {
         self.parties.len()
+    }
+
+    /// Whether the record named no vault party.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.parties.is_empty()
     }
 }

@@ -162,7 +162,10 @@ mod tests {
         // Fresh nonces: sealing twice never gives the same bytes.
         assert_ne!(key.seal(b"p-1", b"secret").unwrap(), sealed);
         assert_eq!(key.open(b"p-2", &sealed), Err(NotAuthentic));
-        assert_eq!(SecretKey::generate().open(b"p-1", &sealed), Err(NotAuthentic));
+        assert_eq!(
+            SecretKey::generate().open(b"p-1", &sealed),
+            Err(NotAuthentic)
+        );
         for i in 0..sealed.len() {
             let mut flipped = sealed.clone();
             flipped[i] ^= 1;

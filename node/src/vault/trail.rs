@@ -226,7 +226,10 @@ mod tests {
         let rows: Vec<&str> = good.lines().collect();
         std::fs::write(&path, rows[..3].join("\n") + "\n").unwrap();
         let err = format!("{:#}", trail.verify().unwrap_err());
-        assert!(err.contains("holds 3 lines but audit.head records 4"), "{err}");
+        assert!(
+            err.contains("holds 3 lines but audit.head records 4"),
+            "{err}"
+        );
         std::fs::write(&path, good).unwrap();
         assert_eq!(trail.verify().unwrap().len(), 4);
     }
