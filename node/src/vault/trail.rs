@@ -3,7 +3,7 @@
 //! never an identity or a salt. Each line carries the SHA-256 of the line
 //! before it (`prev`; 64 zeros on the first), and `audit.head` holds the
 //! number of lines and the hash of the last, so that a line removed,
-//! edited or cut off the end is found by [`verify`].
+//! edited or cut off the end is found by [`Trail::verify`].
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
