@@ -454,3 +454,152 @@ fn a_rotated_master_key_opens_the_vault_and_the_old_one_does_not() {
         "{trail}"
     );
 }
+
+#[test]
+fn submit_with_a_vault_names_what_is_wrong_and_keeps_nothing_for_an_invalid_record() {
+    let log = TestLog::init();
+    let node = log.start();
+    let exporter = log.enrolled(&node.url, "exporter");
+    let vault = TestVault::init(&log);
+    let out = vault.run("add", &["--identity", BUYER, "--json"]).ok();
+    let added: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    let buyer = added["party"].as_str().expect("party").to_owned();
+    let claim = |claimant: &str, outcome: &str| {
+        serde_json::json!({"vin": VIN_A, "event_time": "2026-11-05", "claim": {
+            "claim_number": "CL-2027-0042", "defect": "flood damage concealed at sale",
+            "outcome": outcome, "amount": {"minor_units": 250_000, "currency": "USD"},
+            "claimant": claimant}})
+    };
+    let submit = |record: &Path, master_key: &Path| {
+        vledger([
+            "submit",
+            "--node",
+            &node.url,
+            "--key",
+            path_str(&exporter.file),
+            "--vault",
+            path_str(&vault.dir),
+            "--master-key",
+            path_str(master_key),
+            path_str(record),
+        ])
+    };
+    // A party the vault does not hold.
+    let unknown = log.write_json("unknown", &claim("vault:p-00000000000000aa", "refunded"));
+    let out = submit(&unknown, &vault.key).fails();
+    assert!(
+        out.stderr
+            .contains("claim.claimant: no party p-00000000000000aa in the vault"),
+        "{out}"
+    );
+    // Another master key.
+    let wrong = log.path("wrong.key");
+    std::fs::write(&wrong, "11".repeat(32)).expect("write key");
+    let record = log.write_json("claim", &claim(&format!("vault:{buyer}"), "refunded"));
+    let out = submit(&record, &wrong).fails();
+    assert!(
+        out.stderr
+            .contains("the master key does not open the vault"),
+        "{out}"
+    );
+    // A record that is not valid: no salt is kept for it.
+    let bad = log.write_json("bad", &claim(&format!("vault:{buyer}"), "paid"));
+    let out = submit(&bad, &vault.key).fails();
+    assert!(out.stderr.contains("not a valid record"), "{out}");
+    // NDJSON and several files take no vault; without one, bulk input
+    // names the field too.
+    let out = vledger([
+        "submit",
+        "--node",
+        &node.url,
+        "--key",
+        path_str(&exporter.file),
+        "--out-dir",
+        path_str(&log.path("")),
+        path_str(&record),
+        path_str(&unknown),
+    ])
+    .fails();
+    assert!(
+        out.stderr.contains(&format!(
+            "claim.claimant: \"vault:{buyer}\" names a party in a vault"
+        )),
+        "{out}"
+    );
+    let out = submit(&record, &vault.key).ok();
+    let entry = vledger_tests::logged_index(&out);
+    assert!(
+        out.stdout.contains(&format!(
+            "1 party salt kept in the vault with entry {entry}"
+        )),
+        "{out}"
+    );
+    let export = vault.run("export", &["--party", &buyer]).ok();
+    let exported: serde_json::Value = serde_json::from_str(&export.stdout).expect("JSON");
+    let commitments = exported["commitments"].as_array().expect("commitments");
+    assert_eq!(
+        commitments.len(),
+        1,
+        "only the logged record's salt: {export}"
+    );
+    assert_eq!(commitments[0]["field"], "claim.claimant");
+    assert_eq!(commitments[0]["index"], entry);
+
+    // The claimant's disclosure, as JSON.
+    let receipt = record.with_extension("tlog-proof");
+    let disclosure = log.path("claimant.disclosure.json");
+    let out = vault
+        .run(
+            "disclose",
+            &[
+                "--party",
+                &buyer,
+                "--entry",
+                &entry.to_string(),
+                "--receipt",
+                path_str(&receipt),
+                "--out",
+                path_str(&disclosure),
+                "--json",
+            ],
+        )
+        .ok();
+    let written: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(written["field"], "claim.claimant");
+    let log_key = path_str(&log.log_vkey_file()).to_owned();
+    let out = verify(&[
+        "disclosure",
+        "--log-key",
+        &log_key,
+        "--json",
+        path_str(&disclosure),
+    ])
+    .ok();
+    let checked: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(checked["identity"], BUYER);
+    assert_eq!(checked["entry"], entry);
+    assert_eq!(checked["vin"], VIN_A);
+    // The receipt of another entry is not this one's.
+    let out = vault
+        .run(
+            "disclose",
+            &[
+                "--party",
+                &buyer,
+                "--entry",
+                &(entry + 1).to_string(),
+                "--receipt",
+                path_str(&receipt),
+                "--out",
+                path_str(&disclosure),
+            ],
+        )
+        .fails();
+    assert!(
+        out.stderr.contains(&format!(
+            "is the receipt of entry {entry}, not of entry {}",
+            entry + 1
+        )),
+        "{out}"
+    );
+}
