@@ -25,6 +25,8 @@
 
 pub mod crypto;
 pub mod files;
+mod keys;
+mod party;
 pub mod references;
 pub mod trail;
 
@@ -34,9 +36,10 @@ use anyhow::{Context as _, bail};
 use rand::RngCore as _;
 use serde::{Deserialize, Serialize};
 use vledger_records::{PartyCommitment, SALT_LEN};
-use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+use zeroize::Zeroizing;
 
 use self::crypto::SecretKey;
+pub use self::party::{Commitment, Party, Placement};
 use self::trail::{Event, Line, Trail};
 
 /// The `format` of `vault.json`.
@@ -93,71 +96,6 @@ struct Meta {
     /// A known text sealed under the master key, in hex: a wrong master
     /// key is told apart from a damaged party file.
     key_check: String,
-}
-
-/// One commitment the vault made for a party.
-#[derive(Debug, Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
-#[serde(deny_unknown_fields)]
-pub struct Commitment {
-    /// The commitment, in hex (as logged).
-    pub commitment: String,
-    /// Its salt, in hex.
-    pub salt: String,
-    /// When it was made.
-    pub made: String,
-    /// The VIN of the record it went into (`submit --vault`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub vin: Option<String>,
-    /// The record field it went into (`ownership_transfer.to_party`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    /// The leaf index of the entry that logged it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub index: Option<u64>,
-    /// The receipt file of that entry.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub receipt: Option<String>,
-}
-
-impl Commitment {
-    /// The salt's bytes.
-    ///
-    /// # Errors
-    /// When the vault holds a malformed salt.
-    pub fn salt_bytes(&self) -> anyhow::Result<Zeroizing<[u8; SALT_LEN]>> {
-        let mut salt = Zeroizing::new([0u8; SALT_LEN]);
-        hex::decode_to_slice(&self.salt, salt.as_mut())
-            .context("a salt in the vault is malformed")?;
-        Ok(salt)
-    }
-}
-
-/// What the vault holds about one party (the sealed file's content).
-#[derive(Debug, Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
-#[serde(deny_unknown_fields)]
-pub struct Party {
-    /// The party's reference.
-    pub reference: String,
-    /// Its identity: the identifier the organisation's own files use.
-    pub identity: String,
-    /// A note kept with it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-    /// When it was added.
-    pub added: String,
-    /// Every commitment made for it.
-    pub commitments: Vec<Commitment>,
-}
-
-/// Where a commitment goes, for `submit --vault`.
-#[derive(Debug, Clone)]
-pub struct Placement {
-    /// The record's VIN.
-    pub vin: Option<String>,
-    /// The field's JSON path.
-    pub field: String,
-    /// The receipt file the record's receipt is written to.
-    pub receipt: PathBuf,
 }
 
 /// An open vault: its directory and master key.
@@ -502,102 +440,5 @@ impl Vault {
         let detail = Some(format!("entry {index}"));
         self.audit("logged", Some(reference), requested_by, detail)?;
         Ok(())
-    }
-
-    /// Erases a party: shreds its wrapped data key, then its sealed file,
-    /// and records the erasure in the audit trail.
-    ///
-    /// # Errors
-    /// When there is no such party or a file cannot be removed.
-    pub fn erase(
-        &self,
-        reference: &str,
-        requested_by: &str,
-        reason: Option<&str>,
-    ) -> anyhow::Result<Line> {
-        check_reference(reference)?;
-        let key_path = self.key_path(reference);
-        let party_path = self.party_path(reference);
-        if !key_path.exists() && !party_path.exists() {
-            // Names an erasure already done, or says there is no such party.
-            self.party(reference)?;
-        }
-        // The key first: once it is gone, the file is noise to everyone.
-        for path in [&key_path, &party_path] {
-            if path.exists() {
-                files::shred(path)?;
-            }
-        }
-        self.audit(
-            "erase",
-            Some(reference),
-            requested_by,
-            reason.map(|r| format!("reason: {r}")),
-        )
-    }
-
-    /// Every party reference in the vault.
-    ///
-    /// # Errors
-    /// When the keys directory cannot be read.
-    pub fn references(&self) -> anyhow::Result<Vec<String>> {
-        let dir = self.dir.join(KEYS_DIR);
-        let mut out = Vec::new();
-        for entry in
-            std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?
-        {
-            let entry = entry.with_context(|| format!("cannot read {}", dir.display()))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if let Some(reference) = name.strip_suffix(".key")
-                && check_reference(reference).is_ok()
-            {
-                out.push(reference.to_owned());
-            }
-        }
-        out.sort();
-        Ok(out)
-    }
-
-    /// Wraps every data key again under `new` and makes it the vault's
-    /// master key; the parties' sealed files do not change. Each key file
-    /// is replaced on its own and the master key check last, so a rotation
-    /// that stopped half way is finished by running it again with the same
-    /// two keys: a data key already under `new` is taken as it is.
-    ///
-    /// # Errors
-    /// When a data key unwraps under neither key (nothing more is changed
-    /// then), or a file cannot be written.
-    pub fn rotate_master_key(
-        &mut self,
-        new: SecretKey,
-        requested_by: &str,
-    ) -> anyhow::Result<usize> {
-        let references = self.references()?;
-        for reference in &references {
-            let aad = key_aad(reference);
-            let path = self.key_path(reference);
-            let wrapped =
-                std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            if new.unwrap_key(&aad, &wrapped).is_ok() {
-                continue;
-            }
-            let data_key = self.master.unwrap_key(&aad, &wrapped).map_err(|_| {
-                anyhow::anyhow!(
-                    "{} unwraps under neither master key; it is damaged or was altered",
-                    path.display()
-                )
-            })?;
-            files::write_atomically(&path, &new.wrap(&aad, &data_key)?)?;
-        }
-        let created = Self::read_meta(&self.dir)?.created;
-        self.master = new;
-        self.write_meta(&created)?;
-        self.audit(
-            "rotate-master-key",
-            None,
-            requested_by,
-            Some(format!("{} data keys rewrapped", references.len())),
-        )?;
-        Ok(references.len())
     }
 }

@@ -1,14 +1,16 @@
 //! `vledger vault`: the submitting organisation's encrypted store of the
 //! identities and salts behind its party commitments (docs/privacy.md).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context as _, bail};
+use anyhow::Context as _;
 use clap::Subcommand;
-use vledger_records::{Entry, EntryBody};
-use vledger_tlog::note::TlogProof;
-use vledger_verification::disclosure::{Disclosure, PartyField, opened};
 
+mod reads;
+mod submit;
+
+use self::reads::{disclose, export};
+pub use self::submit::Committed;
 use crate::vault::crypto::{SecretKey, read_master_key};
 use crate::vault::{Vault, files};
 
@@ -335,170 +337,4 @@ pub fn main(command: VaultCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// `vault export`: the party's data and its audit-trail lines, as JSON.
-fn export(vault: &Vault, party: &str, requested_by: &str) -> anyhow::Result<String> {
-    let (data, _) = vault.party(party)?;
-    vault.audit("export", Some(party), requested_by, None)?;
-    let trail = vault.trail().verify().unwrap_or_default();
-    let lines: Vec<_> = trail
-        .iter()
-        .filter(|l| l.party.as_deref() == Some(party))
-        .collect();
-    let value = serde_json::json!({
-        "party": data.reference,
-        "identity": data.identity,
-        "note": data.note,
-        "added": data.added,
-        "commitments": data.commitments,
-        "audit_trail": lines,
-    });
-    Ok(serde_json::to_string_pretty(&value)?)
-}
-
-/// `vault disclose`: finds which party field of entry `entry`'s record
-/// holds one of the party's commitments and makes its disclosure.
-fn disclose(
-    vault: &Vault,
-    party: &str,
-    entry: u64,
-    receipt_file: &Path,
-    requested_by: &str,
-) -> anyhow::Result<Disclosure> {
-    let (data, _) = vault.party(party)?;
-    let text = std::fs::read_to_string(receipt_file)
-        .with_context(|| format!("cannot read {}", receipt_file.display()))?;
-    let proof = TlogProof::parse_bytes(text.as_bytes())
-        .map_err(|e| anyhow::anyhow!("{} is not a receipt: {e}", receipt_file.display()))?;
-    if proof.index.0 != entry {
-        bail!(
-            "{} is the receipt of entry {}, not of entry {entry}",
-            receipt_file.display(),
-            proof.index.0
-        );
-    }
-    let bytes = proof
-        .extra
-        .as_deref()
-        .with_context(|| format!("{} carries no entry", receipt_file.display()))?;
-    let logged = Entry::decode(bytes)
-        .map_err(|e| anyhow::anyhow!("{}: entry: {e}", receipt_file.display()))?;
-    let EntryBody::Record(record) = &logged.body else {
-        bail!("entry {entry} holds no record");
-    };
-    let record = record.signed.record();
-    for field in PartyField::ALL {
-        let Some(commitment) = field.in_record(record) else {
-            continue;
-        };
-        let hex = hex::encode(commitment.as_bytes());
-        let Some(held) = data.commitments.iter().find(|c| c.commitment == hex) else {
-            continue;
-        };
-        let disclosure = Disclosure {
-            entry,
-            field,
-            identity: data.identity.clone(),
-            salt: *held.salt_bytes()?,
-            receipt: text.clone(),
-        };
-        opened(&disclosure, record)
-            .map_err(|e| anyhow::anyhow!("the vault's salt for entry {entry}: {e}"))?;
-        vault.audit(
-            "disclose",
-            Some(party),
-            requested_by,
-            Some(format!("entry {entry}, {field}")),
-        )?;
-        return Ok(disclosure);
-    }
-    bail!("entry {entry} holds no commitment of party {party} that the vault made");
-}
-
-/// A record's `vault:` party fields, committed to for `submit --vault`,
-/// waiting for the entry index.
-#[derive(Debug)]
-pub struct Committed {
-    vault: Vault,
-    parties: Vec<(String, vledger_records::PartyCommitment)>,
-    requested_by: String,
-}
-
-impl VaultArgs {
-    /// Replaces each `"vault:p-…"` party field of the record JSON `record`
-    /// with a fresh commitment to that party, keeping its salt in the
-    /// vault with the VIN, the field and the receipt file `receipt`.
-    ///
-    /// # Errors
-    /// When the vault does not open, names no such party, or the record
-    /// would not be valid with the commitments in place (nothing is kept
-    /// then).
-    pub fn commit_fields(
-        &self,
-        record: &mut serde_json::Value,
-        receipt: &Path,
-    ) -> anyhow::Result<Committed> {
-        use crate::vault::references::{set_field, vault_fields};
-        let vault = self.open()?;
-        let fields = vault_fields(record);
-        // Check every party and the record with stand-in commitments
-        // first, so that nothing is kept for a record that is refused.
-        let stand_in = vledger_records::PartyCommitment::commit(&[0x5a; 32], "stand-in");
-        let mut trial = record.clone();
-        for f in &fields {
-            vault
-                .party(&f.reference)
-                .with_context(|| format!("{}", f.field))?;
-            set_field(&mut trial, f.field, hex::encode(stand_in.as_bytes()));
-        }
-        vledger_records::Record::from_json_value(trial).context("not a valid record")?;
-        let vin = record
-            .get("vin")
-            .and_then(serde_json::Value::as_str)
-            .map(str::to_ascii_uppercase);
-        let requested_by = RequesterArg { requested_by: None }.name();
-        let mut parties = Vec::new();
-        for f in fields {
-            let placement = crate::vault::Placement {
-                vin: vin.clone(),
-                field: f.field.path().to_owned(),
-                receipt: receipt.to_path_buf(),
-            };
-            let commitment = vault.commit(&f.reference, Some(&placement), &requested_by)?;
-            set_field(record, f.field, hex::encode(commitment.as_bytes()));
-            parties.push((f.reference, commitment));
-        }
-        Ok(Committed {
-            vault,
-            parties,
-            requested_by,
-        })
-    }
-}
-
-impl Committed {
-    /// Records that the record was logged as entry `index`.
-    ///
-    /// # Errors
-    /// When the vault cannot be written.
-    pub fn logged(&self, index: u64) -> anyhow::Result<()> {
-        for (reference, commitment) in &self.parties {
-            self.vault
-                .logged(reference, commitment, index, &self.requested_by)?;
-        }
-        Ok(())
-    }
-
-    /// How many party fields were committed.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.parties.len()
-    }
-
-    /// Whether the record named no vault party.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.parties.is_empty()
-    }
 }
