@@ -9,6 +9,7 @@ mod keys;
 pub mod listen;
 mod mirror;
 mod succession;
+pub mod vault;
 pub mod witness;
 
 use std::net::SocketAddr;
@@ -332,6 +333,21 @@ pub enum Command {
         json: bool,
         #[command(flatten)]
         cosign: CosignArg,
+        /// A party vault (`vledger vault init`): party fields written
+        /// `"vault:p-…"` become fresh commitments to those parties, whose
+        /// salts the vault keeps with the VIN, the field and the entry
+        /// index. One record file at a time.
+        #[arg(long, value_name = "DIR", conflicts_with_all = ["ndjson", "out_dir", "json"])]
+        vault: Option<PathBuf>,
+        /// With --vault: the vault's master key file (or the 64 hex digits
+        /// themselves in VLEDGER_VAULT_KEY).
+        #[arg(
+            long,
+            env = "VLEDGER_VAULT_KEY",
+            value_name = "FILE",
+            hide_env_values = true
+        )]
+        master_key: Option<String>,
         /// The record files, one JSON record each; `-` reads NDJSON records
         /// from standard input.
         #[arg(required_unless_present = "ndjson")]
@@ -490,6 +506,14 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Keep the identities and salts behind party commitments in an
+    /// encrypted vault: add parties, commit to them, disclose one
+    /// commitment, export or erase a party (docs/privacy.md).
+    Vault {
+        /// What to do.
+        #[command(subcommand)]
+        command: vault::VaultCommand,
+    },
     /// Run or set up a witness (C2SP tlog-witness, tlog-cosignature).
     Witness {
         /// What to do.
@@ -641,6 +665,8 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             ndjson,
             json,
             cosign,
+            vault,
+            master_key,
             records,
         } => submit(&SubmitArgs {
             target: client::Target::new(&node, origin.as_deref()),
@@ -650,6 +676,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             ndjson,
             json,
             cosign,
+            vault: vault_args(vault, master_key)?,
             records,
         }),
         Command::Checkpoint {
@@ -739,6 +766,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             json,
             threads,
         }),
+        Command::Vault { command } => vault::main(command),
         Command::Witness { command } => witness::main(command),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -796,7 +824,24 @@ struct SubmitArgs<'a> {
     ndjson: Option<PathBuf>,
     json: bool,
     cosign: CosignArg,
+    vault: Option<vault::VaultArgs>,
     records: Vec<PathBuf>,
+}
+
+/// `submit --vault DIR` with its master key.
+fn vault_args(
+    dir: Option<PathBuf>,
+    master_key: Option<String>,
+) -> anyhow::Result<Option<vault::VaultArgs>> {
+    let Some(dir) = dir else {
+        return Ok(None);
+    };
+    let Some(master_key) = master_key else {
+        anyhow::bail!(
+            "--vault needs the vault's master key: --master-key FILE or VLEDGER_VAULT_KEY"
+        );
+    };
+    Ok(Some(vault::VaultArgs { dir, master_key }))
 }
 
 /// `vledger submit`: one record file the unary way, as ever; anything
@@ -810,7 +855,17 @@ fn submit(args: &SubmitArgs<'_>) -> anyhow::Result<()> {
         && args.out_dir.is_none()
         && !args.json
     {
-        return client::submit(&args.target, args.key, record, args.out, args.cosign);
+        return client::submit(
+            &args.target,
+            args.key,
+            record,
+            args.out,
+            args.cosign,
+            args.vault.as_ref(),
+        );
+    }
+    if args.vault.is_some() {
+        anyhow::bail!("--vault takes one record file at a time");
     }
     if args.out.is_some() {
         anyhow::bail!("--out names the receipt of a single record file; use --out-dir DIR");

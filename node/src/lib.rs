@@ -24,6 +24,7 @@ pub mod status;
 pub mod telemetry;
 pub mod tiles;
 pub mod tls;
+pub mod vault;
 pub mod witness;
 pub mod witnessing;
 

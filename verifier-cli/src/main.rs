@@ -13,6 +13,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod consistency;
+mod disclosure;
 mod history;
 mod succession;
 mod witnesses;
@@ -125,6 +126,24 @@ enum Command {
         new_checkpoint: PathBuf,
         /// The proof file.
         proof: PathBuf,
+    },
+    /// Verify a disclosure file (from `vledger vault disclose`): that the
+    /// party commitment in one logged entry names the identity it gives.
+    /// It shows nothing about any other record.
+    Disclosure {
+        /// The log's verifier key (`name+keyid+base64`), or a file holding it.
+        #[arg(long, env = "VLEDGER_LOG_KEY")]
+        log_key: String,
+        /// A succession proof (DATA/succession-SIZE.tlog-proof) to follow
+        /// from the pinned log key to its successor; repeat for each
+        /// succession, oldest first.
+        #[arg(long, value_name = "FILE")]
+        succession: Vec<PathBuf>,
+        /// Print the result as one JSON object instead of the OK line.
+        #[arg(long)]
+        json: bool,
+        /// The .disclosure.json file.
+        file: PathBuf,
     },
     /// Print a shell completion script for vledger-verify.
     Completions {
@@ -351,6 +370,15 @@ fn main() -> ExitCode {
             };
             Ok((verified.output, status))
         }),
+        Command::Disclosure {
+            log_key,
+            succession,
+            json,
+            file,
+        } => verifier_key(log_key)
+            .and_then(|key| succession::log_keys(key, succession))
+            .and_then(|keys| disclosure::run(&keys, file, *json))
+            .map(|out| (out, 0)),
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(

@@ -4,6 +4,8 @@
 //!   checkpoint, the entry's inclusion, and the entry itself;
 //! - [`history`]: a VIN history bundle: that it holds **every** record of
 //!   the VIN as of a signed checkpoint, and that witnesses saw that tree;
+//! - [`disclosure`]: a selective disclosure: that the party commitment
+//!   in one logged record names a given identity;
 //! - [`report`]: the buyer's report on a verified history, a summary and a
 //!   timeline in plain words, in the languages of [`i18n`].
 //!
@@ -20,6 +22,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod disclosure;
 pub mod history;
 pub mod i18n;
 pub mod pages;

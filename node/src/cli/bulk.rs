@@ -208,6 +208,11 @@ fn read_inputs(
 
 /// One record's JSON, checked as far as can be without the log.
 fn parse(json: &str) -> anyhow::Result<Record> {
+    // `vault:` party fields are committed to one record file at a time.
+    if let Ok(value) = serde_json::from_str::<serde_json::Value>(json) {
+        crate::vault::references::refuse_vault_fields(&value)
+            .map_err(|e| anyhow::anyhow!("not a valid record: {e}"))?;
+    }
     // The error's own text names the field; its source repeats it.
     let record = Record::from_json(json).map_err(|e| anyhow::anyhow!("not a valid record: {e}"))?;
     let size = record.encode().len();

@@ -15,8 +15,10 @@ use vledger_tlog::note::{Checkpoint, ConsistencyProofText, Note, open_checkpoint
 use vledger_verification::pages::{HistoryPage, merge_pages};
 
 use super::keys::{Want, read_vkey};
+use super::vault::VaultArgs;
 use super::{CosignArg, NodeArg};
 use crate::datadir::read_signer;
+use crate::vault::references::refuse_vault_fields;
 
 pub(super) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_current_thread()
@@ -102,7 +104,7 @@ fn append(
     record: &Record,
     out: &Path,
     cosign: Option<CosignArg>,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<u64> {
     let signer = read_signer(key_file)?;
     let response = runtime()?.block_on(async {
         let mut client = connect(target.node).await?;
@@ -147,33 +149,64 @@ fn append(
             r.index, c.wait, r.index
         );
     }
-    Ok(())
+    Ok(r.index)
 }
 
 fn receipt_path(out: Option<&Path>, default: impl FnOnce() -> PathBuf) -> PathBuf {
     out.map_or_else(default, Path::to_path_buf)
 }
 
-/// `vledger submit`.
+/// `vledger submit`. With a vault, `"vault:p-…"` party fields become
+/// fresh commitments whose salts the vault keeps, with the entry index
+/// once logged; without one, such fields are refused.
 pub fn submit(
     target: &Target<'_>,
     key: &Path,
     record_file: &Path,
     out: Option<&Path>,
     cosign: CosignArg,
+    vault: Option<&VaultArgs>,
 ) -> anyhow::Result<()> {
     let json = std::fs::read_to_string(record_file)
         .with_context(|| format!("cannot read {}", record_file.display()))?;
-    let record = Record::from_json(&json)
-        .with_context(|| format!("{} is not a valid record", record_file.display()))?;
+    let invalid = || format!("{} is not a valid record", record_file.display());
     let out = receipt_path(out, || record_file.with_extension("tlog-proof"));
-    append(
+    let value = serde_json::from_str::<serde_json::Value>(&json).ok();
+    let (record, committed) = match (vault, value) {
+        (Some(vault), Some(mut value)) => {
+            let committed = vault
+                .commit_fields(&mut value, &out)
+                .with_context(|| record_file.display().to_string())?;
+            (
+                Record::from_json_value(value).with_context(invalid)?,
+                Some(committed),
+            )
+        }
+        (None, Some(value)) => {
+            refuse_vault_fields(&value).with_context(invalid)?;
+            (Record::from_json(&json).with_context(invalid)?, None)
+        }
+        (_, None) => (Record::from_json(&json).with_context(invalid)?, None),
+    };
+    let index = append(
         target,
         key,
         &record,
         &out,
         cosign.cosigned.then_some(cosign),
-    )
+    )?;
+    if let Some(committed) = committed.filter(|c| !c.is_empty()) {
+        committed.logged(index)?;
+        println!(
+            "{} kept in the vault with entry {index}",
+            crate::cli::plural(
+                u64::try_from(committed.len()).unwrap_or(u64::MAX),
+                "party salt",
+                "party salts"
+            )
+        );
+    }
+    Ok(())
 }
 
 /// `vledger enroll`.
@@ -207,7 +240,7 @@ pub fn enroll(
             vkey.name().replace('/', "_")
         ))
     });
-    append(target, admin_key, &record, &out, None)
+    append(target, admin_key, &record, &out, None).map(drop)
 }
 
 /// `vledger revoke`.
@@ -235,7 +268,7 @@ pub fn revoke(
             vkey.name().replace('/', "_")
         ))
     });
-    append(target, admin_key, &record, &out, None)
+    append(target, admin_key, &record, &out, None).map(drop)
 }
 
 /// A signed checkpoint note's origin, tree size and root (base64), for
