@@ -243,3 +243,37 @@ fn closing_puts_the_journal_into_sled() {
     let reopened = SledBackend::open(&path).unwrap();
     assert_matches(&reopened, &after[19], &mut rng);
 }
+
+/// Dropping a store waits for its fold, and stores of one process fold,
+/// close and reopen side by side: sled's one lock for every database of a
+/// process once left a store closing while another folded waiting for
+/// ever.
+#[test]
+fn stores_side_by_side_fold_and_close_without_waiting_on_each_other() {
+    let dir = tempfile::tempdir().unwrap();
+    std::thread::scope(|scope| {
+        for seed in 0..3u64 {
+            let path = dir.path().join(format!("store-{seed}"));
+            scope.spawn(move || {
+                let mut rng = StdRng::seed_from_u64(100 + seed);
+                let mut model = Model::new();
+                for _ in 0..8 {
+                    let backend = SledBackend::open(&path).unwrap();
+                    backend.set_journal_limit(2 << 10).unwrap();
+                    for _ in 0..25 {
+                        let n = rng.gen_range(20..60);
+                        let batch = random_batch(&mut rng, &mut model, n);
+                        backend.apply(batch, None).unwrap();
+                    }
+                    drop(backend);
+                    assert!(
+                        !path.join("vledger-journal.old").exists(),
+                        "a dropped store's fold was still running"
+                    );
+                }
+                let reopened = SledBackend::open(&path).unwrap();
+                assert_matches(&reopened, &model, &mut rng);
+            });
+        }
+    });
+}

@@ -70,6 +70,33 @@ struct Writer {
     folding: Option<std::thread::JoinHandle<Result<(), StoreError>>>,
 }
 
+impl Drop for Writer {
+    /// The store's last handle waits for its fold: no thread goes on
+    /// writing to a database nobody holds.
+    fn drop(&mut self) {
+        if let Some(thread) = self.folding.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for SledBackend {
+    /// The last handle (the fold thread holds none of the writer's) waits
+    /// for the fold and flushes sled in turn with the process's other
+    /// sled writes ([`SLED_WRITES`]), so that sled's own flush when the
+    /// database closes finds nothing left to wait for.
+    fn drop(&mut self) {
+        if Arc::strong_count(&self.writer) == 1 {
+            if let Ok(mut writer) = self.writer.lock()
+                && let Some(thread) = writer.folding.take()
+            {
+                let _ = thread.join();
+            }
+            let _ = sled_write(|| self.db.flush());
+        }
+    }
+}
+
 /// The journal's file, in sled's directory.
 pub const JOURNAL_FILE: &str = "vledger-journal";
 /// The rotated journal's file, while sled takes its batches.
@@ -231,36 +258,7 @@ impl SledBackend {
     /// core and of the disk, and the batches committed meanwhile (each one
     /// `fdatasync` of the journal) keep their latency.
     fn write_to_sled(&self, pending: &Pending, paced: bool) -> Result<(), StoreError> {
-        if pending.is_empty() {
-            return Ok(());
-        }
-        let mut batch = sled::Batch::default();
-        let mut in_batch = 0;
-        for (k, v) in pending {
-            match v {
-                Some(v) => batch.insert(k.as_slice(), v.as_slice()),
-                None => batch.remove(k.as_slice()),
-            }
-            in_batch += 1;
-            if in_batch == FOLD_BATCH {
-                let started = std::time::Instant::now();
-                self.tree
-                    .apply_batch(std::mem::take(&mut batch))
-                    .map_err(err)?;
-                in_batch = 0;
-                if paced {
-                    std::thread::sleep(started.elapsed());
-                }
-            }
-        }
-        self.tree.apply_batch(batch).map_err(err)?;
-        self.db.flush().map_err(err)?;
-        // On Linux sled 0.34.7 "flushes" with sync_file_range, which
-        // neither writes the file's metadata nor empties the drive's
-        // write cache. fdatasync on the log file closes that gap.
-        self.log_file
-            .sync_data()
-            .map_err(|e| StoreError::Backend(Box::new(e)))
+        write_to_sled(&self.db, &self.tree, &self.log_file, pending, paced)
     }
 
     /// Waits for the fold under way, if any, and reports how it ended.
@@ -294,15 +292,15 @@ impl SledBackend {
             overlay.frozen = Some(Arc::clone(&frozen));
             frozen
         };
-        let backend = self.clone();
+        let (db, tree, log_file) = (self.db.clone(), self.tree.clone(), self.log_file.clone());
+        let overlay = Arc::clone(&self.overlay);
         let dir = writer.dir.clone();
         let thread = std::thread::Builder::new()
             .name("vledger-sled-fold".into())
             .spawn(move || {
-                backend.write_to_sled(&frozen, true)?;
+                write_to_sled(&db, &tree, &log_file, &frozen, true)?;
                 remove_rotated(&dir)?;
-                backend
-                    .overlay
+                overlay
                     .write()
                     .unwrap_or_else(PoisonError::into_inner)
                     .frozen = None;
@@ -320,6 +318,61 @@ fn remove_rotated(dir: &Path) -> Result<(), StoreError> {
     std::fs::remove_file(dir.join(OLD_JOURNAL_FILE))
         .map_err(|e| StoreError::Backend(Box::new(e)))?;
     super::journal::sync_dir(dir)
+}
+
+/// [`SledBackend::write_to_sled`], for the fold thread, which holds sled's
+/// handles but not the store's writer (whose last owner waits for it).
+fn write_to_sled(
+    db: &sled::Db,
+    tree: &sled::Tree,
+    log_file: &std::fs::File,
+    pending: &Pending,
+    paced: bool,
+) -> Result<(), StoreError> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let mut batch = sled::Batch::default();
+    let mut in_batch = 0;
+    for (k, v) in pending {
+        match v {
+            Some(v) => batch.insert(k.as_slice(), v.as_slice()),
+            None => batch.remove(k.as_slice()),
+        }
+        in_batch += 1;
+        if in_batch == FOLD_BATCH {
+            let started = std::time::Instant::now();
+            sled_write(|| tree.apply_batch(std::mem::take(&mut batch)))?;
+            in_batch = 0;
+            if paced {
+                std::thread::sleep(started.elapsed());
+            }
+        }
+    }
+    sled_write(|| tree.apply_batch(batch))?;
+    sled_write(|| db.flush().map(drop))?;
+    // On Linux sled 0.34.7 "flushes" with sync_file_range, which
+    // neither writes the file's metadata nor empties the drive's
+    // write cache. fdatasync on the log file closes that gap.
+    log_file
+        .sync_data()
+        .map_err(|e| StoreError::Backend(Box::new(e)))
+}
+
+/// Taken by every batch and flush this process makes to any sled
+/// database. sled 0.34 guards all the databases of a process with one
+/// global lock: a flush holds it shared while it waits for its log, a
+/// batch waits for it exclusively, and a batch of one database waiting
+/// behind the flush of another (a store being closed while a second one
+/// folds, as in tests, benches and copies) then stalls sled's own flusher
+/// threads, and all three wait for ever. Writes through vledger take
+/// turns instead; a node has one database, so they never wait on each
+/// other there.
+static SLED_WRITES: Mutex<()> = Mutex::new(());
+
+fn sled_write<T>(write: impl FnOnce() -> sled::Result<T>) -> Result<T, StoreError> {
+    let _turn = SLED_WRITES.lock().unwrap_or_else(PoisonError::into_inner);
+    write().map_err(err)
 }
 
 /// Keys per sled batch when the journal's writes go to sled.
@@ -354,16 +407,14 @@ impl SledBackend {
             batch.insert(k, v);
             in_batch += 1;
             if in_batch == COPY_BATCH {
-                copy.tree
-                    .apply_batch(std::mem::take(&mut batch))
-                    .map_err(err)?;
+                sled_write(|| copy.tree.apply_batch(std::mem::take(&mut batch)))?;
                 copied += in_batch as u64;
                 in_batch = 0;
             }
         }
-        copy.tree.apply_batch(batch).map_err(err)?;
+        sled_write(|| copy.tree.apply_batch(batch))?;
         copied += in_batch as u64;
-        copy.db.flush().map_err(err)?;
+        sled_write(|| copy.db.flush().map(drop))?;
         copy.log_file
             .sync_data()
             .map_err(|e| StoreError::Backend(Box::new(e)))?;
@@ -386,41 +437,44 @@ impl Backend for SledBackend {
         }
         let overlay = self.overlay.read().unwrap_or_else(PoisonError::into_inner);
         let range = (Bound::Included(start), Bound::Excluded(end));
-        let mut pending: BTreeMap<&[u8], &Option<Vec<u8>>> = BTreeMap::new();
-        for map in overlay
+        // Three sorted sources merged lazily, so that a scan costs what it
+        // returns, not what the overlay holds in its range: the active
+        // overlay, the frozen one (being folded) and sled. On a tie the
+        // newer stands: active, then frozen, then sled.
+        let mut active = overlay.active.range::<[u8], _>(range).peekable();
+        let mut frozen = overlay
             .frozen
             .as_deref()
-            .into_iter()
-            .chain([&overlay.active])
-        {
-            for (k, v) in map.range::<[u8], _>(range) {
-                pending.insert(k, v);
-            }
-        }
-        let mut waiting = pending.into_iter().peekable();
+            .map(|m| m.range::<[u8], _>(range).peekable());
         let mut stored = self.tree.range(start..end);
         let mut next_stored = stored.next().transpose().map_err(err)?;
         let mut out = Vec::new();
         while out.len() < limit {
-            // The smaller key next; on a tie the overlay's value (or
-            // removal) stands for sled's.
-            let take_overlay = match (&next_stored, waiting.peek()) {
-                (None, None) => break,
-                (None, Some(_)) => true,
-                (Some(_), None) => false,
-                (Some((sk, _)), Some((ok, _))) => *ok <= sk.as_ref(),
+            let a = active.peek().map(|(k, _)| k.as_slice());
+            let f = frozen
+                .as_mut()
+                .and_then(|f| f.peek().map(|(k, _)| k.as_slice()));
+            let d = next_stored.as_ref().map(|(k, _)| k.as_ref());
+            let Some(key) = [a, f, d].into_iter().flatten().min().map(<[u8]>::to_vec) else {
+                break;
             };
-            if take_overlay {
-                let Some((k, v)) = waiting.next() else { break };
-                if next_stored.as_ref().is_some_and(|(sk, _)| sk.as_ref() == k) {
-                    next_stored = stored.next().transpose().map_err(err)?;
-                }
-                if let Some(v) = v {
-                    out.push((k.to_vec(), v.clone()));
-                }
-            } else if let Some((k, v)) = next_stored.take() {
-                out.push((k.to_vec(), v.to_vec()));
+            let mut value: Option<Option<Vec<u8>>> = None;
+            if d == Some(key.as_slice()) {
+                value = next_stored.take().map(|(_, v)| Some(v.to_vec()));
                 next_stored = stored.next().transpose().map_err(err)?;
+            }
+            if f == Some(key.as_slice())
+                && let Some((_, v)) = frozen.as_mut().and_then(Iterator::next)
+            {
+                value = Some(v.clone());
+            }
+            if a == Some(key.as_slice())
+                && let Some((_, v)) = active.next()
+            {
+                value = Some(v.clone());
+            }
+            if let Some(Some(v)) = value {
+                out.push((key, v));
             }
         }
         Ok(out)
