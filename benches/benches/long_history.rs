@@ -38,7 +38,7 @@ const HISTORY: u64 = 100_000;
 const BATCH: usize = 100;
 /// Records signed for each timed bench: more than it can append in its
 /// measurement time.
-const TIMED: u64 = 400_000;
+const TIMED: u64 = 1_000_000;
 /// VINs of the `1st` bench's stream: more than it can use.
 const NEW_VINS: u64 = 1_000_000;
 
