@@ -83,7 +83,7 @@ impl Drop for Writer {
 impl Drop for SledBackend {
     /// The last handle (the fold thread holds none of the writer's) waits
     /// for the fold and flushes sled in turn with the process's other
-    /// sled writes ([`SLED_WRITES`]), so that sled's own flush when the
+    /// sled writes (`SLED_WRITES`), so that sled's own flush when the
     /// database closes finds nothing left to wait for.
     fn drop(&mut self) {
         if Arc::strong_count(&self.writer) == 1 {
