@@ -10,6 +10,7 @@
 //! parties/p-<16 hex>.sealed  the party's identity, note and salts, sealed
 //!                          under its data key
 //! audit.jsonl, audit.head  the audit trail (vault/trail.rs)
+//! vault.lock               locked by the one command that has the vault open
 //! ```
 //!
 //! Each party has its own random 256-bit data key; its file is sealed
@@ -104,6 +105,51 @@ pub struct Vault {
     dir: PathBuf,
     master: SecretKey,
     trail: Trail,
+    /// `vault.lock`, locked while this vault is open: commands on one
+    /// vault run one at a time, so that an erasure and an addition (or a
+    /// key rotation) never interleave their writes.
+    _lock: std::fs::File,
+}
+
+/// The file a command locks while it has the vault open.
+const LOCK_FILE: &str = "vault.lock";
+
+/// How long opening a vault waits for another command to let go of it.
+const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Locks the vault in `dir` for this process, waiting up to `wait` for
+/// another command to finish with it. The lock goes with the file (when
+/// the command ends, however it ends).
+fn lock(dir: &Path, wait: std::time::Duration) -> anyhow::Result<std::fs::File> {
+    let path = dir.join(LOCK_FILE);
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let file = options
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        match file.try_lock() {
+            Ok(()) => return Ok(file),
+            Err(std::fs::TryLockError::WouldBlock) if std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "the vault {} is in use by another vledger command (it holds {}); \
+                 vault commands run one at a time: try again when it has finished",
+                dir.display(),
+                path.display()
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()));
+            }
+        }
+    }
 }
 
 /// The directory `path` is in, made absolute (for "not inside" checks).
@@ -162,6 +208,7 @@ impl Vault {
                     .with_context(|| format!("cannot restrict {}", d.display()))?;
             }
         }
+        let lock = lock(dir, LOCK_WAIT)?;
         let master = SecretKey::generate();
         let mut key_text = master.to_hex();
         key_text.push('\n');
@@ -171,6 +218,7 @@ impl Vault {
             dir: dir.to_path_buf(),
             trail: Trail::new(dir),
             master,
+            _lock: lock,
         };
         vault.write_meta(&now())?;
         vault.audit("init", None, requested_by, None)?;
@@ -212,8 +260,13 @@ impl Vault {
     /// Opens the vault in `dir` with the master key `master`.
     ///
     /// # Errors
-    /// When `dir` is not a vault, or `master` is not its master key.
+    /// When `dir` is not a vault, when `master` is not its master key, or
+    /// when another command keeps the vault for longer than ten seconds.
     pub fn open(dir: &Path, master: SecretKey) -> anyhow::Result<Self> {
+        // A directory that is no vault gets no lock file; the vault's
+        // meta is read again once locked (a key rotation rewrites it).
+        Self::read_meta(dir)?;
+        let lock = lock(dir, LOCK_WAIT)?;
         let meta = Self::read_meta(dir)?;
         let check = hex::decode(&meta.key_check).unwrap_or_default();
         if master.open(CHECK_AAD, &check).is_err() {
@@ -227,6 +280,7 @@ impl Vault {
             dir: dir.to_path_buf(),
             trail: Trail::new(dir),
             master,
+            _lock: lock,
         })
     }
 
@@ -440,5 +494,29 @@ impl Vault {
         let detail = Some(format!("entry {index}"));
         self.audit("logged", Some(reference), requested_by, detail)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_vault_another_command_holds_is_refused_by_name_after_the_wait() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let held = lock(dir.path(), LOCK_WAIT).expect("first lock");
+        let started = std::time::Instant::now();
+        let err = lock(dir.path(), std::time::Duration::from_millis(200))
+            .expect_err("a second lock while the first is held");
+        assert!(started.elapsed() >= std::time::Duration::from_millis(200));
+        let text = err.to_string();
+        assert!(
+            text.contains("is in use by another vledger command")
+                && text.contains("vault.lock")
+                && text.contains("one at a time"),
+            "{text}"
+        );
+        drop(held);
+        lock(dir.path(), std::time::Duration::ZERO).expect("free once let go");
     }
 }

@@ -420,6 +420,51 @@ fn a_wrong_key_a_tampered_file_and_a_removed_trail_line_are_named() {
     );
 }
 
+/// A vault command waits while another holds the vault, and goes on when
+/// it lets go: two commands never interleave their writes.
+#[test]
+fn vault_commands_take_turns() {
+    let log = TestLog::init();
+    let vault = TestVault::init(&log);
+    let first = vault.add(SELLER, "seller");
+    // Another command has the vault open: this process holds its lock.
+    let held = std::fs::OpenOptions::new()
+        .write(true)
+        .open(vault.dir.join("vault.lock"))
+        .expect("vault.lock exists once the vault is made");
+    held.lock().expect("lock the vault");
+    let mut waiting = std::process::Command::new(&bins().vledger)
+        .args(["vault", "add", "--dir"])
+        .arg(&vault.dir)
+        .arg("--master-key")
+        .arg(&vault.key)
+        .args(["--identity", BUYER, "--note", "buyer"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn vledger vault add");
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert!(
+        waiting.try_wait().expect("poll").is_none(),
+        "vault add went ahead while another command held the vault"
+    );
+    held.unlock().expect("unlock");
+    let out = waiting.wait_with_output().expect("vault add ends");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let second = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    assert!(second.starts_with("p-") && second != first, "{second}");
+    let trail = vault.audit_trail().ok();
+    assert_eq!(
+        trail.stdout.matches("\"action\":\"add\"").count(),
+        2,
+        "{trail}"
+    );
+}
+
 #[test]
 fn a_rotated_master_key_opens_the_vault_and_the_old_one_does_not() {
     let log = TestLog::init();
