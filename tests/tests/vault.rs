@@ -242,6 +242,56 @@ fn a_buyer_is_disclosed_then_erased_and_the_log_still_verifies() {
              ownership_transfer.to_party) names {BUYER}"
         )
     );
+    // Made with --log-key, the disclosure is checked before it is written:
+    // under the log's key it is; under another log's key nothing is written.
+    let checked = log.path("checked.disclosure.json");
+    let out = vault
+        .run(
+            "disclose",
+            &[
+                "--party",
+                &buyer,
+                "--entry",
+                &entry.to_string(),
+                "--receipt",
+                path_str(&receipt),
+                "--out",
+                path_str(&checked),
+                "--log-key",
+                &log_key,
+            ],
+        )
+        .ok();
+    assert!(
+        out.stdout.trim().ends_with(", checked against the log key"),
+        "{out}"
+    );
+    let other = TestLog::init();
+    let refused = log.path("refused.disclosure.json");
+    let out = vault
+        .run(
+            "disclose",
+            &[
+                "--party",
+                &buyer,
+                "--entry",
+                &entry.to_string(),
+                "--receipt",
+                path_str(&receipt),
+                "--out",
+                path_str(&refused),
+                "--log-key",
+                &other.log_vkey,
+            ],
+        )
+        .fails();
+    assert!(
+        out.stderr
+            .contains("the disclosure would not verify against --log-key")
+            && out.stderr.contains("nothing was written"),
+        "{out}"
+    );
+    assert!(!refused.exists(), "a refused disclosure was written");
     // Edited to another identity, or the salt changed, it is refused.
     let text = std::fs::read_to_string(&disclosure).expect("disclosure");
     let mut edited: serde_json::Value = serde_json::from_str(&text).expect("JSON");

@@ -11,6 +11,7 @@ mod submit;
 
 use self::reads::{disclose, export};
 pub use self::submit::Committed;
+use super::keys::{Want, read_vkey};
 use crate::vault::crypto::{SecretKey, read_master_key};
 use crate::vault::{Vault, files};
 
@@ -154,6 +155,11 @@ pub enum VaultCommand {
         /// Where to write the disclosure (`NAME.disclosure.json`).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// The log's verifier key (or a file holding it): the disclosure is
+        /// checked against it, as `vledger-verify disclosure` checks it,
+        /// before it is written.
+        #[arg(long, env = "VLEDGER_LOG_KEY")]
+        log_key: Option<String>,
         #[command(flatten)]
         requester: RequesterArg,
         /// Print one JSON object.
@@ -270,20 +276,37 @@ pub fn main(command: VaultCommand) -> anyhow::Result<()> {
             entry,
             receipt,
             out,
+            log_key,
             requester,
             json,
         } => {
-            let disclosure = disclose(&vault.open()?, &party, entry, &receipt, &requester.name())?;
+            let key = log_key
+                .map(|k| read_vkey("--log-key", &k, Want::Ed25519))
+                .transpose()?;
+            let disclosure = disclose(
+                &vault.open()?,
+                &party,
+                entry,
+                &receipt,
+                key.as_ref(),
+                &requester.name(),
+            )?;
             files::write_atomically(&out, disclosure.to_json().as_bytes())?;
+            let checked = if key.is_some() {
+                ", checked against the log key"
+            } else {
+                ""
+            };
             if json {
                 println!(
                     "{}",
                     serde_json::json!({"party": party, "entry": entry,
-                        "field": disclosure.field.path(), "file": out})
+                        "field": disclosure.field.path(), "file": out,
+                        "verified": key.is_some()})
                 );
             } else {
                 println!(
-                    "disclosure of {} in entry {entry} written to {}",
+                    "disclosure of {} in entry {entry} written to {}{checked}",
                     disclosure.field,
                     out.display()
                 );

@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::{Context as _, bail};
 use vledger_records::{Entry, EntryBody};
 use vledger_tlog::note::TlogProof;
-use vledger_verification::disclosure::{Disclosure, PartyField, opened};
+use vledger_tlog::note::VerifierKey;
+use vledger_verification::disclosure::{Disclosure, PartyField, opened, verify_disclosure};
 
 use crate::vault::Vault;
 
@@ -37,6 +38,7 @@ pub(super) fn disclose(
     party: &str,
     entry: u64,
     receipt_file: &Path,
+    log_key: Option<&VerifierKey>,
     requested_by: &str,
 ) -> anyhow::Result<Disclosure> {
     let (data, _) = vault.party(party)?;
@@ -78,6 +80,16 @@ pub(super) fn disclose(
         };
         opened(&disclosure, record)
             .map_err(|e| anyhow::anyhow!("the vault's salt for entry {entry}: {e}"))?;
+        // Checked as `vledger-verify disclosure` will check it (the
+        // receipt's checkpoint and inclusion proof), before anything is
+        // recorded or written.
+        if let Some(key) = log_key {
+            verify_disclosure(&disclosure, key).map_err(|e| {
+                anyhow::anyhow!(
+                    "the disclosure would not verify against --log-key: {e}; nothing was written"
+                )
+            })?;
+        }
         vault.audit(
             "disclose",
             Some(party),
