@@ -432,6 +432,11 @@ pub enum Command {
         /// checkpoints and the proof are verified.
         #[arg(long, env = "VLEDGER_LOG_KEY")]
         log_key: Option<String>,
+        /// A succession proof (from `vledger rotate-log-key`) to follow from
+        /// --log-key to its successor, so that checkpoints signed on either
+        /// side of it verify; repeat for each succession, oldest first.
+        #[arg(long, value_name = "FILE", requires = "log_key")]
+        succession: Vec<PathBuf>,
         /// Write the proof to this file instead of printing it (the format
         /// `vledger-verify consistency` reads; see docs/formats.md).
         #[arg(long)]
@@ -716,13 +721,17 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             old,
             new,
             log_key,
+            succession,
             out,
             json,
         } => client::consistency(
             &node,
             old,
             new,
-            log_key.as_deref(),
+            log_key
+                .map(|k| audit::log_keys(&k, &succession))
+                .transpose()?
+                .as_ref(),
             client::ProofOutput {
                 out: out.as_deref(),
                 json,

@@ -396,6 +396,29 @@ fn a_retired_log_key_hands_the_log_to_a_successor_that_verifiers_follow() {
     };
     run(&bins().verify, args(false)).fails();
     run(&bins().verify, args(true)).ok();
+    // The node's client checks the same proof as it fetches it.
+    let online = |with: bool| {
+        let old_size = old_size.to_string();
+        let mut a = vec![
+            "consistency".to_owned(),
+            "--node".to_owned(),
+            node.url.clone(),
+            "--old".to_owned(),
+            old_size,
+            "--log-key".to_owned(),
+            old.clone(),
+            "--json".to_owned(),
+        ];
+        if with {
+            a.extend(["--succession".to_owned(), succession_arg.clone()]);
+        }
+        vledger(a)
+    };
+    let out = online(false).fails();
+    assert!(out.stderr.contains("new checkpoint"), "{out}");
+    let out = online(true).ok();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+    assert_eq!(json["verified"], true, "{out}");
 
     // The auditor, pinned to the old key, needs the succession proof.
     let out = vledger(["audit", "--node", &node.url, "--log-key", &old]).fails();

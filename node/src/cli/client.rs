@@ -11,8 +11,9 @@ use vledger_records::{
 };
 use vledger_tlog::hash::Hash;
 use vledger_tlog::merkle::verify_consistency;
-use vledger_tlog::note::{Checkpoint, ConsistencyProofText, Note, open_checkpoint};
+use vledger_tlog::note::{Checkpoint, ConsistencyProofText, Note};
 use vledger_verification::pages::{HistoryPage, merge_pages};
+use vledger_verification::succession::LogKeys;
 
 use super::keys::{Want, read_vkey};
 use super::vault::VaultArgs;
@@ -537,7 +538,7 @@ pub fn consistency(
     node: &NodeArg,
     old: u64,
     new: Option<u64>,
-    log_key: Option<&str>,
+    log_keys: Option<&LogKeys>,
     output: ProofOutput<'_>,
 ) -> anyhow::Result<()> {
     let (proof, old_note) = runtime()?.block_on(async {
@@ -566,11 +567,12 @@ pub fn consistency(
         .iter()
         .map(|h| Hash::from_slice(h).context("the node sent a malformed hash"))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let verified = log_key.is_some();
-    if let Some(key) = log_key {
-        let key = read_vkey("--log-key", key, Want::Ed25519)?;
-        let old_cp = open_checkpoint(&old_note, &key).context("old checkpoint")?;
-        let new_cp = open_checkpoint(&proof.checkpoint, &key).context("new checkpoint")?;
+    let verified = log_keys.is_some();
+    if let Some(keys) = log_keys {
+        // Each checkpoint under the key that signed the log at its size
+        // (across the successions given).
+        let (_, old_cp) = keys.open(&old_note).context("old checkpoint")?;
+        let (_, new_cp) = keys.open(&proof.checkpoint).context("new checkpoint")?;
         if old_cp.size().0 != proof.old_size || new_cp.size().0 != proof.new_size {
             bail!("the node's checkpoints do not have the sizes it claims");
         }
