@@ -729,7 +729,7 @@ pub fn main(cli: Cli) -> anyhow::Result<()> {
             old,
             new,
             log_key
-                .map(|k| audit::log_keys(&k, &succession))
+                .map(|k| crate::witness::config::follow(audit::log_key(&k)?, &succession))
                 .transpose()?
                 .as_ref(),
             client::ProofOutput {

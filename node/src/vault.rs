@@ -122,16 +122,8 @@ const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// the command ends, however it ends).
 fn lock(dir: &Path, wait: std::time::Duration) -> anyhow::Result<std::fs::File> {
     let path = dir.join(LOCK_FILE);
-    let mut options = std::fs::OpenOptions::new();
-    options.create(true).truncate(false).write(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let file = options
-        .open(&path)
-        .with_context(|| format!("cannot open {}", path.display()))?;
+    // Empty, so truncating it while another command holds it loses nothing.
+    let file = files::create_private(&path)?;
     let deadline = std::time::Instant::now() + wait;
     loop {
         match file.try_lock() {

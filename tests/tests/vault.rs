@@ -64,19 +64,31 @@ impl TestVault {
     }
 
     fn disclose(&self, party: &str, entry: u64, receipt: &Path, out: &Path) -> Output {
-        self.run(
-            "disclose",
-            &[
-                "--party",
-                party,
-                "--entry",
-                &entry.to_string(),
-                "--receipt",
-                path_str(receipt),
-                "--out",
-                path_str(out),
-            ],
-        )
+        self.disclose_with(party, entry, receipt, out, &[])
+    }
+
+    /// `vault disclose` with further arguments.
+    fn disclose_with(
+        &self,
+        party: &str,
+        entry: u64,
+        receipt: &Path,
+        out: &Path,
+        more: &[&str],
+    ) -> Output {
+        let entry = entry.to_string();
+        let mut args = vec![
+            "--party",
+            party,
+            "--entry",
+            &entry,
+            "--receipt",
+            path_str(receipt),
+            "--out",
+            path_str(out),
+        ];
+        args.extend_from_slice(more);
+        self.run("disclose", &args)
     }
 
     fn audit_trail(&self) -> Output {
@@ -246,21 +258,7 @@ fn a_buyer_is_disclosed_then_erased_and_the_log_still_verifies() {
     // under the log's key it is; under another log's key nothing is written.
     let checked = log.path("checked.disclosure.json");
     let out = vault
-        .run(
-            "disclose",
-            &[
-                "--party",
-                &buyer,
-                "--entry",
-                &entry.to_string(),
-                "--receipt",
-                path_str(&receipt),
-                "--out",
-                path_str(&checked),
-                "--log-key",
-                &log_key,
-            ],
-        )
+        .disclose_with(&buyer, entry, &receipt, &checked, &["--log-key", &log_key])
         .ok();
     assert!(
         out.stdout.trim().ends_with(", checked against the log key"),
@@ -269,20 +267,12 @@ fn a_buyer_is_disclosed_then_erased_and_the_log_still_verifies() {
     let other = TestLog::init();
     let refused = log.path("refused.disclosure.json");
     let out = vault
-        .run(
-            "disclose",
-            &[
-                "--party",
-                &buyer,
-                "--entry",
-                &entry.to_string(),
-                "--receipt",
-                path_str(&receipt),
-                "--out",
-                path_str(&refused),
-                "--log-key",
-                &other.log_vkey,
-            ],
+        .disclose_with(
+            &buyer,
+            entry,
+            &receipt,
+            &refused,
+            &["--log-key", &other.log_vkey],
         )
         .fails();
     assert!(

@@ -1,7 +1,7 @@
 //! `vledger audit`: audits a node from what it serves (the logic is
 //! [`vledger_log::audit`]; this fetches, shows progress and keeps the state).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
 use vledger_log::audit::{AuditError, AuditOptions, AuditState, LogSource, audit};
@@ -38,22 +38,9 @@ pub(crate) fn log_key(arg: &str) -> anyhow::Result<VerifierKey> {
     super::keys::read_vkey("--log-key", arg, super::keys::Want::Ed25519)
 }
 
-/// The log's keys: the one given with `--log-key`, followed through each
-/// `--succession` proof in turn.
-pub(crate) fn log_keys(log_key_arg: &str, successions: &[PathBuf]) -> anyhow::Result<LogKeys> {
-    let mut keys = LogKeys::new(log_key(log_key_arg)?);
-    for file in successions {
-        let text =
-            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        keys.follow(&text)
-            .with_context(|| format!("--succession {}", file.display()))?;
-    }
-    Ok(keys)
-}
-
 /// `vledger audit`.
 pub fn run(args: &AuditArgs<'_>) -> anyhow::Result<()> {
-    let key = log_keys(args.log_key, args.successions)?;
+    let key = crate::witness::config::follow(log_key(args.log_key)?, args.successions)?;
     let previous = match args.state {
         Some(path) if path.exists() => {
             let bytes = std::fs::read(path)

@@ -72,7 +72,9 @@ struct Writer {
 
 impl Drop for Writer {
     /// The store's last handle waits for its fold: no thread goes on
-    /// writing to a database nobody holds.
+    /// writing to a database nobody holds. (`SledBackend`'s drop joins it
+    /// first; this covers two last clones dropped at once, where neither
+    /// saw itself last.)
     fn drop(&mut self) {
         if let Some(thread) = self.folding.take() {
             let _ = thread.join();
@@ -87,9 +89,13 @@ impl Drop for SledBackend {
     /// database closes finds nothing left to wait for.
     fn drop(&mut self) {
         if Arc::strong_count(&self.writer) == 1 {
-            if let Ok(mut writer) = self.writer.lock()
-                && let Some(thread) = writer.folding.take()
-            {
+            let folding = self
+                .writer
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .folding
+                .take();
+            if let Some(thread) = folding {
                 let _ = thread.join();
             }
             let _ = sled_write(|| self.db.flush());
