@@ -1,7 +1,8 @@
 //! Audit speed, in process and without a network: `vledger_log::audit::audit`
 //! over pre-built entries (1M by default) served from memory with their
 //! stored hashes, as a node would send them. Every entry is decoded, its
-//! record signature checked by the rule of `verify_strict`, every authorisation, VIN
+//! record signature checked by the record signature rule (in batches of a
+//! page), every authorisation, VIN
 //! chain, index entry and stored hash recomputed, and the root compared
 //! with the signed checkpoint.
 //!

@@ -12,6 +12,13 @@
 //!   decompressed, refused if of small order and checked to be in the
 //!   prime-order subgroup (`is_torsion_free`), then `verify_batch`
 //!   (docs/audit.md, "Batch verification");
+//! - `signatures/rule`: the record signature rule checked alone
+//!   (`vledger_records::signature::verify`: `verify_strict`'s screens and
+//!   the cofactored equation; docs/formats.md);
+//! - `signatures/rule_batch/N` and `signatures/rule_batch_one_key/N`: the
+//!   same rule over N signatures checked together
+//!   (`vledger_records::signature::Batch`, the same verdicts), by N keys
+//!   and by one key (an exporter's upload), per signature;
 //! - `signatures/decompress_r`, `signatures/compress`,
 //!   `signatures/is_torsion_free`: the parts of that screen, and the point
 //!   compression `verify_strict` ends with;
@@ -20,7 +27,7 @@
 //! - `signatures/node_hash` and `signatures/leaf_hash_entry`: SHA-256 of an
 //!   RFC 6962 interior node and of a typical entry's leaf;
 //! - `signatures/from_proto`: `SignedRecord::from_proto`, the node's
-//!   per-request check (decode, canonical re-encode, `verify_strict`).
+//!   per-request check (decode, canonical re-encode, the rule alone).
 //!
 //! The messages are real: `vledger/record/v2\n`, the benches' origin and a
 //! newline, followed by the bytes of an
@@ -37,11 +44,15 @@ use curve25519_dalek::edwards::CompressedEdwardsY;
 use ed25519_dalek::{Signature, Signer as _, Verifier as _, VerifyingKey};
 use vledger_benches::summary::Summary;
 use vledger_benches::{OdometerStream, signing_key};
+use vledger_records::signature::{self, Batch, Pending};
 use vledger_records::{Entry, EntryBody, RecordEntry, SignedRecord, VinChain, signed_message};
 use vledger_tlog::{leaf_hash, node_hash, sha256};
 
 /// Batch sizes for `verify_batch`.
 const VERIFY_BATCHES: [usize; 3] = [16, 64, 256];
+
+/// Batch sizes for the record signature rule.
+const RULE_BATCHES: [usize; 4] = [16, 64, 256, 1024];
 
 /// What a submitter signs: the prefix and the record bytes.
 fn message(signed: &SignedRecord) -> Vec<u8> {
@@ -120,6 +131,39 @@ fn main() {
             b.iter(|| screened_batch(black_box(&msgs), &sigs[..n], &keys[..n]));
         });
         summary.add(format!("signatures/screened_batch/{n}"), n as u64);
+    }
+
+    group.throughput(Throughput::Elements(1));
+    assert!(signature::verify(key.as_bytes(), &msg, &sig));
+    group.bench_function("rule", |b| {
+        b.iter(|| signature::verify(black_box(key.as_bytes()), black_box(&msg), black_box(&sig)));
+    });
+    summary.add("signatures/rule", 1);
+    let many_keys = records_by_many_keys(RULE_BATCHES[RULE_BATCHES.len() - 1]);
+    let stream = OdometerStream::new(1000);
+    let one_key: Vec<SignedRecord> = (0..RULE_BATCHES[RULE_BATCHES.len() - 1] as u64)
+        .map(|i| vledger_benches::sign(&stream.record(i), &signing_key(7)))
+        .collect();
+    for (name, records) in [("rule_batch", &many_keys), ("rule_batch_one_key", &one_key)] {
+        let pending: Vec<Pending> = records
+            .iter()
+            .map(|s| Pending::new(s.public_key().to_bytes(), message(s), *s.signature()))
+            .collect();
+        for n in RULE_BATCHES {
+            let batch = || {
+                let mut batch = Batch::new();
+                for p in &pending[..n] {
+                    batch.push(p.clone());
+                }
+                batch
+            };
+            assert!(batch().verify().iter().all(|ok| *ok));
+            group.throughput(Throughput::Elements(n as u64));
+            group.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
+                b.iter_batched(batch, Batch::verify, BatchSize::SmallInput);
+            });
+            summary.add(format!("signatures/{name}/{n}"), n as u64);
+        }
     }
 
     group.throughput(Throughput::Elements(1));

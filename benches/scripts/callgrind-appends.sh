@@ -13,6 +13,7 @@
 #   cargo build --release -p vledger-node -p vledger-benches
 #   benches/scripts/callgrind-appends.sh            # N1=2000 N2=6000
 #   N1=1000 N2=3000 CONCURRENCY=64 benches/scripts/callgrind-appends.sh
+#   STREAM=1 benches/scripts/callgrind-appends.sh   # over AppendStream
 #
 # Under callgrind the node runs about 50 times slower: the default run
 # takes a few minutes.
@@ -22,6 +23,7 @@ cd "$(dirname "$0")/../.."
 N1=${N1:-2000}
 N2=${N2:-6000}
 CONCURRENCY=${CONCURRENCY:-256}
+STREAM=${STREAM:-}
 bin=${CARGO_TARGET_DIR:-target}/release
 for tool in valgrind callgrind_annotate; do
     command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install valgrind" >&2; exit 1; }
@@ -47,7 +49,7 @@ count() {
     rm -f "$work"/callgrind.out.*
     "$bin/loadgen" --spawn --vledger "$work/vledger" --data "$work/data-$n" \
         --records "$n" --concurrency "$CONCURRENCY" --vins 1000 --rounds 3 --warmup 0 \
-        --timeout 900 --round-limit 1800 >"$work/loadgen-$n.txt" 2>&1 || {
+        --timeout 900 --round-limit 1800 ${STREAM:+--stream} >"$work/loadgen-$n.txt" 2>&1 || {
         cat "$work/loadgen-$n.txt" >&2
         exit 1
     }
@@ -72,7 +74,7 @@ count() {
 read -r t1 s1 c1 < <(count "$N1")
 read -r t2 s2 c2 < <(count "$N2")
 per() { echo $(( ($2 - $1) / (N2 - N1) )); }
-echo "instructions per append (callgrind, marginal from $N1 to $N2 appends, concurrency $CONCURRENCY):"
+echo "instructions per append (callgrind, marginal from $N1 to $N2 appends, concurrency $CONCURRENCY${STREAM:+, AppendStream}):"
 echo "  whole node:        $(per "$t1" "$t2")"
 echo "  sequencer thread:  $(per "$s1" "$s2")"
 echo "  commit thread:     $(per "$c1" "$c2")"

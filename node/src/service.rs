@@ -338,29 +338,58 @@ struct Checked {
 
 /// Decodes the record of `request` and checks its signature.
 fn check(request: pb::AppendRequest) -> Result<Checked, AppendError> {
-    let Some(signed) = request.signed else {
-        let status = Status::invalid_argument("signed: is missing");
-        refusals::log(None, &status, refusals::Reason::Malformed);
-        return Err(AppendError::Refused(status));
-    };
-    // The key the request names, for the log line of a refusal.
-    let named = <[u8; 32]>::try_from(signed.public_key.as_slice()).ok();
+    check_many(vec![request]).pop().unwrap_or_else(|| {
+        Err(AppendError::Failed(Status::internal(
+            "checking a record gave no answer",
+        )))
+    })
+}
+
+/// [`check`] of each request, with the signatures checked together
+/// (`SignedRecord::from_protos`): the same answers, for about half the
+/// cost of the signatures.
+fn check_many(requests: Vec<pb::AppendRequest>) -> Vec<Result<Checked, AppendError>> {
+    let mut answers: Vec<Option<Result<Checked, AppendError>>> = Vec::new();
+    let mut signed = Vec::with_capacity(requests.len());
+    let mut rest = Vec::with_capacity(requests.len());
+    for request in requests {
+        match request.signed {
+            None => {
+                let status = Status::invalid_argument("signed: is missing");
+                refusals::log(None, &status, refusals::Reason::Malformed);
+                answers.push(Some(Err(AppendError::Refused(status))));
+            }
+            Some(s) => {
+                // The key the request names, for the log line of a refusal.
+                let named = <[u8; 32]>::try_from(s.public_key.as_slice()).ok();
+                signed.push(s);
+                rest.push((answers.len(), named, request.cosigned, request.wait_ms));
+                answers.push(None);
+            }
+        }
+    }
     // Signature checks run here, on the request's own task, so that they
     // spread over every core; the sequencer only decides.
-    let signed = SignedRecord::from_proto(signed).map_err(|e| {
-        let status = status::field(&e);
-        refusals::log(
-            named.as_ref().map(<[u8; 32]>::as_slice),
-            &status,
-            refusals::Reason::of_field(&e),
-        );
-        AppendError::Refused(status)
-    })?;
-    Ok(Checked {
-        signed,
-        cosigned: request.cosigned,
-        wait_ms: request.wait_ms,
-    })
+    let checked = SignedRecord::from_protos(signed);
+    for (result, (at, named, cosigned, wait_ms)) in checked.into_iter().zip(rest) {
+        answers[at] = Some(match result {
+            Ok(signed) => Ok(Checked {
+                signed,
+                cosigned,
+                wait_ms,
+            }),
+            Err(e) => {
+                let status = status::field(&e);
+                refusals::log(
+                    named.as_ref().map(<[u8; 32]>::as_slice),
+                    &status,
+                    refusals::Reason::of_field(&e),
+                );
+                Err(AppendError::Refused(status))
+            }
+        });
+    }
+    answers.into_iter().flatten().collect()
 }
 
 /// The text of a tlog-proof.

@@ -10,10 +10,11 @@
 //!    with it (RFC 9162 consistency proof), so a split view or a rewritten
 //!    history is named before any entry is read;
 //! 3. replays every new entry with the [`Replayer`]: decoding and record
-//!    signatures (the rule of `verify_strict`) on several threads, then in
-//!    order every authorisation, VIN chain link, timestamp, deduplication
-//!    and index entry, recomputing every stored hash and comparing it with
-//!    the one the log reports, if it reports them;
+//!    signatures (the record signature rule, a page per batch) on several
+//!    threads, then in order every authorisation, VIN chain link,
+//!    timestamp, deduplication and index entry, recomputing every stored
+//!    hash and comparing it with the one the log reports, if it reports
+//!    them;
 //! 4. compares the recomputed root with the checkpoint's; when they differ,
 //!    asks the log for consistency proofs to find, by bisection, the first
 //!    entry whose bytes the checkpoint does not commit to.
@@ -624,10 +625,8 @@ fn fetch_page<S: LogSource>(
     }
     *fetched += entries.len() as u64;
     let decode = |entries: Vec<SourceEntry>| {
-        let decoded = entries
-            .iter()
-            .map(|e| DecodedEntry::decode(&e.bytes))
-            .collect();
+        let leaves: Vec<&[u8]> = entries.iter().map(|e| e.bytes.as_slice()).collect();
+        let decoded = DecodedEntry::decode_many(&leaves);
         (entries, decoded)
     };
     Ok(Some(if threads <= 1 {

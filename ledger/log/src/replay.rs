@@ -50,6 +50,21 @@ impl DecodedEntry {
             leaf: leaf_hash(bytes),
         }
     }
+
+    /// Decodes and hashes each of `leaves`, as [`DecodedEntry::decode`]
+    /// does, with the record signatures checked together
+    /// ([`Entry::decode_many`]).
+    #[must_use]
+    pub fn decode_many<B: AsRef<[u8]>>(leaves: &[B]) -> Vec<Self> {
+        Entry::decode_many(leaves)
+            .into_iter()
+            .zip(leaves)
+            .map(|(entry, bytes)| Self {
+                entry,
+                leaf: leaf_hash(bytes.as_ref()),
+            })
+            .collect()
+    }
 }
 
 /// What is wrong with one entry.

@@ -8,7 +8,8 @@ use super::body::Record;
 use super::error::{FieldError, Reason};
 use super::flag::{Flag, flags_from_proto};
 use super::keys::public_key_from_bytes;
-use super::signed::SignedRecord;
+use super::signed::{SignedRecord, Unchecked};
+use crate::signature::Pending;
 use vledger_tlog::hash::Hash;
 
 /// A leaf of the log, as written by the sequencer.
@@ -200,6 +201,48 @@ impl Entry {
 impl TryFrom<pb::Entry> for Entry {
     type Error = FieldError;
     fn try_from(msg: pb::Entry) -> Result<Self, FieldError> {
+        let (entry, pending) = Self::parse(msg)?;
+        match pending {
+            Some(p) if !p.verify() => {
+                Err(FieldError::new("signed.signature", Reason::BadSignature))
+            }
+            _ => Ok(entry),
+        }
+    }
+}
+
+impl Entry {
+    /// Decodes and validates many leaves, as [`Entry::decode`] does each,
+    /// with the record signatures checked together
+    /// ([`crate::signature::Batch`]): the same verdicts and errors, for
+    /// about half the cost of the signatures when most are valid.
+    #[must_use]
+    pub fn decode_many<B: AsRef<[u8]>>(leaves: &[B]) -> Vec<Result<Self, FieldError>> {
+        crate::signed::verify_together(leaves.iter().map(|bytes| {
+            let bytes = bytes.as_ref();
+            let msg =
+                pb::Entry::decode(bytes).map_err(|_| FieldError::new("entry", Reason::Encoding))?;
+            let (entry, pending) = Self::parse(msg)?;
+            if entry.encode() != bytes {
+                // Decoding one entry checks its signature before its
+                // encoding: so does this, to name the same fault.
+                return match pending {
+                    Some(p) if !p.verify() => {
+                        Err(FieldError::new("signed.signature", Reason::BadSignature))
+                    }
+                    _ => Err(FieldError::new("entry", Reason::NonCanonical)),
+                };
+            }
+            Ok((entry, pending))
+        }))
+    }
+
+    /// Everything [`Entry::try_from`] checks but the record signature's
+    /// equation, which it leaves pending. A fault found after the
+    /// signature (in the chain or the flags) is named only if the
+    /// signature is valid, as the single check names it.
+    fn parse(msg: pb::Entry) -> Result<(Self, Option<Pending>), FieldError> {
+        let mut pending = None;
         let body = match msg
             .body
             .ok_or_else(|| FieldError::new("entry.body", Reason::Missing))?
@@ -234,18 +277,29 @@ impl TryFrom<pb::Entry> for Entry {
                 }))
             }
             pb::entry::Body::Record(r) => {
-                let signed = SignedRecord::from_proto(
+                let (signed, signature) = Unchecked::parse(
                     r.signed
                         .ok_or_else(|| FieldError::new("entry.record.signed", Reason::Missing))?,
-                )?;
-                let chain = r.chain.map(VinChain::try_from).transpose()?;
-                if chain.is_some() != signed.record().vin.is_some() {
-                    return Err(FieldError::new(
-                        "entry.record.chain",
-                        Reason::Inconsistent("record.vin"),
-                    ));
-                }
-                let flags = flags_from_proto(r.flags)?;
+                )?
+                .into_pending();
+                let rest = || {
+                    let chain = r.chain.map(VinChain::try_from).transpose()?;
+                    if chain.is_some() != signed.record().vin.is_some() {
+                        return Err(FieldError::new(
+                            "entry.record.chain",
+                            Reason::Inconsistent("record.vin"),
+                        ));
+                    }
+                    Ok((chain, flags_from_proto(r.flags)?))
+                };
+                let (chain, flags) = match rest() {
+                    Ok(rest) => rest,
+                    Err(e) if signature.as_ref().is_some_and(Pending::verify) => return Err(e),
+                    Err(_) => {
+                        return Err(FieldError::new("signed.signature", Reason::BadSignature));
+                    }
+                };
+                pending = signature;
                 EntryBody::Record(Box::new(RecordEntry {
                     signed,
                     chain,
@@ -276,10 +330,13 @@ impl TryFrom<pb::Entry> for Entry {
                 })
             }
         };
-        Ok(Self {
-            logged_at_ms: msg.logged_at_ms,
-            body,
-        })
+        Ok((
+            Self {
+                logged_at_ms: msg.logged_at_ms,
+                body,
+            },
+            pending,
+        ))
     }
 }
 

@@ -38,6 +38,7 @@ mod keys;
 mod party;
 #[allow(clippy::module_inception)]
 mod record;
+pub mod signature;
 mod signed;
 mod trade;
 mod vehicle_events;

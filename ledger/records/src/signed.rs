@@ -7,6 +7,7 @@ use vledger_proto::v1 as pb;
 use super::body::Record;
 use super::error::{FieldError, Reason};
 use super::keys::public_key_from_bytes;
+use crate::signature::{Batch, Pending};
 use vledger_tlog::hash::Hash;
 
 /// Domain-separation prefix of version 1 record signatures, which name no
@@ -35,10 +36,11 @@ pub const MAX_RECORD_SIZE: usize = 60 * 1024;
 
 /// A record, its exact signed bytes, its signer and the signature.
 ///
-/// Only [`SignedRecord::sign_for`], [`SignedRecord::sign`] and
-/// [`SignedRecord::from_proto`] make one, and the latter checks the
-/// signature with `verify_strict`: holding a `SignedRecord` means the
-/// signature is valid.
+/// Only [`SignedRecord::sign_for`], [`SignedRecord::sign`],
+/// [`SignedRecord::from_proto`] and [`SignedRecord::from_protos`] make
+/// one, and the last two check the signature by the record signature rule
+/// ([`crate::signature`]): holding a `SignedRecord` means the signature is
+/// valid.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SignedRecord {
     bytes: Vec<u8>,
@@ -134,45 +136,35 @@ impl SignedRecord {
     }
 
     /// Validates a signed record received from outside: size, key, origin,
-    /// record encoding and contents, and the signature (`verify_strict`)
-    /// over the message of the version the record has: version 2 when it
-    /// names an origin, version 1 when it does not. Which log the record is
-    /// meant for is checked by [`SignedRecord::check_for_append`] and
+    /// record encoding and contents, and the signature (the record
+    /// signature rule, [`crate::signature`]) over the message of the
+    /// version the record has: version 2 when it names an origin, version 1
+    /// when it does not. Which log the record is meant for is checked by
+    /// [`SignedRecord::check_for_append`] and
     /// [`SignedRecord::check_logged_in`].
     ///
     /// # Errors
     /// A [`FieldError`] naming the first field that is wrong;
     /// [`Reason::TooLong`] on `signed.record` for oversized records.
     pub fn from_proto(msg: pb::SignedRecord) -> Result<Self, FieldError> {
-        if msg.record.len() > MAX_RECORD_SIZE {
-            return Err(FieldError::new(
-                "signed.record",
-                Reason::TooLong {
-                    max: MAX_RECORD_SIZE,
-                },
-            ));
+        let unchecked = Unchecked::parse(msg)?;
+        if unchecked.verify() {
+            Ok(unchecked.0)
+        } else {
+            Err(bad_signature())
         }
-        // Protobuf cannot tell an empty string from an absent one: an
-        // empty origin is version 1.
-        let origin = (!msg.origin.is_empty()).then_some(msg.origin);
-        if let Some(origin) = &origin {
-            check_origin(origin)?;
-        }
-        let public_key = public_key_from_bytes("signed.public_key", &msg.public_key)?;
-        let sig_bytes = <[u8; 64]>::try_from(msg.signature.as_slice())
-            .map_err(|_| FieldError::new("signed.signature", Reason::SignatureLength))?;
-        let signature = Signature::from_bytes(&sig_bytes);
-        let record = Record::decode(&msg.record)?;
-        public_key
-            .verify_strict(&signed_message(origin.as_deref(), &msg.record), &signature)
-            .map_err(|_| FieldError::new("signed.signature", Reason::BadSignature))?;
-        Ok(Self {
-            bytes: msg.record,
-            record,
-            origin,
-            public_key,
-            signature,
-        })
+    }
+
+    /// [`SignedRecord::from_proto`] of each message, with the signatures
+    /// checked together ([`crate::signature::Batch`]): the same verdicts
+    /// and errors, in the same order, for about half the cost of the
+    /// signatures when most are valid.
+    #[must_use]
+    pub fn from_protos(msgs: Vec<pb::SignedRecord>) -> Vec<Result<Self, FieldError>> {
+        verify_together(
+            msgs.into_iter()
+                .map(|m| Unchecked::parse(m).map(|u| u.into_pending())),
+        )
     }
 
     /// The origin of the log the signer meant the record for; `None` for a
@@ -258,6 +250,94 @@ impl SignedRecord {
     pub fn dedup_key(&self) -> Hash {
         dedup_key(self.public_key.as_bytes(), &self.bytes)
     }
+}
+
+/// The error of a record signature the rule refuses.
+fn bad_signature() -> FieldError {
+    FieldError::new("signed.signature", Reason::BadSignature)
+}
+
+/// A signed record whose every field is checked but the signature
+/// equation: what [`verify_together`] checks.
+#[derive(Debug)]
+pub(crate) struct Unchecked(SignedRecord);
+
+impl Unchecked {
+    /// Everything [`SignedRecord::from_proto`] checks before the signature
+    /// equation, in the same order.
+    pub(crate) fn parse(msg: pb::SignedRecord) -> Result<Self, FieldError> {
+        if msg.record.len() > MAX_RECORD_SIZE {
+            return Err(FieldError::new(
+                "signed.record",
+                Reason::TooLong {
+                    max: MAX_RECORD_SIZE,
+                },
+            ));
+        }
+        // Protobuf cannot tell an empty string from an absent one: an
+        // empty origin is version 1.
+        let origin = (!msg.origin.is_empty()).then_some(msg.origin);
+        if let Some(origin) = &origin {
+            check_origin(origin)?;
+        }
+        let public_key = public_key_from_bytes("signed.public_key", &msg.public_key)?;
+        let sig_bytes = <[u8; 64]>::try_from(msg.signature.as_slice())
+            .map_err(|_| FieldError::new("signed.signature", Reason::SignatureLength))?;
+        let signature = Signature::from_bytes(&sig_bytes);
+        let record = Record::decode(&msg.record)?;
+        Ok(Self(SignedRecord {
+            bytes: msg.record,
+            record,
+            origin,
+            public_key,
+            signature,
+        }))
+    }
+
+    /// The message the signature is over.
+    fn message(&self) -> Vec<u8> {
+        signed_message(self.0.origin.as_deref(), &self.0.bytes)
+    }
+
+    /// Whether the signature is valid, checked on its own.
+    pub(crate) fn verify(&self) -> bool {
+        crate::signature::verify(
+            self.0.public_key.as_bytes(),
+            &self.message(),
+            &self.0.signature,
+        )
+    }
+
+    /// The record, and its signature waiting to be checked.
+    pub(crate) fn into_pending(self) -> (SignedRecord, Option<Pending>) {
+        let pending = Pending::new(
+            self.0.public_key.to_bytes(),
+            self.message(),
+            self.0.signature,
+        );
+        (self.0, Some(pending))
+    }
+}
+
+/// Checks the signatures of every parsed item together: an item with a
+/// pending signature stays `Ok` when the signature is valid and becomes
+/// the signature error otherwise, as a single check would have made it.
+pub(crate) fn verify_together<T>(
+    parsed: impl IntoIterator<Item = Result<(T, Option<Pending>), FieldError>>,
+) -> Vec<Result<T, FieldError>> {
+    let mut batch = Batch::new();
+    let parsed: Vec<_> = parsed
+        .into_iter()
+        .map(|p| p.map(|(item, pending)| (item, pending.map(|p| batch.push(p)))))
+        .collect();
+    let verdicts = batch.verify();
+    parsed
+        .into_iter()
+        .map(|p| match p? {
+            (_, Some(position)) if !verdicts[position] => Err(bad_signature()),
+            (item, _) => Ok(item),
+        })
+        .collect()
 }
 
 /// The deduplication key of a record with `record` bytes signed by

@@ -1,7 +1,8 @@
 // Entries, the leaves of the log: decoding and validation as Entry::decode
 // does it, including the record signature by the public key in the
-// SignedRecord, Ed25519 (verify_strict) over the message of the record's
-// version, told by its origin field (docs/formats.md):
+// SignedRecord, Ed25519 under the record signature rule (cofactored
+// equation, see ed25519.js) over the message of the record's version, told
+// by its origin field (docs/formats.md):
 //
 //   version 2, origin present:  "vledger/record/v2\n" || origin || "\n" || record bytes
 //   version 1, no origin:       "vledger/record/v1\n" || record bytes
@@ -11,7 +12,7 @@
 // be the canonical encoding (see protobuf.js).
 
 import { bytesEqual, concat, utf8 } from './bytes.js';
-import { verifyStrict } from './ed25519.js';
+import { verifyRecordSignature } from './ed25519.js';
 import { VerifyError } from './errors.js';
 import { fieldError } from './fields.js';
 import { flagFromProto } from './flags.js';
@@ -46,7 +47,7 @@ function signedRecord(m) {
   const key = publicKeyFromBytes('signed.public_key', m.public_key);
   if (m.signature.length !== 64) fieldError('signed.signature', 'is not a 64-byte Ed25519 signature');
   const record = decodeRecord(m.record);
-  if (!verifyStrict(key, signedMessage(origin, m.record), m.signature)) {
+  if (!verifyRecordSignature(key, signedMessage(origin, m.record), m.signature)) {
     fieldError('signed.signature', 'does not verify');
   }
   return { record, key, origin };

@@ -1,17 +1,21 @@
-// Ed25519 is checked with ed25519-dalek's verify_strict rules. These vectors
-// show where that differs from @noble/ed25519's own verify, which the
-// verifier therefore does not use.
+// Ed25519 is checked with two rules: ed25519-dalek's verify_strict (notes,
+// cosignatures, verifier keys) and the record signature rule (record
+// signatures: verify_strict's checks on the key, s and R, with the
+// cofactored equation). These vectors show where each differs from
+// @noble/ed25519's own verify, which the verifier therefore does not use,
+// and where the two rules differ from each other.
 
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as ed from '@noble/ed25519';
-import { decodePoint, publicKey, verifyStrict } from '../src/ed25519.js';
+import { decodePoint, publicKey, verifyRecordSignature, verifyStrict } from '../src/ed25519.js';
 import { parseVerifierKey } from '../src/vkey.js';
 import { encodeBase64 } from '../src/base64.js';
 import { concat, toHex } from '../src/bytes.js';
 import { sha256 } from '../src/hash.js';
 import {
-  le32, makeSigner, mixedOrderSigner, nonCanonicalS, smallOrderRSignature, TORSION8,
+  le32, makeSigner, mixedOrderRSignature, mixedOrderSigner, NON_CANONICAL_IDENTITY, nonCanonicalS,
+  smallOrderRSignature, TORSION4_BYTES, TORSION8,
 } from './keys.mjs';
 
 const hex = (h) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
@@ -32,18 +36,61 @@ const RFC = [
   },
 ];
 
-test('RFC 8032 test vectors verify, and fail on another message', () => {
-  for (const v of RFC) {
-    assert.equal(verifyStrict(key(hex(v.pub)), hex(v.msg), hex(v.sig)), true);
-    assert.equal(verifyStrict(key(hex(v.pub)), enc.encode('other'), hex(v.sig)), false);
+const RULES = { verifyStrict, verifyRecordSignature };
+
+/** The signature with bit `bit` of byte `byte` flipped. */
+const flip = (sig, byte, bit = 0) => {
+  const out = Uint8Array.from(sig);
+  out[byte] ^= 1 << bit;
+  return out;
+};
+
+test('RFC 8032 test vectors verify under both rules, and fail on another message', () => {
+  for (const [name, verify] of Object.entries(RULES)) {
+    for (const v of RFC) {
+      assert.equal(verify(key(hex(v.pub)), hex(v.msg), hex(v.sig)), true, name);
+      assert.equal(verify(key(hex(v.pub)), enc.encode('other'), hex(v.sig)), false, name);
+    }
   }
 });
 
-test('a non-canonical S (S + L) is refused', () => {
+test('a non-canonical S (S + L) is refused by both rules', () => {
   const v = RFC[1];
   const sig = nonCanonicalS(hex(v.sig));
-  assert.equal(verifyStrict(key(hex(v.pub)), hex(v.msg), sig), false);
+  for (const [name, verify] of Object.entries(RULES)) {
+    assert.equal(verify(key(hex(v.pub)), hex(v.msg), sig), false, name);
+  }
   assert.equal(ed.verify(sig, hex(v.msg), hex(v.pub), { zip215: false }), false);
+});
+
+test('a flipped bit in R or in S is refused by both rules', () => {
+  const signer = makeSigner('signer', 0x63);
+  const msg = enc.encode('message');
+  const sig = signer.sign(msg);
+  const mixed = mixedOrderRSignature(signer, msg);
+  assert.equal(verifyRecordSignature(key(signer.pub), msg, mixed), true);
+  for (const [name, verify] of Object.entries(RULES)) {
+    assert.equal(verify(key(signer.pub), msg, sig), true, name);
+    for (const [byte, bit] of [[0, 0], [5, 3], [31, 6], [31, 7], [32, 0], [40, 4], [63, 0]]) {
+      assert.equal(verify(key(signer.pub), msg, flip(sig, byte, bit)), false, `${name}: byte ${byte} bit ${bit}`);
+      assert.equal(verify(key(signer.pub), msg, flip(mixed, byte, bit)), false, `${name}: mixed R, byte ${byte} bit ${bit}`);
+    }
+  }
+});
+
+test('S >= L is refused by both rules, for an R of either kind', () => {
+  const signer = makeSigner('signer', 0x64);
+  const msg = enc.encode('message');
+  for (const sig of [signer.sign(msg), mixedOrderRSignature(signer, msg)]) {
+    for (const [name, verify] of Object.entries(RULES)) {
+      assert.equal(verify(key(signer.pub), msg, nonCanonicalS(sig)), false, name);
+    }
+  }
+  // s = L exactly, and the largest 32-byte s.
+  const R = signer.sign(msg).subarray(0, 32);
+  for (const s of [ed.Point.CURVE().n, 2n ** 256n - 1n]) {
+    assert.equal(verifyRecordSignature(key(signer.pub), msg, concat(R, le32(s))), false);
+  }
 });
 
 test('a small-order public key is refused, though noble accepts it by default', () => {
@@ -53,22 +100,63 @@ test('a small-order public key is refused, though noble accepts it by default', 
   const sig = concat(ed.Point.BASE.multiply(s).toBytes(), le32(s));
   const msg = enc.encode('anything at all');
   assert.equal(ed.verify(sig, msg, identity), true, 'noble (zip215 default) accepts');
-  assert.equal(verifyStrict(key(identity), msg, sig), false);
+  for (const [name, verify] of Object.entries(RULES)) {
+    assert.equal(verify(key(identity), msg, sig), false, name);
+  }
   for (const weak of [identity, TORSION8.toBytes()]) {
     const text = `weak+${toHex(sha256(concat(enc.encode('weak'), Uint8Array.of(0x0a, 1), weak)).subarray(0, 4))}+${encodeBase64(concat(Uint8Array.of(1), weak))}`;
     assert.throws(() => parseVerifierKey(text), /weak/);
   }
 });
 
-test('a small-order R is refused, though noble (zip215: false) accepts it', () => {
+test('a small-order R is refused by both rules, though noble (zip215: false) accepts it', () => {
   const signer = makeSigner('signer', 0x61);
   const msg = enc.encode('message');
-  const sig = smallOrderRSignature(signer, msg);
-  assert.equal(ed.verify(sig, msg, signer.pub, { zip215: false }), true, 'cofactored equation holds');
-  assert.equal(verifyStrict(key(signer.pub), msg, sig), false);
+  // R of order 4 (y = 0), of order 8, and the identity; s = k a, so the
+  // cofactored equation holds.
+  const identity = Uint8Array.of(1, ...new Uint8Array(31));
+  for (const R of [TORSION4_BYTES, TORSION8.toBytes(), TORSION8.negate().toBytes(), identity]) {
+    const sig = smallOrderRSignature(signer, msg, R);
+    assert.equal(ed.verify(sig, msg, signer.pub, { zip215: false }), true, 'cofactored equation holds');
+    for (const [name, verify] of Object.entries(RULES)) {
+      assert.equal(verify(key(signer.pub), msg, sig), false, `${name}: R = ${toHex(R)}`);
+    }
+  }
 });
 
-test('the equation is cofactorless: a mixed-order key signs only when 8 divides k', () => {
+test('a mixed-order R (rB + T, T of order 8) is accepted by the record signature rule, refused by verify_strict', () => {
+  const signer = makeSigner('signer', 0x65);
+  for (let n = 0; n < 16; n++) {
+    const msg = enc.encode(`message ${n}`);
+    const sig = mixedOrderRSignature(signer, msg);
+    assert.equal(decodePoint(sig.subarray(0, 32)).isSmallOrder(), false);
+    assert.equal(ed.verify(sig, msg, signer.pub, { zip215: false }), true, 'noble: cofactored, valid');
+    assert.equal(verifyRecordSignature(key(signer.pub), msg, sig), true);
+    assert.equal(verifyStrict(key(signer.pub), msg, sig), false);
+    assert.equal(verifyRecordSignature(key(signer.pub), enc.encode('other'), sig), false);
+  }
+  // With a torsion point of order 4 or 2 as well.
+  const msg = enc.encode('message');
+  for (const T of [decodePoint(TORSION4_BYTES), TORSION8.multiplyUnsafe(4n)]) {
+    const sig = mixedOrderRSignature(signer, msg, T);
+    assert.equal(verifyRecordSignature(key(signer.pub), msg, sig), true);
+    assert.equal(verifyStrict(key(signer.pub), msg, sig), false);
+  }
+});
+
+test('a non-canonical R (the identity written with y = p + 1) is refused, though its equation holds', () => {
+  const signer = makeSigner('signer', 0x66);
+  const msg = enc.encode('message');
+  const R = NON_CANONICAL_IDENTITY;
+  assert.ok(decodePoint(R).is0(), 'decodes, y taken mod p');
+  const sig = smallOrderRSignature(signer, msg, R);
+  assert.equal(ed.verify(sig, msg, signer.pub), true, 'noble (zip215 default): cofactored equation holds');
+  for (const [name, verify] of Object.entries(RULES)) {
+    assert.equal(verify(key(signer.pub), msg, sig), false, name);
+  }
+});
+
+test('a mixed-order key: verify_strict accepts only when 8 divides k, the record signature rule always', () => {
   const signer = mixedOrderSigner('mixed', 0x62);
   let seen = { divisible: false, not: false };
   for (let n = 0; n < 64 && !(seen.divisible && seen.not); n++) {
@@ -77,6 +165,8 @@ test('the equation is cofactorless: a mixed-order key signs only when 8 divides 
     const divisible = signer.challenge(msg, sig.subarray(0, 32)) % 8n === 0n;
     assert.equal(ed.verify(sig, msg, signer.pub, { zip215: false }), true, 'noble: cofactored, always valid');
     assert.equal(verifyStrict(key(signer.pub), msg, sig), divisible);
+    assert.equal(verifyRecordSignature(key(signer.pub), msg, sig), true);
+    assert.equal(verifyRecordSignature(key(signer.pub), enc.encode('other'), sig), false);
     seen = divisible ? { ...seen, divisible: true } : { ...seen, not: true };
   }
   assert.deepEqual(seen, { divisible: true, not: true });
@@ -97,8 +187,10 @@ test('points decode like curve25519-dalek: unreduced y and negative zero x are a
   assert.equal(decodePoint(le32(2n)), null);
 });
 
-test('signatures of the wrong length are refused', () => {
+test('signatures of the wrong length are refused by both rules', () => {
   const v = RFC[0];
-  assert.equal(verifyStrict(key(hex(v.pub)), hex(v.msg), hex(v.sig).subarray(0, 63)), false);
-  assert.equal(verifyStrict(key(hex(v.pub)), hex(v.msg), concat(hex(v.sig), Uint8Array.of(0))), false);
+  for (const [name, verify] of Object.entries(RULES)) {
+    assert.equal(verify(key(hex(v.pub)), hex(v.msg), hex(v.sig).subarray(0, 63)), false, name);
+    assert.equal(verify(key(hex(v.pub)), hex(v.msg), concat(hex(v.sig), Uint8Array.of(0))), false, name);
+  }
 });

@@ -99,13 +99,34 @@ export function mixedOrderSigner(name, seedByte) {
 }
 
 /**
- * A "signature" of msg by signer with R a point of small order and
- * s = k a: it satisfies the cofactored equation, not the cofactorless one.
+ * A "signature" of msg by signer with R (32 bytes) an encoding of a point
+ * of small order and s = k a: it satisfies the cofactored equation, not
+ * the cofactorless one.
  */
 export function smallOrderRSignature(signer, msg, R = TORSION4_BYTES) {
   const s = (challenge(R, signer.pub, msg) * scalarOf(signer)) % L;
   return concat(R, le32(s));
 }
+
+/**
+ * A signature of msg by signer with R = rB + T (T of order 8) and
+ * s = r + k a as usual: [s]B - R - [k]A = -T, which the cofactor clears.
+ * The record signature rule accepts it; verify_strict refuses it, since
+ * [s]B - [k]A = rB is not R.
+ */
+export function mixedOrderRSignature(signer, msg, T = TORSION8) {
+  const a = scalarOf(signer);
+  const r = le(sha512(concat(signer.seed, Uint8Array.of(0x08), msg))) % L;
+  const R = Point.BASE.multiply(r).add(T).toBytes();
+  const s = (r + challenge(R, signer.pub, msg) * a) % L;
+  return concat(R, le32(s));
+}
+
+/**
+ * The identity (x = 0, y = 1) written with y = p + 1: bytes ee ff .. ff 7f.
+ * It decodes (y is taken mod p), but it is not a canonical encoding.
+ */
+export const NON_CANONICAL_IDENTITY = Uint8Array.of(0xee, ...new Uint8Array(30).fill(0xff), 0x7f);
 
 /** The same signature with s + L in place of s (a non-canonical scalar). */
 export function nonCanonicalS(sig) {

@@ -8,7 +8,8 @@ import { concat } from '../src/bytes.js';
 import { decodeMessage } from '../src/protobuf.js';
 import * as S from '../src/proto-schema.js';
 import {
-  cosignLine, mixedOrderSigner, nonCanonicalS, smallOrderRSignature, makeSigner,
+  cosignLine, mixedOrderRSignature, mixedOrderSigner, NON_CANONICAL_IDENTITY, nonCanonicalS,
+  smallOrderRSignature, makeSigner,
 } from './keys.mjs';
 import { tag, varint } from './pbwriter.mjs';
 import {
@@ -231,7 +232,9 @@ export function synthCases() {
     item.signer = mixed;
     return buildBundle({ items, enroll: [{ signer: mixed, role: 'workshop', name: 'Mixed' }] });
   };
-  add('mixed-order-key-cofactored-only', byMixed(false), false);
+  // The record signature rule's equation is the cofactored one: a record
+  // by a mixed-order key is valid whether or not 8 divides k.
+  add('mixed-order-key-cofactored-only', byMixed(false), true);
   add('mixed-order-key-valid-cofactorless', byMixed(true), true);
   add('record-signature-non-canonical-s', edit('maintenance', (b, r, item) => {
     item.sign = (bytes) => {
@@ -241,6 +244,28 @@ export function synthCases() {
   }), false);
   add('record-signature-small-order-r', edit('maintenance', (b, r, item) => {
     item.sign = (bytes) => ({ ...signRecord(bytes, KEYS.workshop), signature: smallOrderRSignature(KEYS.workshop, concat(RECORD_PREFIX, bytes)) });
+  }), false);
+  // R = rB + T with T of order 8, by an ordinary key: the cofactor clears
+  // T, so the record signature rule accepts it (verify_strict would not).
+  const mixedR = { ...KEYS.workshop, sign: (msg) => mixedOrderRSignature(KEYS.workshop, msg) };
+  add('record-signature-mixed-order-r', edit('maintenance', (b, r, item) => {
+    item.sign = (bytes) => signRecord(bytes, mixedR);
+  }), true);
+  add('record-signature-mixed-order-r-bound-to-this-log', edit('maintenance', (b, r, item) => {
+    item.sign = (bytes) => signRecordFor(bytes, mixedR, ORIGIN);
+  }), true);
+  add('record-signature-mixed-order-r-flipped-s', edit('maintenance', (b, r, item) => {
+    item.sign = (bytes) => {
+      const s = signRecord(bytes, mixedR);
+      const signature = Uint8Array.from(s.signature);
+      signature[40] ^= 1;
+      return { ...s, signature };
+    };
+  }), false);
+  // The identity written with y = p + 1, s = k a: the equation holds, the
+  // encoding is not canonical.
+  add('record-signature-non-canonical-r', edit('maintenance', (b, r, item) => {
+    item.sign = (bytes) => ({ ...signRecord(bytes, KEYS.workshop), signature: smallOrderRSignature(KEYS.workshop, concat(RECORD_PREFIX, bytes), NON_CANONICAL_IDENTITY) });
   }), false);
   add('record-signature-63-bytes', edit('maintenance', (b, r, item) => {
     item.sign = (bytes) => { const s = signRecord(bytes, KEYS.workshop); return { ...s, signature: s.signature.subarray(0, 63) }; };
@@ -267,6 +292,10 @@ export function synthCases() {
   const sigLine = (signer, sig) => `\u2014 ${signer.name} ${encodeBase64(concat(signer.keyId, sig))}\n`;
   add('checkpoint-signature-small-order-r', () => buildBundle({
     checkpointNote: (text) => `${text}\n${sigLine(KEYS.log, smallOrderRSignature(KEYS.log, enc.encode(text)))}`,
+  }), false);
+  // Checkpoint signatures stay under verify_strict: a mixed-order R is refused.
+  add('checkpoint-signature-mixed-order-r', () => buildBundle({
+    checkpointNote: (text) => `${text}\n${sigLine(KEYS.log, mixedOrderRSignature(KEYS.log, enc.encode(text)))}`,
   }), false);
   add('checkpoint-signature-non-canonical-s', () => buildBundle({
     checkpointNote: (text) => `${text}\n${sigLine(KEYS.log, nonCanonicalS(KEYS.log.sign(enc.encode(text))))}`,
