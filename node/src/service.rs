@@ -1,5 +1,6 @@
 //! The `vledger.v1.Log` gRPC service.
 
+mod checks;
 mod stream;
 
 pub use stream::{STREAM_CHECK_AHEAD, STREAM_IN_FLIGHT};
@@ -51,6 +52,8 @@ pub struct LogService {
     tiles: Arc<NodeTiles>,
     /// The append budgets of signers and of the node.
     budgets: Arc<Budgets>,
+    /// Unary appends waiting to be checked together.
+    checks: Arc<checks::Checks>,
 }
 
 impl LogService {
@@ -70,6 +73,11 @@ impl LogService {
             cosigned: None,
             tiles,
             budgets: Arc::new(Budgets::unlimited()),
+            // Half the cores check at once, so that requests queue behind
+            // them and are checked together (see `checks`).
+            checks: Arc::new(checks::Checks::new(
+                std::thread::available_parallelism().map_or(1, |n| n.get() / 2),
+            )),
         }
     }
 
@@ -123,7 +131,7 @@ impl LogService {
         &self,
         request: pb::AppendRequest,
     ) -> Result<pb::AppendResponse, AppendError> {
-        let checked = check(request)?;
+        let checked = self.checks.check(request).await?;
         self.sequence(checked).await
     }
 
@@ -336,18 +344,9 @@ struct Checked {
     wait_ms: u32,
 }
 
-/// Decodes the record of `request` and checks its signature.
-fn check(request: pb::AppendRequest) -> Result<Checked, AppendError> {
-    check_many(vec![request]).pop().unwrap_or_else(|| {
-        Err(AppendError::Failed(Status::internal(
-            "checking a record gave no answer",
-        )))
-    })
-}
-
-/// [`check`] of each request, with the signatures checked together
-/// (`SignedRecord::from_protos`): the same answers, for about half the
-/// cost of the signatures.
+/// Decodes the record of each request and checks its signature, the
+/// signatures together (`SignedRecord::from_protos`): the same answers as
+/// one by one, for about half the cost of the signatures.
 fn check_many(requests: Vec<pb::AppendRequest>) -> Vec<Result<Checked, AppendError>> {
     let mut answers: Vec<Option<Result<Checked, AppendError>>> = Vec::new();
     let mut signed = Vec::with_capacity(requests.len());
