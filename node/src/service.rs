@@ -3,7 +3,7 @@
 mod checks;
 mod stream;
 
-pub use stream::{STREAM_CHECK_AHEAD, STREAM_IN_FLIGHT};
+pub use stream::{STREAM_CHECK_AHEAD, STREAM_CHECK_RUN, STREAM_IN_FLIGHT};
 
 use std::pin::Pin;
 use std::sync::Arc;

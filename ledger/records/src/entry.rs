@@ -8,7 +8,7 @@ use super::body::Record;
 use super::error::{FieldError, Reason};
 use super::flag::{Flag, flags_from_proto};
 use super::keys::public_key_from_bytes;
-use super::signed::{SignedRecord, Unchecked};
+use super::signed::{SignedRecord, Unchecked, bad_signature, verify_together};
 use crate::signature::Pending;
 use vledger_tlog::hash::Hash;
 
@@ -122,13 +122,11 @@ impl Entry {
     /// [`Reason::NonCanonical`] for bytes that are not the encoding the
     /// sequencer would have written.
     pub fn decode(bytes: &[u8]) -> Result<Self, FieldError> {
-        let msg =
-            pb::Entry::decode(bytes).map_err(|_| FieldError::new("entry", Reason::Encoding))?;
-        let entry = Self::try_from(msg)?;
-        if entry.encode() != bytes {
-            return Err(FieldError::new("entry", Reason::NonCanonical));
+        let (entry, pending) = Self::parse_leaf(bytes)?;
+        match pending {
+            Some(p) if !p.verify() => Err(bad_signature()),
+            _ => Ok(entry),
         }
-        Ok(entry)
     }
 
     /// The record, its signer's key and its flags in logged entry
@@ -203,9 +201,7 @@ impl TryFrom<pb::Entry> for Entry {
     fn try_from(msg: pb::Entry) -> Result<Self, FieldError> {
         let (entry, pending) = Self::parse(msg)?;
         match pending {
-            Some(p) if !p.verify() => {
-                Err(FieldError::new("signed.signature", Reason::BadSignature))
-            }
+            Some(p) if !p.verify() => Err(bad_signature()),
             _ => Ok(entry),
         }
     }
@@ -218,29 +214,26 @@ impl Entry {
     /// about half the cost of the signatures when most are valid.
     #[must_use]
     pub fn decode_many<B: AsRef<[u8]>>(leaves: &[B]) -> Vec<Result<Self, FieldError>> {
-        crate::signed::verify_together(leaves.iter().map(|bytes| {
-            let bytes = bytes.as_ref();
-            let msg =
-                pb::Entry::decode(bytes).map_err(|_| FieldError::new("entry", Reason::Encoding))?;
-            let (entry, pending) = Self::parse(msg)?;
-            if entry.encode() != bytes {
-                // Decoding one entry checks its signature before its
-                // encoding: so does this, to name the same fault.
-                return match pending {
-                    Some(p) if !p.verify() => {
-                        Err(FieldError::new("signed.signature", Reason::BadSignature))
-                    }
-                    _ => Err(FieldError::new("entry", Reason::NonCanonical)),
-                };
-            }
-            Ok((entry, pending))
-        }))
+        verify_together(leaves.iter().map(|bytes| Self::parse_leaf(bytes.as_ref())))
+    }
+
+    /// Everything [`Entry::decode`] checks of leaf `bytes` but the record
+    /// signature's equation, which it leaves pending.
+    fn parse_leaf(bytes: &[u8]) -> Result<(Self, Option<Pending>), FieldError> {
+        let msg =
+            pb::Entry::decode(bytes).map_err(|_| FieldError::new("entry", Reason::Encoding))?;
+        let (entry, pending) = Self::parse(msg)?;
+        if entry.encode() != bytes {
+            return Err(signature_first(
+                pending.as_ref(),
+                FieldError::new("entry", Reason::NonCanonical),
+            ));
+        }
+        Ok((entry, pending))
     }
 
     /// Everything [`Entry::try_from`] checks but the record signature's
-    /// equation, which it leaves pending. A fault found after the
-    /// signature (in the chain or the flags) is named only if the
-    /// signature is valid, as the single check names it.
+    /// equation, which it leaves pending.
     fn parse(msg: pb::Entry) -> Result<(Self, Option<Pending>), FieldError> {
         let mut pending = None;
         let body = match msg
@@ -292,14 +285,8 @@ impl Entry {
                     }
                     Ok((chain, flags_from_proto(r.flags)?))
                 };
-                let (chain, flags) = match rest() {
-                    Ok(rest) => rest,
-                    Err(e) if signature.as_ref().is_some_and(Pending::verify) => return Err(e),
-                    Err(_) => {
-                        return Err(FieldError::new("signed.signature", Reason::BadSignature));
-                    }
-                };
-                pending = signature;
+                let (chain, flags) = rest().map_err(|e| signature_first(Some(&signature), e))?;
+                pending = Some(signature);
                 EntryBody::Record(Box::new(RecordEntry {
                     signed,
                     chain,
@@ -337,6 +324,17 @@ impl Entry {
             },
             pending,
         ))
+    }
+}
+
+/// The error a decode of one entry names when a check after the record
+/// signature found `e`: the signature's, if it is bad, since that decode
+/// checks the signature first.
+fn signature_first(pending: Option<&Pending>, e: FieldError) -> FieldError {
+    if pending.is_some_and(|p| !p.verify()) {
+        bad_signature()
+    } else {
+        e
     }
 }
 

@@ -163,7 +163,8 @@ impl SignedRecord {
     pub fn from_protos(msgs: Vec<pb::SignedRecord>) -> Vec<Result<Self, FieldError>> {
         verify_together(
             msgs.into_iter()
-                .map(|m| Unchecked::parse(m).map(|u| u.into_pending())),
+                .map(|m| Unchecked::parse(m).map(Unchecked::into_pending))
+                .map(|parsed| parsed.map(|(signed, pending)| (signed, Some(pending)))),
         )
     }
 
@@ -253,7 +254,7 @@ impl SignedRecord {
 }
 
 /// The error of a record signature the rule refuses.
-fn bad_signature() -> FieldError {
+pub(crate) fn bad_signature() -> FieldError {
     FieldError::new("signed.signature", Reason::BadSignature)
 }
 
@@ -309,13 +310,13 @@ impl Unchecked {
     }
 
     /// The record, and its signature waiting to be checked.
-    pub(crate) fn into_pending(self) -> (SignedRecord, Option<Pending>) {
+    pub(crate) fn into_pending(self) -> (SignedRecord, Pending) {
         let pending = Pending::new(
             self.0.public_key.to_bytes(),
             self.message(),
             self.0.signature,
         );
-        (self.0, Some(pending))
+        (self.0, pending)
     }
 }
 

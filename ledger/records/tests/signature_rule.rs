@@ -276,3 +276,68 @@ fn a_cofactorless_batch_cannot_agree_with_verify_strict() {
     });
     assert!(found.is_some(), "no nonce below 256 passes the batch");
 }
+
+#[test]
+fn decoding_together_names_the_fault_decoding_alone_names() {
+    use vledger_records::{Entry, EntryBody, RecordEntry, VinChain};
+    let key = SigningKey::from_bytes(&[9; 32]);
+    let good = SignedRecord::sign(&record(1), &key);
+    // The leaf of `good`, with or without its VIN chain.
+    let leaf = |chain: bool| {
+        Entry {
+            logged_at_ms: 1_760_000_000_000,
+            body: EntryBody::Record(Box::new(RecordEntry {
+                signed: good.clone(),
+                chain: chain.then_some(VinChain {
+                    sequence: 0,
+                    previous: None,
+                }),
+                flags: Vec::new(),
+            })),
+        }
+        .encode()
+    };
+    // The same leaf with another record's signature, which does not verify.
+    let forged = |mut bytes: Vec<u8>| {
+        let at = bytes
+            .windows(64)
+            .position(|w| w == good.signature().to_bytes())
+            .expect("the signature is in the leaf");
+        let other = SignedRecord::sign(&record(2), &key);
+        bytes[at..at + 64].copy_from_slice(&other.signature().to_bytes());
+        bytes
+    };
+    // An unknown field (number 15, varint 1) appended: not canonical.
+    let with_unknown = |mut bytes: Vec<u8>| {
+        bytes.extend_from_slice(&[0x78, 0x01]);
+        bytes
+    };
+    let leaves = vec![
+        leaf(true),
+        forged(leaf(true)),
+        leaf(false),
+        forged(leaf(false)),
+        with_unknown(leaf(true)),
+        with_unknown(forged(leaf(true))),
+    ];
+    let alone: Vec<_> = leaves.iter().map(|l| Entry::decode(l)).collect();
+    let faults: Vec<_> = alone
+        .iter()
+        .map(|r| {
+            r.as_ref()
+                .map(|_| ())
+                .map_err(|e| (e.field, e.reason.clone()))
+        })
+        .collect();
+    let bad_signature = Err(("signed.signature", Reason::BadSignature));
+    assert_eq!(faults[0], Ok(()));
+    assert_eq!(faults[1], bad_signature);
+    assert_eq!(
+        faults[2].as_ref().map_err(|e| e.0),
+        Err("entry.record.chain")
+    );
+    assert_eq!(faults[3], bad_signature);
+    assert_eq!(faults[4], Err(("entry", Reason::NonCanonical)));
+    assert_eq!(faults[5], bad_signature);
+    assert_eq!(Entry::decode_many(&leaves), alone);
+}
